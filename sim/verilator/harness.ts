@@ -1,0 +1,327 @@
+import type { ModuleBuilder } from '../../hw/index.ts';
+import { CLOCK, RESET } from '../../hw/core/names.ts';
+
+/** A top-level port as the harness sees it: index, name, width, direction. */
+export interface HarnessPort {
+  readonly index: number;
+  readonly name: string;
+  readonly width: number;
+  readonly signed: boolean;
+  readonly dir: 'in' | 'out';
+}
+
+export function harnessPorts(top: ModuleBuilder): HarnessPort[] {
+  return top.ports.map((p, index) => ({ index, name: p.name, width: p.signal.width, signed: p.signal.signed, dir: p.dir }));
+}
+
+function cType(width: number): string {
+  return width <= 8 ? 'CData' : width <= 16 ? 'SData' : width <= 32 ? 'IData' : 'QData';
+}
+
+function setter(p: HarnessPort): string {
+  if (p.width > 64) {
+    const words = Math.ceil(p.width / 32);
+    return `for (int i = 0; i < ${words}; i++) m->${p.name}[i] = w[i];`;
+  }
+  if (p.width > 32) return `m->${p.name} = ((QData)w[1] << 32) | w[0];`;
+  return `m->${p.name} = (${cType(p.width)})w[0];`;
+}
+
+function getter(p: HarnessPort): string {
+  if (p.width > 64) {
+    const words = Math.ceil(p.width / 32);
+    return `for (int i = 0; i < ${words}; i++) w[i] = m->${p.name}[i];`;
+  }
+  if (p.width > 32) return `w[0] = (uint32_t)m->${p.name}; w[1] = (uint32_t)(m->${p.name} >> 32);`;
+  return `w[0] = m->${p.name};`;
+}
+
+/**
+ * The C++ main program compiled with the Verilated model. One binary serves
+ * both ways of driving it: an interactive line protocol on stdin/stdout
+ * (poke, peek, step) and a bulk mode that runs a whole job file with no
+ * per-cycle traffic between processes.
+ */
+export function harnessSource(top: ModuleBuilder, trace: boolean): string {
+  const ports = harnessPorts(top);
+  const cls = `V${top.displayName}`;
+  const table = ports
+    .map((p) => `  {"${p.name}", ${p.width}, ${p.dir === 'in' ? 1 : 0}},`)
+    .join('\n');
+  const sets = ports
+    .filter((p) => p.dir === 'in')
+    .map((p) => `    case ${p.index}: ${setter(p)} break;`)
+    .join('\n');
+  const gets = ports.map((p) => `    case ${p.index}: ${getter(p)} break;`).join('\n');
+  const clk = top.usesClock ? `m->${CLOCK}` : null;
+  const rst = top.usesReset ? `m->${RESET}` : null;
+  return `// Generated simulation harness for ${top.displayName}. Do not edit.
+#include "${cls}.h"
+#include "verilated.h"
+${trace ? '#include "verilated_fst_c.h"' : ''}
+#include <cstdint>
+#include <cstdio>
+#include <cstdlib>
+#include <cstring>
+#include <string>
+#include <vector>
+#include <fstream>
+#include <sstream>
+#include <iostream>
+
+struct PortInfo { const char* name; int width; int isInput; };
+static const PortInfo PORTS[] = {
+${table}
+  {nullptr, 0, 0}
+};
+static const int NPORTS = ${ports.length};
+static const int MAXWORDS = ${Math.max(2, ...ports.map((p) => Math.ceil(p.width / 32)))};
+
+static ${cls}* m = nullptr;
+${trace ? 'static VerilatedFstC* tfp = nullptr;' : ''}
+static uint64_t simTime = 0;
+static uint64_t cycles = 0;
+
+static void die(const std::string& msg) {
+  std::fprintf(stderr, "harness: %s\\n", msg.c_str());
+  std::exit(2);
+}
+
+static int words(int width) { return (width + 31) / 32; }
+
+static void setPort(int idx, const uint32_t* w) {
+  switch (idx) {
+${sets}
+    default: die("port " + std::to_string(idx) + " is not an input");
+  }
+}
+
+static void getPort(int idx, uint32_t* w) {
+  switch (idx) {
+${gets}
+    default: die("no port " + std::to_string(idx));
+  }
+}
+
+static void parseHex(const std::string& s, int width, uint32_t* w) {
+  int n = words(width);
+  for (int i = 0; i < n; i++) w[i] = 0;
+  int bit = 0;
+  for (int i = (int)s.size() - 1; i >= 0; i--, bit += 4) {
+    char c = s[i];
+    uint32_t d = (c >= '0' && c <= '9') ? c - '0' : (c >= 'a' && c <= 'f') ? c - 'a' + 10 : (c >= 'A' && c <= 'F') ? c - 'A' + 10 : 99;
+    if (d == 99) die("bad hex digit in '" + s + "'");
+    if (bit / 32 < n) w[bit / 32] |= d << (bit % 32);
+  }
+  int top = width % 32;
+  if (top) w[n - 1] &= (1u << top) - 1;
+}
+
+static std::string toHex(const uint32_t* w, int width) {
+  static const char* digits = "0123456789abcdef";
+  int nibbles = (width + 3) / 4;
+  std::string s(nibbles, '0');
+  for (int i = 0; i < nibbles; i++) {
+    uint32_t d = (w[(i * 4) / 32] >> ((i * 4) % 32)) & 0xf;
+    s[nibbles - 1 - i] = digits[d];
+  }
+  return s;
+}
+
+static void settle() { m->eval(); }
+
+static void tick() {
+${
+  clk
+    ? `  ${clk} = 1;
+  m->eval();
+${trace ? '  if (tfp) tfp->dump(simTime);' : ''}
+  simTime++;
+  ${clk} = 0;
+  m->eval();
+${trace ? '  if (tfp) tfp->dump(simTime);' : ''}
+  simTime++;`
+    : '  m->eval();\n  simTime++;'
+}
+  cycles++;
+}
+
+static void reset(int n) {
+${rst ? `  ${rst} = 1;\n  for (int i = 0; i < n; i++) tick();\n  ${rst} = 0;\n  settle();` : '  (void)n;'}
+  cycles = 0;
+}
+
+// ---------------------------------------------------------------------------
+// Interactive mode: one command per line.
+//   p <port> <hex>   poke an input          s <n>      step n cycles
+//   g <port>         peek (prints hex)      r <n>      reset for n cycles
+//   c                print the cycle count  q          quit
+
+static int interactive() {
+  std::string line;
+  uint32_t w[MAXWORDS];
+  while (std::getline(std::cin, line)) {
+    if (line.empty()) continue;
+    std::istringstream in(line);
+    char cmd; in >> cmd;
+    if (cmd == 'p') {
+      int idx; std::string hex; in >> idx >> hex;
+      if (idx < 0 || idx >= NPORTS) die("bad port index");
+      parseHex(hex, PORTS[idx].width, w);
+      setPort(idx, w);
+    } else if (cmd == 'g') {
+      int idx; in >> idx;
+      if (idx < 0 || idx >= NPORTS) die("bad port index");
+      settle();
+      getPort(idx, w);
+      std::fputs(toHex(w, PORTS[idx].width).c_str(), stdout);
+      std::fputc('\\n', stdout);
+      std::fflush(stdout);
+    } else if (cmd == 's') {
+      long n; in >> n;
+      for (long i = 0; i < n; i++) tick();
+    } else if (cmd == 'r') {
+      int n; in >> n; reset(n);
+    } else if (cmd == 'c') {
+      std::printf("%llu\\n", (unsigned long long)cycles);
+      std::fflush(stdout);
+    } else if (cmd == 'q') {
+      break;
+    } else {
+      die("unknown command '" + line + "'");
+    }
+  }
+  return 0;
+}
+
+// ---------------------------------------------------------------------------
+// Bulk mode: a job file describes configuration, input streams read from
+// files, output streams written to files, the stop condition and the values
+// to report. Back-pressure and bubbles come from a seeded generator.
+
+struct Rng {
+  uint64_t s;
+  uint64_t next() { uint64_t z = (s += 0x9e3779b97f4a7c15ULL); z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL; z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL; return z ^ (z >> 31); }
+  bool chance(int permille) { return permille > 0 && (int)(next() % 1000) < permille; }
+};
+
+struct Stream {
+  std::string name; int valid, ready; std::vector<int> data; std::string file; int stall; Rng rng;
+  std::vector<std::vector<uint32_t>> beats; size_t pos = 0; std::ofstream out; uint64_t count = 0;
+  int firstData = -1; uint64_t lastCycle = 0;
+};
+
+static std::vector<uint32_t> beatWords(const Stream& s, std::istringstream& in) {
+  std::vector<uint32_t> all;
+  for (int idx : s.data) {
+    std::string hex; in >> hex;
+    if (hex.empty()) die("stream " + s.name + ": a beat has fewer values than data ports");
+    uint32_t w[MAXWORDS]; parseHex(hex, PORTS[idx].width, w);
+    all.insert(all.end(), w, w + words(PORTS[idx].width));
+  }
+  return all;
+}
+
+static int bulk(const char* jobPath, const char* resultPath) {
+  std::ifstream job(jobPath);
+  if (!job) die(std::string("cannot read job file ") + jobPath);
+  std::vector<Stream> ins, outs;
+  std::vector<int> peeks;
+  int donePort = -1, resetCycles = 1;
+  uint64_t maxCycles = 1000000, drain = 0, seed = 1;
+  std::string line, traceFile;
+  uint32_t w[MAXWORDS];
+  while (std::getline(job, line)) {
+    if (line.empty() || line[0] == '#') continue;
+    std::istringstream in(line);
+    std::string cmd; in >> cmd;
+    if (cmd == "seed") in >> seed;
+    else if (cmd == "reset") in >> resetCycles;
+    else if (cmd == "maxcycles") in >> maxCycles;
+    else if (cmd == "drain") in >> drain;
+    else if (cmd == "done") in >> donePort;
+    else if (cmd == "peek") { int i; in >> i; peeks.push_back(i); }
+    else if (cmd == "trace") in >> traceFile;
+    else if (cmd == "poke") { int i; std::string hex; in >> i >> hex; parseHex(hex, PORTS[i].width, w); setPort(i, w); }
+    else if (cmd == "instream" || cmd == "outstream") {
+      Stream s; int n; in >> s.name >> s.valid >> s.ready >> n;
+      for (int i = 0; i < n; i++) { int d; in >> d; s.data.push_back(d); }
+      in >> s.file >> s.stall;
+      (cmd == "instream" ? ins : outs).push_back(std::move(s));
+    } else die("unknown job line '" + line + "'");
+  }
+${trace ? '  if (!traceFile.empty()) { Verilated::traceEverOn(true); tfp = new VerilatedFstC; m->trace(tfp, 99); tfp->open(traceFile.c_str()); }' : '  if (!traceFile.empty()) die("this model was built without tracing");'}
+  uint64_t k = 0;
+  for (auto& s : ins) {
+    s.rng.s = seed * 1000003ULL + (++k);
+    std::ifstream f(s.file);
+    if (!f) die("cannot read stream file " + s.file);
+    std::string l;
+    while (std::getline(f, l)) { if (l.empty()) continue; std::istringstream li(l); s.beats.push_back(beatWords(s, li)); }
+  }
+  for (auto& s : outs) {
+    s.rng.s = seed * 1000003ULL + (++k);
+    s.out.open(s.file);
+    if (!s.out) die("cannot write stream file " + s.file);
+  }
+  reset(resetCycles);
+  std::string status = "timeout";
+  uint64_t lastActivity = 0;
+  while (cycles < maxCycles) {
+    for (auto& s : ins) {
+      bool v = s.pos < s.beats.size() && !s.rng.chance(s.stall);
+      uint32_t one = v ? 1 : 0; setPort(s.valid, &one);
+      if (v) { const uint32_t* p = s.beats[s.pos].data(); for (int idx : s.data) { setPort(idx, p); p += words(PORTS[idx].width); } }
+    }
+    for (auto& s : outs) { uint32_t r = s.rng.chance(s.stall) ? 0 : 1; setPort(s.ready, &r); }
+    settle();
+    bool active = false;
+    for (auto& s : ins) {
+      uint32_t v[MAXWORDS], r[MAXWORDS]; getPort(s.valid, v); getPort(s.ready, r);
+      if (v[0] && r[0]) { s.pos++; s.count++; active = true; }
+    }
+    for (auto& s : outs) {
+      uint32_t v[MAXWORDS], r[MAXWORDS]; getPort(s.valid, v); getPort(s.ready, r);
+      if (v[0] && r[0]) {
+        for (size_t i = 0; i < s.data.size(); i++) { getPort(s.data[i], w); s.out << (i ? " " : "") << toHex(w, PORTS[s.data[i]].width); }
+        s.out << '\\n'; s.count++; active = true; s.lastCycle = cycles;
+      }
+    }
+    tick();
+    if (active) lastActivity = cycles;
+    if (donePort >= 0) { settle(); getPort(donePort, w); if (w[0] & 1) { status = "done"; break; } }
+    else if (drain > 0) {
+      bool inputsLeft = false;
+      for (auto& s : ins) if (s.pos < s.beats.size()) inputsLeft = true;
+      if (!inputsLeft && cycles - lastActivity >= drain) { status = "idle"; break; }
+    }
+  }
+  settle();
+  std::ofstream res(resultPath);
+  if (!res) die(std::string("cannot write result file ") + resultPath);
+  res << "status " << status << "\\n" << "cycles " << cycles << "\\n";
+  for (auto& s : ins) res << "consumed " << s.name << " " << s.count << " " << s.beats.size() << "\\n";
+  for (auto& s : outs) { s.out.close(); res << "produced " << s.name << " " << s.count << " " << s.lastCycle << "\\n"; }
+  for (int idx : peeks) { getPort(idx, w); res << "peek " << idx << " " << toHex(w, PORTS[idx].width) << "\\n"; }
+  res.close();
+  return status == "timeout" ? 3 : 0;
+}
+
+int main(int argc, char** argv) {
+  Verilated::commandArgs(argc, argv);
+  m = new ${cls};
+${clk ? `  ${clk} = 0;` : ''}
+  m->eval();
+  int rc;
+  if (argc >= 4 && std::string(argv[1]) == "--bulk") rc = bulk(argv[2], argv[3]);
+  else {
+${trace ? '    if (argc >= 3 && std::string(argv[1]) == "--trace") { Verilated::traceEverOn(true); tfp = new VerilatedFstC; m->trace(tfp, 99); tfp->open(argv[2]); }' : ''}
+    rc = interactive();
+  }
+${trace ? '  if (tfp) tfp->close();' : ''}
+  m->final();
+  delete m;
+  return rc;
+}
+`;
+}
