@@ -99,7 +99,9 @@ export interface MemoryRec {
 interface Missing {
   readonly missing: string;
 }
-type PathValue = Signal | Missing;
+/** A path where the value does not matter (a memory address while not accessing it). */
+const DONT_CARE = { dontCare: true } as const;
+type PathValue = Signal | Missing | typeof DONT_CARE;
 
 // ----------------------------------------------------------------------------
 // Elaboration session: module deduplication across the whole hierarchy
@@ -215,6 +217,8 @@ export class ModuleBuilder {
   private current = this.root;
   private readonly names = new Map<string, SourceLoc>();
   private readonly instanceCounts = new Map<string, number>();
+  /** Wires whose value matters only on the paths that drive them. */
+  private readonly dontCares = new Set<Signal>();
   private finished = false;
 
   constructor(
@@ -239,6 +243,10 @@ export class ModuleBuilder {
       );
     }
     this.names.set(name, loc);
+  }
+
+  markDontCare(s: Signal): void {
+    this.dontCares.add(s);
   }
 
   isNameTaken(name: string): boolean {
@@ -381,6 +389,8 @@ export class ModuleBuilder {
   }
 
   private syntheticMux(cond: Signal, a: Signal, b: Signal, loc: SourceLoc): Signal {
+    // `when(c) x := 1 otherwise x := 0` is just c.
+    if (a.width === 1 && !a.signed && a.kind === 'lit' && b.kind === 'lit' && a.value === 1n && b.value === 0n) return cond;
     const s = new Signal('op', a.width, a.signed, this, loc);
     s.op = 'mux';
     s.args = [cond, a, b];
@@ -399,6 +409,7 @@ export class ModuleBuilder {
 
   private baseValue(t: Signal): PathValue {
     if (t.kind === 'reg') return t;
+    if (this.dontCares.has(t)) return DONT_CARE;
     if (t.defaultValue) return t.defaultValue;
     return { missing: 'never' };
   }
@@ -425,6 +436,9 @@ export class ModuleBuilder {
 
   private mergePaths(stmt: WhenStmt, a: PathValue, b: PathValue): PathValue {
     if (a === b) return a;
+    // Where one branch does not care, the other's value serves both: no mux.
+    if ('dontCare' in a) return b;
+    if ('dontCare' in b) return a;
     if ('missing' in a) {
       return { missing: a.missing === 'never' ? `when the condition of when() at ${stmt.loc.short} is true` : a.missing };
     }
@@ -438,6 +452,10 @@ export class ModuleBuilder {
     const changes = this.resolveBlock(this.root, (t) => this.baseValue(t));
     for (const t of this.drivenTargets()) {
       const v = changes.has(t) ? changes.get(t)! : this.baseValue(t);
+      if ('dontCare' in v) {
+        t.driver = makeLiteral(0, t.width, t.signed, t.loc);
+        continue;
+      }
       if (!('missing' in v)) {
         t.driver = v;
         continue;
@@ -730,6 +748,7 @@ export class Memory {
     };
     const en = mk('ren', 1);
     const ad = mk('raddr', this.rec.addrWidth);
+    b.markDontCare(ad);
     const dataName = `${this.rec.name}_rdata${i}`;
     b.claimName(dataName, null, loc);
     const data = new Signal('memread', this.rec.width, this.rec.signed, b, loc, dataName);
@@ -782,6 +801,9 @@ export function mem(type: BitsType, depth: number, opts: MemoryOptions = {}): Me
     readPorts: [],
     loc,
   };
+  // The write address and data matter only while writing.
+  b.markDontCare(rec.writeAddr);
+  b.markDontCare(rec.writeData);
   b.memories.push(rec);
   return new Memory(b, rec);
 }

@@ -17,8 +17,16 @@ export interface StreamSpec {
 
 export interface InputStream extends StreamSpec {
   /** One entry per beat: one value per data port, in port order. */
-  readonly beats: readonly (readonly bigint[])[];
+  readonly beats?: readonly (readonly bigint[])[];
+  /**
+   * The same data by column, one array per data port (all of one length):
+   * the fast form for long streams.
+   */
+  readonly columns?: readonly Column[];
 }
+
+/** One data port's values over a stream: numbers for ports of up to 32 bits. */
+export type Column = ArrayLike<number> | readonly bigint[];
 
 export interface BulkJob {
   /** Held input values (configuration), by port name. */
@@ -43,7 +51,12 @@ export interface BulkResult {
   readonly status: 'done' | 'idle';
   /** Clock cycles after reset until the stop condition. */
   readonly cycles: number;
-  /** Beats per output stream, one value per data port each. */
+  /**
+   * Output streams by column: per data port, Uint32Array (Int32Array for SInt)
+   * up to 32 bits, bigint[] above.
+   */
+  readonly columns: Record<string, OutputColumn[]>;
+  /** Beats per output stream, one value per data port each (built on first use). */
   readonly outputs: Record<string, bigint[][]>;
   /** Cycle of the last beat on each output stream. */
   readonly lastBeatCycle: Record<string, number>;
@@ -82,11 +95,84 @@ function permille(stall: number | undefined, name: string): number {
   return Math.round(s * 1000);
 }
 
+export type OutputColumn = Uint32Array | Int32Array | bigint[];
+
+function range(p: HarnessPort): [bigint, bigint] {
+  return p.signed ? [-(1n << BigInt(p.width - 1)), (1n << BigInt(p.width - 1)) - 1n] : [0n, (1n << BigInt(p.width)) - 1n];
+}
+
+function misfit(p: HarnessPort, v: bigint | number): SimulationError {
+  return new SimulationError(`value ${v} does not fit port '${p.name}' (${p.signed ? 'SInt' : 'UInt'}(${p.width}))`);
+}
+
 function hex(p: HarnessPort, v: bigint): string {
-  const min = p.signed ? -(1n << BigInt(p.width - 1)) : 0n;
-  const max = p.signed ? (1n << BigInt(p.width - 1)) - 1n : (1n << BigInt(p.width)) - 1n;
-  if (v < min || v > max) throw new SimulationError(`value ${v} does not fit port '${p.name}' (${p.signed ? 'SInt' : 'UInt'}(${p.width}))`);
+  const [min, max] = range(p);
+  if (v < min || v > max) throw misfit(p, v);
   return BigInt.asUintN(p.width, v).toString(16);
+}
+
+const wordsOf = (p: HarnessPort): number => Math.ceil(p.width / 32);
+
+/** Packs columns into the harness's binary beat layout. */
+function encodeStream(prefix: string, ports: HarnessPort[], columns: readonly Column[]): Uint32Array {
+  if (columns.length !== ports.length) {
+    throw new SimulationError(`stream '${prefix}' has ${columns.length} columns for ${ports.length} data ports (${ports.map((p) => p.name).join(', ')})`);
+  }
+  const n = columns[0]?.length ?? 0;
+  const beatWords = ports.reduce((s, p) => s + wordsOf(p), 0);
+  const out = new Uint32Array(n * beatWords);
+  let offset = 0;
+  ports.forEach((p, j) => {
+    const col = columns[j]!;
+    if (col.length !== n) throw new SimulationError(`column ${j} of stream '${prefix}' has ${col.length} values, column 0 has ${n}`);
+    const [min, max] = range(p);
+    const w = wordsOf(p);
+    for (let i = 0; i < n; i++) {
+      const v = col[i]!;
+      const at = i * beatWords + offset;
+      if (typeof v === 'number' && p.width <= 32) {
+        if (!Number.isInteger(v) || v < Number(min) || v > Number(max)) throw misfit(p, v);
+        out[at] = v >>> 0;
+        if (p.width < 32) out[at] &= 2 ** p.width - 1;
+        continue;
+      }
+      const b = BigInt(v);
+      if (b < min || b > max) throw misfit(p, b);
+      let u = BigInt.asUintN(p.width, b);
+      for (let k = 0; k < w; k++, u >>= 32n) out[at + k] = Number(u & 0xffffffffn);
+    }
+    offset += w;
+  });
+  return out;
+}
+
+/** Unpacks the harness's binary output into one typed column per data port. */
+function decodeStream(ports: HarnessPort[], bytes: Buffer): OutputColumn[] {
+  const words = new Uint32Array(bytes.buffer, bytes.byteOffset, bytes.byteLength / 4);
+  const beatWords = ports.reduce((s, p) => s + wordsOf(p), 0);
+  const n = words.length / beatWords;
+  let offset = 0;
+  return ports.map((p) => {
+    const w = wordsOf(p);
+    const at = offset;
+    offset += w;
+    if (p.width <= 32) {
+      const col = p.signed ? new Int32Array(n) : new Uint32Array(n);
+      const shift = 32 - p.width;
+      for (let i = 0; i < n; i++) {
+        const x = words[i * beatWords + at]!;
+        col[i] = p.signed ? (x << shift) >> shift : x;
+      }
+      return col;
+    }
+    const col: bigint[] = new Array(n);
+    for (let i = 0; i < n; i++) {
+      let v = 0n;
+      for (let k = w - 1; k >= 0; k--) v = (v << 32n) | BigInt(words[i * beatWords + at + k]!);
+      col[i] = p.signed ? BigInt.asIntN(p.width, v) : v;
+    }
+    return col;
+  });
 }
 
 let runCounter = 0;
@@ -117,21 +203,29 @@ export async function runBulk(model: VerilatedModel, job: BulkJob): Promise<Bulk
   else lines.push(`drain ${job.drainCycles ?? 64}`);
   for (const s of job.inputs ?? []) {
     const sp = streamPorts(model, s.prefix, 'in');
-    const file = path.join(dir, `in-${s.prefix}.hex`);
-    const text = s.beats.map((b, i) => {
-      if (b.length !== sp.data.length) {
-        throw new SimulationError(`beat ${i} of stream '${s.prefix}' has ${b.length} values for ${sp.data.length} data ports (${sp.data.map((p) => p.name).join(', ')})`);
-      }
-      return b.map((v, j) => hex(sp.data[j]!, v)).join(' ');
-    });
-    fs.writeFileSync(file, text.join('\n') + '\n');
+    const file = path.join(dir, `in-${s.prefix}.bin`);
+    if ((s.beats === undefined) === (s.columns === undefined)) {
+      throw new SimulationError(`input stream '${s.prefix}' needs exactly one of 'beats' and 'columns'`);
+    }
+    let columns = s.columns;
+    if (s.beats) {
+      const beats = s.beats;
+      beats.forEach((b, i) => {
+        if (b.length !== sp.data.length) {
+          throw new SimulationError(`beat ${i} of stream '${s.prefix}' has ${b.length} values for ${sp.data.length} data ports (${sp.data.map((p) => p.name).join(', ')})`);
+        }
+      });
+      columns = sp.data.map((_, j) => beats.map((b) => b[j]!));
+    }
+    const packed = encodeStream(s.prefix, sp.data, columns!);
+    fs.writeFileSync(file, new Uint8Array(packed.buffer, packed.byteOffset, packed.byteLength));
     lines.push(`instream ${s.prefix} ${sp.valid.index} ${sp.ready.index} ${sp.data.length} ${sp.data.map((p) => p.index).join(' ')} ${file} ${permille(s.stall, s.prefix)}`);
   }
   const outPorts = new Map<string, StreamPorts>();
   for (const s of job.outputs ?? []) {
     const sp = streamPorts(model, s.prefix, 'out');
     outPorts.set(s.prefix, sp);
-    lines.push(`outstream ${s.prefix} ${sp.valid.index} ${sp.ready.index} ${sp.data.length} ${sp.data.map((p) => p.index).join(' ')} ${path.join(dir, `out-${s.prefix}.hex`)} ${permille(s.stall, s.prefix)}`);
+    lines.push(`outstream ${s.prefix} ${sp.valid.index} ${sp.ready.index} ${sp.data.length} ${sp.data.map((p) => p.index).join(' ')} ${path.join(dir, `out-${s.prefix}.bin`)} ${permille(s.stall, s.prefix)}`);
   }
   for (const n of job.peek ?? []) lines.push(`peek ${port(n).index}`);
   if (job.waveform) {
@@ -152,7 +246,7 @@ export async function runBulk(model: VerilatedModel, job: BulkJob): Promise<Bulk
   const result = {
     status: 'idle' as 'done' | 'idle',
     cycles: 0,
-    outputs: {} as Record<string, bigint[][]>,
+    columns: {} as Record<string, OutputColumn[]>,
     lastBeatCycle: {} as Record<string, number>,
     consumed: {} as Record<string, number>,
     peeks: {} as Record<string, bigint>,
@@ -172,17 +266,19 @@ export async function runBulk(model: VerilatedModel, job: BulkJob): Promise<Bulk
     }
   }
   for (const [prefix, sp] of outPorts) {
-    const text = fs.readFileSync(path.join(dir, `out-${prefix}.hex`), 'utf8');
-    result.outputs[prefix] = text
-      .split('\n')
-      .filter((l) => l.length > 0)
-      .map((l) => l.split(' ').map((h, j) => {
-        const p = sp.data[j]!;
-        const v = BigInt(`0x${h}`);
-        return p.signed ? BigInt.asIntN(p.width, v) : v;
-      }));
+    result.columns[prefix] = decodeStream(sp.data, fs.readFileSync(path.join(dir, `out-${prefix}.bin`)));
   }
   fs.rmSync(dir, { recursive: true, force: true });
   result.wallMs = performance.now() - t0;
-  return result;
+  let rows: Record<string, bigint[][]> | undefined;
+  return Object.defineProperty(result, 'outputs', {
+    enumerable: true,
+    get: () =>
+      (rows ??= Object.fromEntries(
+        Object.entries(result.columns).map(([prefix, cols]) => {
+          const n = cols[0]?.length ?? 0;
+          return [prefix, Array.from({ length: n }, (_, i) => cols.map((c) => BigInt(c[i]!)))];
+        }),
+      )),
+  }) as BulkResult;
 }

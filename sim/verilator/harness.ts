@@ -130,6 +130,10 @@ static std::string toHex(const uint32_t* w, int width) {
 
 static void settle() { m->eval(); }
 
+// With no waveform, the falling edge needs no evaluation of its own: the
+// next settle() evaluates it together with the next cycle's inputs.
+static bool fullTick = true;
+
 static void tick() {
 ${
   clk
@@ -138,7 +142,7 @@ ${
 ${trace ? '  if (tfp) tfp->dump(simTime);' : ''}
   simTime++;
   ${clk} = 0;
-  m->eval();
+  if (fullTick) m->eval();
 ${trace ? '  if (tfp) tfp->dump(simTime);' : ''}
   simTime++;`
     : '  m->eval();\n  simTime++;'
@@ -205,22 +209,13 @@ struct Rng {
   bool chance(int permille) { return permille > 0 && (int)(next() % 1000) < permille; }
 };
 
+// Stream files are binary: each beat is the data ports' values in order,
+// each as ceil(width/32) little-endian 32-bit words.
 struct Stream {
   std::string name; int valid, ready; std::vector<int> data; std::string file; int stall; Rng rng;
-  std::vector<std::vector<uint32_t>> beats; size_t pos = 0; std::ofstream out; uint64_t count = 0;
-  int firstData = -1; uint64_t lastCycle = 0;
+  std::vector<uint32_t> buf; size_t beatWords = 0, nbeats = 0, pos = 0; std::ofstream out; uint64_t count = 0;
+  uint64_t lastCycle = 0;
 };
-
-static std::vector<uint32_t> beatWords(const Stream& s, std::istringstream& in) {
-  std::vector<uint32_t> all;
-  for (int idx : s.data) {
-    std::string hex; in >> hex;
-    if (hex.empty()) die("stream " + s.name + ": a beat has fewer values than data ports");
-    uint32_t w[MAXWORDS]; parseHex(hex, PORTS[idx].width, w);
-    all.insert(all.end(), w, w + words(PORTS[idx].width));
-  }
-  return all;
-}
 
 static int bulk(const char* jobPath, const char* resultPath) {
   std::ifstream job(jobPath);
@@ -254,24 +249,30 @@ ${trace ? '  if (!traceFile.empty()) { Verilated::traceEverOn(true); tfp = new V
   uint64_t k = 0;
   for (auto& s : ins) {
     s.rng.s = seed * 1000003ULL + (++k);
-    std::ifstream f(s.file);
+    for (int idx : s.data) s.beatWords += words(PORTS[idx].width);
+    std::ifstream f(s.file, std::ios::binary | std::ios::ate);
     if (!f) die("cannot read stream file " + s.file);
-    std::string l;
-    while (std::getline(f, l)) { if (l.empty()) continue; std::istringstream li(l); s.beats.push_back(beatWords(s, li)); }
+    std::streamsize bytes = f.tellg();
+    f.seekg(0);
+    if (bytes % (std::streamsize)(4 * s.beatWords)) die("stream file " + s.file + " is not a whole number of beats");
+    s.buf.resize(bytes / 4);
+    if (bytes && !f.read((char*)s.buf.data(), bytes)) die("cannot read stream file " + s.file);
+    s.nbeats = s.buf.size() / s.beatWords;
   }
   for (auto& s : outs) {
     s.rng.s = seed * 1000003ULL + (++k);
-    s.out.open(s.file);
+    s.out.open(s.file, std::ios::binary);
     if (!s.out) die("cannot write stream file " + s.file);
   }
   reset(resetCycles);
+${trace ? '  fullTick = tfp != nullptr;' : '  fullTick = false;'}
   std::string status = "timeout";
   uint64_t lastActivity = 0;
   while (cycles < maxCycles) {
     for (auto& s : ins) {
-      bool v = s.pos < s.beats.size() && !s.rng.chance(s.stall);
+      bool v = s.pos < s.nbeats && !s.rng.chance(s.stall);
       uint32_t one = v ? 1 : 0; setPort(s.valid, &one);
-      if (v) { const uint32_t* p = s.beats[s.pos].data(); for (int idx : s.data) { setPort(idx, p); p += words(PORTS[idx].width); } }
+      if (v) { const uint32_t* p = &s.buf[s.pos * s.beatWords]; for (int idx : s.data) { setPort(idx, p); p += words(PORTS[idx].width); } }
     }
     for (auto& s : outs) { uint32_t r = s.rng.chance(s.stall) ? 0 : 1; setPort(s.ready, &r); }
     settle();
@@ -283,8 +284,8 @@ ${trace ? '  if (!traceFile.empty()) { Verilated::traceEverOn(true); tfp = new V
     for (auto& s : outs) {
       uint32_t v[MAXWORDS], r[MAXWORDS]; getPort(s.valid, v); getPort(s.ready, r);
       if (v[0] && r[0]) {
-        for (size_t i = 0; i < s.data.size(); i++) { getPort(s.data[i], w); s.out << (i ? " " : "") << toHex(w, PORTS[s.data[i]].width); }
-        s.out << '\\n'; s.count++; active = true; s.lastCycle = cycles;
+        for (int idx : s.data) { getPort(idx, w); s.out.write((const char*)w, 4 * words(PORTS[idx].width)); }
+        s.count++; active = true; s.lastCycle = cycles;
       }
     }
     tick();
@@ -292,7 +293,7 @@ ${trace ? '  if (!traceFile.empty()) { Verilated::traceEverOn(true); tfp = new V
     if (donePort >= 0) { settle(); getPort(donePort, w); if (w[0] & 1) { status = "done"; break; } }
     else if (drain > 0) {
       bool inputsLeft = false;
-      for (auto& s : ins) if (s.pos < s.beats.size()) inputsLeft = true;
+      for (auto& s : ins) if (s.pos < s.nbeats) inputsLeft = true;
       if (!inputsLeft && cycles - lastActivity >= drain) { status = "idle"; break; }
     }
   }
@@ -300,7 +301,7 @@ ${trace ? '  if (!traceFile.empty()) { Verilated::traceEverOn(true); tfp = new V
   std::ofstream res(resultPath);
   if (!res) die(std::string("cannot write result file ") + resultPath);
   res << "status " << status << "\\n" << "cycles " << cycles << "\\n";
-  for (auto& s : ins) res << "consumed " << s.name << " " << s.count << " " << s.beats.size() << "\\n";
+  for (auto& s : ins) res << "consumed " << s.name << " " << s.count << " " << s.nbeats << "\\n";
   for (auto& s : outs) { s.out.close(); res << "produced " << s.name << " " << s.count << " " << s.lastCycle << "\\n"; }
   for (int idx : peeks) { getPort(idx, w); res << "peek " << idx << " " << toHex(w, PORTS[idx].width) << "\\n"; }
   res.close();

@@ -1,0 +1,52 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import type { DesignEntry } from '../gen/designs.ts';
+import { writeVerilog, type WrittenDesign } from '../gen/write.ts';
+import { writeFileAtomic } from './files.ts';
+import { synthesizeFpga, type FpgaFamily, type FpgaReport } from './fpga.ts';
+import { synthesizeArea, type AreaReport } from './yosys.ts';
+
+/** Where one design's reports and work folders live under the output folder. */
+export function designPaths(outDir: string, design: string) {
+  return {
+    verilogDir: path.join(outDir, design, 'verilog'),
+    areaWorkDir: path.join(outDir, design, 'asic'),
+    fpgaWorkDir: (family: FpgaFamily) => path.join(outDir, design, `fpga-${family}`),
+    areaReport: path.join(outDir, `${design}.json`),
+    fpgaReport: path.join(outDir, `${design}.fpga.json`),
+  };
+}
+
+/** Elaborates a design and writes its Verilog for the synthesis flows, independent of build/verilog/. */
+export function writeDesignVerilog(entry: DesignEntry, outDir: string): WrittenDesign {
+  return writeVerilog(entry.elaborate(), path.resolve(designPaths(outDir, entry.name).verilogDir));
+}
+
+/**
+ * Runs the area flow and writes <design>.json. A failed run removes an
+ * older report, so a stale area never sits beside a failing design.
+ */
+export async function runAreaFlow(name: string, rtl: WrittenDesign, outDir: string, liberty?: string): Promise<AreaReport> {
+  const p = designPaths(outDir, name);
+  try {
+    const report = await synthesizeArea({ design: name, verilogFiles: rtl.files, top: rtl.top, workDir: p.areaWorkDir, ...(liberty ? { liberty } : {}) });
+    writeFileAtomic(p.areaReport, `${JSON.stringify(report, null, 2)}\n`);
+    return report;
+  } catch (e) {
+    fs.rmSync(p.areaReport, { force: true });
+    throw e;
+  }
+}
+
+/** Runs the FPGA flow and writes <design>.fpga.json, with the same stale-report rule. */
+export async function runFpgaFlow(name: string, rtl: WrittenDesign, outDir: string, family: FpgaFamily): Promise<FpgaReport> {
+  const p = designPaths(outDir, name);
+  try {
+    const report = await synthesizeFpga({ design: name, verilogFiles: rtl.files, top: rtl.top, family, workDir: p.fpgaWorkDir(family) });
+    writeFileAtomic(p.fpgaReport, `${JSON.stringify(report, null, 2)}\n`);
+    return report;
+  } catch (e) {
+    fs.rmSync(p.fpgaReport, { force: true });
+    throw e;
+  }
+}

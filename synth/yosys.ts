@@ -1,0 +1,123 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import { OSU018_LIBERTY } from '../sim/tools.ts';
+import { areaFigures, type AreaFigures } from './area-report.ts';
+import { displayPath } from './files.ts';
+import { readLiberty } from './liberty.ts';
+import { memoryModel } from './memory-model.ts';
+import { runYosys, yosysVersion } from './yosys-run.ts';
+
+export const AREA_REPORT_SCHEMA = 'sparse-train-hw/area/1';
+
+export interface AreaReport extends AreaFigures {
+  readonly schema: typeof AREA_REPORT_SCHEMA;
+  readonly design: string;
+  readonly top: string;
+  readonly liberty: string;
+  readonly libraryName: string;
+  readonly yosysVersion: string;
+  /** Wall time of the Yosys run (s). */
+  readonly wallTimeS: number;
+  /** Yosys's own warnings, deduplicated. */
+  readonly yosysWarnings: string[];
+  readonly files: { readonly script: string; readonly log: string; readonly verilog: string[] };
+}
+
+export interface AreaOptions {
+  /** Design name: names the work folder and the report. */
+  readonly design: string;
+  /** Verilog files of the design (any order). */
+  readonly verilogFiles: readonly string[];
+  readonly top: string;
+  /** Where the script, log and Yosys's outputs go; default build/synth/<design>/asic. */
+  readonly workDir?: string;
+  /** Liberty file; default the OSU 0.18 um library. */
+  readonly liberty?: string;
+}
+
+export const AREA_SCRIPT = 'area.ys';
+
+/**
+ * Synthesizes a design to the standard cells of a liberty library, keeping
+ * the hierarchy (areas per module) and keeping memories as $mem_v2 cells
+ * (they are reported with a separate model, never as standard cells).
+ */
+export async function synthesizeArea(opts: AreaOptions): Promise<AreaReport> {
+  const libertyPath = path.resolve(opts.liberty ?? OSU018_LIBERTY);
+  const liberty = readLiberty(libertyPath);
+  const model = memoryModel(liberty);
+  const workDir = path.resolve(opts.workDir ?? path.join('build', 'synth', opts.design, 'asic'));
+  const version = await yosysVersion();
+  const run = await runYosys({
+    design: opts.design,
+    workDir,
+    scriptName: AREA_SCRIPT,
+    verilogFiles: opts.verilogFiles,
+    script: (rtl) => areaScript({ design: opts.design, top: opts.top, rtl, liberty: libertyPath }),
+    collect: (dir) =>
+      areaFigures({
+        top: opts.top,
+        liberty,
+        model,
+        statJson: fs.readFileSync(path.join(dir, 'stat.json'), 'utf8'),
+        statText: fs.readFileSync(path.join(dir, 'stat.txt'), 'utf8'),
+        memoriesJson: fs.readFileSync(path.join(dir, 'memories.json'), 'utf8'),
+      }),
+  });
+  return {
+    schema: AREA_REPORT_SCHEMA,
+    design: opts.design,
+    top: opts.top,
+    liberty: libertyPath,
+    libraryName: liberty.name,
+    yosysVersion: version,
+    ...run.output,
+    wallTimeS: Math.round(run.wallTimeS * 1000) / 1000,
+    yosysWarnings: run.warnings,
+    files: {
+      script: run.scriptFile,
+      log: run.logFile,
+      verilog: opts.verilogFiles.map((f) => displayPath(path.join(workDir, 'rtl', path.basename(f)))),
+    },
+  };
+}
+
+function areaScript(p: { design: string; top: string; rtl: readonly string[]; liberty: string }): string {
+  const lib = quote(p.liberty);
+  return [
+    `# Standard-cell area of design '${p.design}' (top ${p.top}). Written by synth/yosys.ts; run from this folder.`,
+    `read_verilog ${p.rtl.map(quote).join(' ')}`,
+    `hierarchy -check -top ${p.top}`,
+    'proc',
+    '# A problem found here (logic loop, multiple drivers, undriven input of a cell) is a design bug.',
+    'check -assert',
+    '# The coarse part of synth ends with "memory -nomap": memories stay $mem_v2 cells.',
+    `synth -top ${p.top} -run begin:fine`,
+    '# The fine part of synth without memory_map, so memories are not turned into flip-flops.',
+    'opt -fast -full',
+    'opt -full',
+    'techmap',
+    'opt -fast',
+    'abc -fast',
+    'opt -fast',
+    '# Checked before mapping: check cannot see the port directions of library cells.',
+    'check',
+    `dfflibmap -liberty ${lib}`,
+    `abc -liberty ${lib}`,
+    'opt_clean',
+    `tee -o stat.txt stat -top ${p.top} -liberty ${lib}`,
+    `tee -q -o stat.json stat -top ${p.top} -json -liberty ${lib}`,
+    '# The mapped netlist, for looking into where the area goes.',
+    'write_verilog -noattr netlist.v',
+    '# Keep only the memories, for their shapes; this destroys the netlist, so it comes last.',
+    'delete c:* t:$mem_v2 t:$mem %u %d',
+    'opt_clean -purge',
+    'write_json memories.json',
+    '',
+  ].join('\n');
+}
+
+/** Yosys script arguments with spaces need double quotes. */
+function quote(arg: string): string {
+  return /\s/.test(arg) ? `"${arg}"` : arg;
+}

@@ -1,0 +1,87 @@
+import path from 'node:path';
+import { execa } from 'execa';
+import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { elaborate } from '../../hw/index.ts';
+import { Fifo } from '../../hw/examples/fifo.ts';
+import { buildModel, type VerilatedModel } from '../../sim/verilator/build.ts';
+import { runBulk } from '../../sim/verilator/bulk.ts';
+import { Simulation } from '../../sim/verilator/session.ts';
+
+const params = { width: 16, depth: 8 };
+let model: VerilatedModel;
+let sim: Simulation;
+
+beforeAll(async () => {
+  const design = elaborate(Fifo, params);
+  model = await buildModel(design);
+  sim = Simulation.open(model, design.top.spec);
+});
+afterAll(() => sim.close());
+
+describe('fine-grained driver', () => {
+  test('a second build of an unchanged design comes from the cache', async () => {
+    const again = await buildModel(elaborate(Fifo, params));
+    expect(again.built).toBe(false);
+    expect(again.binary).toBe(model.binary);
+  });
+
+  test('poke, step and peek follow the design cycle by cycle', async () => {
+    sim.poke('enq_valid', 1);
+    sim.poke('enq_bits', 0xbeef);
+    sim.poke('deq_ready', 0);
+    await sim.expect('deq_valid', 0);
+    sim.step();
+    sim.poke('enq_valid', 0);
+    await sim.expect('deq_valid', 1);
+    await sim.expect('deq_bits', 0xbeef);
+    await sim.expect('count', 1);
+  });
+
+  test('an unknown port is an error that lists the ports', () => {
+    expect(() => sim.poke('nope', 1)).toThrow(/has no port 'nope'/);
+    expect(() => sim.port('nope')).toThrow(/ports: enq_valid, enq_ready, enq_bits, deq_valid, deq_ready, deq_bits, count/);
+  });
+
+  test('a value that does not fit the port is refused', () => {
+    expect(() => sim.poke('enq_bits', 1 << 16)).toThrow("value 65536 does not fit port 'enq_bits' (UInt(16))");
+  });
+
+  test('poking an output is refused', () => {
+    expect(() => sim.poke('count', 0)).toThrow("'count' is an output of Fifo_width16_depth8; only inputs can be poked");
+  });
+});
+
+describe('bulk driver', () => {
+  test('a beat with the wrong number of values is refused before running', async () => {
+    await expect(runBulk(model, { seed: 1, inputs: [{ prefix: 'enq', beats: [[1n, 2n]] }] })).rejects.toThrow(
+      'beat 0 of stream \'enq\' has 2 values for 1 data ports (enq_bits)',
+    );
+  });
+
+  test('a run that never finishes reports the cycle limit and the seed', async () => {
+    await expect(runBulk(model, { seed: 7, donePort: 'deq_valid', maxCycles: 50 })).rejects.toThrow(/did not finish within 50 cycles \(seed 7\)/);
+  });
+
+  test('a stall probability outside [0, 1) is refused', async () => {
+    await expect(runBulk(model, { seed: 1, outputs: [{ prefix: 'deq', stall: 1 }] })).rejects.toThrow(/must be in \[0, 1\)/);
+  });
+
+  test('the same seed gives the same cycle count; another seed another one', async () => {
+    const beats = Array.from({ length: 500 }, (_, i) => [BigInt(i)]);
+    const job = (seed: number) => ({ seed, inputs: [{ prefix: 'enq', beats, stall: 0.5 }], outputs: [{ prefix: 'deq', stall: 0.5 }] });
+    const a = await runBulk(model, job(3));
+    const b = await runBulk(model, job(3));
+    const c = await runBulk(model, job(4));
+    expect(b.cycles).toBe(a.cycles);
+    expect(c.cycles).not.toBe(a.cycles);
+    expect(a.outputs.deq).toEqual(beats);
+  });
+});
+
+test('a missing Verilator gets a message saying what to install', async () => {
+  const script = path.resolve('tests/sim/fixtures/build-counter.ts');
+  const tsx = path.resolve('node_modules/.bin/tsx');
+  const r = await execa(process.execPath, [tsx, script], { reject: false, env: { PATH: '/nonexistent' }, extendEnv: false });
+  expect(r.exitCode).not.toBe(0);
+  expect(r.stderr).toContain("'verilator' was not found. Install it with 'make deps' (runs: apt-get install verilator)");
+});

@@ -1,0 +1,87 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { findDesign } from '../../gen/designs.ts';
+import { writeVerilog } from '../../gen/write.ts';
+import { runAreaFlow, writeDesignVerilog } from '../../synth/run-design.ts';
+import { synthesizeArea, type AreaReport } from '../../synth/yosys.ts';
+import { scratchpadPair } from './memory-design.ts';
+import { scratchDir } from './scratch.ts';
+
+describe('area flow on the counter design', () => {
+  let outDir: string;
+  let report: AreaReport;
+  let written: Record<string, unknown>;
+
+  beforeAll(async () => {
+    outDir = scratchDir('counter');
+    const rtl = writeDesignVerilog(findDesign('counter'), outDir);
+    report = await runAreaFlow('counter', rtl, outDir);
+    written = JSON.parse(fs.readFileSync(path.join(outDir, 'counter.json'), 'utf8')) as Record<string, unknown>;
+  });
+
+  it('writes a report with the documented fields', () => {
+    for (const field of [
+      'design', 'top', 'liberty', 'yosysVersion', 'areaUm2', 'cells', 'modules', 'memories',
+      'memoryAreaUm2Estimate', 'totalAreaUm2Estimate', 'wallTimeS',
+    ]) {
+      expect(written, field).toHaveProperty(field);
+    }
+    expect(written['design']).toBe('counter');
+    expect(written['top']).toBe('Counter_width8');
+    expect(written['yosysVersion']).toMatch(/^Yosys \d+\.\d+/);
+    expect(written).toEqual(JSON.parse(JSON.stringify(report)));
+  });
+
+  it('has a positive area and one flip-flop per counter bit', () => {
+    expect(report.areaUm2).toBeGreaterThan(0);
+    expect(report.flipFlops).toBe(8);
+    expect(report.cells['DFFPOSX1']).toBe(8);
+    expect(report.memories).toEqual([]);
+    expect(report.totalAreaUm2Estimate).toBe(report.areaUm2);
+  });
+
+  it('adds up: the area is the cells times their library areas', () => {
+    const [top] = report.modules;
+    expect(report.modules).toHaveLength(1);
+    expect(top!.module).toBe('Counter_width8');
+    expect(top!.areaUm2).toBe(report.areaUm2);
+    expect(top!.cellCount).toBe(Object.values(report.cells).reduce((a, b) => a + b, 0));
+  });
+
+  it('leaves the script, the log and the mapped netlist in the work folder', () => {
+    const work = path.join(outDir, 'counter', 'asic');
+    for (const f of ['area.ys', 'yosys.log', 'netlist.v', 'rtl/Counter_width8.v']) expect(fs.existsSync(path.join(work, f)), f).toBe(true);
+    expect(fs.readFileSync(path.join(work, 'netlist.v'), 'utf8')).toContain('DFFPOSX1');
+  });
+});
+
+describe('area flow on a design with memories', () => {
+  let report: AreaReport;
+
+  beforeAll(async () => {
+    const dir = scratchDir('memory');
+    const rtl = writeVerilog(scratchpadPair(), path.join(dir, 'verilog'));
+    report = await synthesizeArea({ design: 'scratchpad_pair', verilogFiles: rtl.files, top: rtl.top, workDir: path.join(dir, 'asic') });
+  });
+
+  it('reports each memory separately, counted once per instance', () => {
+    expect(report.memories).toHaveLength(1);
+    const [m] = report.memories;
+    expect(m).toMatchObject({ memory: 'store', depth: 16, width: 8, bits: 128, readPorts: 1, writePorts: 1, occurrences: 2, totalBits: 256 });
+    expect(report.memoryBits).toBe(256);
+    const child = report.modules.find((x) => x.module === m!.module)!;
+    expect(child.occurrences).toBe(2);
+    expect(report.modules.find((x) => x.module === 'ScratchpadPair')!.instances).toEqual({ [m!.module]: 2 });
+  });
+
+  it('keeps memory bits out of the standard cells', () => {
+    // 256 bits as flip-flops would be 256 DFFs; the registered read data belongs to the macro too.
+    expect(report.flipFlops).toBe(0);
+    expect(Object.keys(report.cells).every((c) => !c.startsWith('$'))).toBe(true);
+    expect(report.unmappedCells).toEqual({});
+    expect(report.memoryAreaUm2Estimate).toBe(2 * 128 * report.memoryModel.sramUm2PerBit);
+    expect(report.totalAreaUm2Estimate).toBeCloseTo(report.areaUm2 + report.memoryAreaUm2Estimate, 6);
+    expect(report.memoryAreaUm2FlipFlopBound).toBeGreaterThan(report.memoryAreaUm2Estimate);
+  });
+});

@@ -1,0 +1,45 @@
+import { Bool, defineModule, elaborate, Input, instance, mem, Output, UInt, when, type Design } from '../../hw/index.ts';
+
+/** A scratchpad with one write and one registered read port. */
+const Scratchpad = defineModule({
+  name: 'Scratchpad',
+  io: (p: { depth: number; width: number; addrWidth: number }) => ({
+    we: Input(Bool()),
+    waddr: Input(UInt(p.addrWidth)),
+    wdata: Input(UInt(p.width)),
+    raddr: Input(UInt(p.addrWidth)),
+    rdata: Output(UInt(p.width)),
+  }),
+  body: (io, p) => {
+    const store = mem(UInt(p.width), p.depth, { name: 'store' });
+    when(io.we, () => store.write(io.waddr, io.wdata));
+    io.rdata.set(store.read(io.raddr));
+  },
+});
+
+/** Two scratchpads side by side: the memory must be counted once per instance. */
+const ScratchpadPair = defineModule({
+  name: 'ScratchpadPair',
+  io: () => ({
+    we: Input(Bool()),
+    addr: Input(UInt(4)),
+    wdata: Input(UInt(8)),
+    rdata0: Output(UInt(8)),
+    rdata1: Output(UInt(8)),
+  }),
+  body: (io) => {
+    for (const [i, out] of [io.rdata0, io.rdata1].entries()) {
+      const pad = instance(Scratchpad, { depth: 16, width: 8, addrWidth: 4 }, { name: `pad${i}` });
+      pad.io.we.set(io.we);
+      pad.io.waddr.set(io.addr);
+      pad.io.wdata.set(io.wdata);
+      pad.io.raddr.set(io.addr);
+      out.set(pad.io.rdata);
+    }
+  },
+});
+
+/** Memory test design: two 16 x 8 scratchpads (256 memory bits in all). */
+export function scratchpadPair(): Design {
+  return elaborate(ScratchpadPair, {});
+}
