@@ -287,7 +287,10 @@ class ModuleEmitter {
         if (s.kind === 'instIn') assigns.push(`  assign ${name} = ${this.rhs(s.driver!, '  ')};`);
       }
     }
-    for (const mem of m.memories) decls.push(`  reg  ${range(mem.width)}${mem.name} [0:${mem.depth - 1}]; // ${mem.loc.short}`);
+    for (const mem of m.memories) {
+      const access = mem.testbenchAccess ? ' /* verilator public_flat_rw */' : '';
+      decls.push(`  reg  ${range(mem.width)}${mem.name} [0:${mem.depth - 1}]${access}; // ${mem.loc.short}`);
+    }
     for (const p of m.ports) {
       if (p.dir === 'out') assigns.push(`  assign ${p.name} = ${this.rhs(p.signal.driver!, '  ')};`);
     }

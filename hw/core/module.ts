@@ -88,6 +88,8 @@ export interface MemoryRec {
   readonly signed: boolean;
   readonly addrWidth: number;
   readonly init: bigint[] | undefined;
+  /** Testbenches may load and dump the contents (Verilator bulk and interactive modes). */
+  readonly testbenchAccess: boolean;
   readonly writeEnable: Signal;
   readonly writeAddr: Signal;
   readonly writeData: Signal;
@@ -699,6 +701,11 @@ export interface MemoryOptions {
   name?: string;
   /** Initial contents from address 0; the rest is zero. */
   init?: readonly (number | bigint)[];
+  /**
+   * Lets testbenches load and read back the contents directly (memory images
+   * in bulk simulation). Costs some Verilator optimisation of this memory.
+   */
+  testbenchAccess?: boolean;
 }
 
 /**
@@ -795,6 +802,7 @@ export function mem(type: BitsType, depth: number, opts: MemoryOptions = {}): Me
     signed: type.signed,
     addrWidth,
     init,
+    testbenchAccess: opts.testbenchAccess ?? false,
     writeEnable: mk('we', 1),
     writeAddr: mk('waddr', addrWidth),
     writeData: mk('wdata', type.width),

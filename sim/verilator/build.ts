@@ -5,7 +5,7 @@ import { execa } from 'execa';
 import type { Design } from '../../hw/index.ts';
 import { emitDesign } from '../../gen/verilog.ts';
 import { requireTool } from '../tools.ts';
-import { harnessPorts, harnessSource, type HarnessPort } from './harness.ts';
+import { harnessMemories, harnessPorts, harnessSource, type HarnessMemory, type HarnessPort } from './harness.ts';
 
 export interface BuildOptions {
   /** Compile in FST waveform support (slower to build and to run). */
@@ -21,6 +21,8 @@ export interface VerilatedModel {
   readonly binary: string;
   readonly dir: string;
   readonly ports: readonly HarnessPort[];
+  /** Memories testbenches can load and dump. */
+  readonly memories: readonly HarnessMemory[];
   readonly hasClock: boolean;
   readonly hasReset: boolean;
   readonly traced: boolean;
@@ -68,6 +70,7 @@ export async function buildModel(design: Design, opts: BuildOptions = {}): Promi
     binary,
     dir,
     ports: harnessPorts(design.top),
+    memories: harnessMemories(design.top),
     hasClock: design.top.usesClock,
     hasReset: design.top.usesReset,
     traced: trace,
@@ -102,7 +105,7 @@ export async function buildModel(design: Design, opts: BuildOptions = {}): Promi
     const r = await execa(verilator, args, { cwd: staging, reject: false, all: true });
     if (r.exitCode !== 0) {
       throw new SimulationError(
-        `Verilator failed to build ${top} (exit ${r.exitCode}):\n${tail(r.all ?? '', 40)}\nTo reproduce: cd ${staging} && verilator ${quote(args)}`,
+        `Verilator failed to build ${top} (exit ${r.exitCode}):\n${firstErrors(r.all ?? '')}\nTo reproduce: cd ${staging} && verilator ${quote(args)}`,
       );
     }
     try {
@@ -117,6 +120,14 @@ export async function buildModel(design: Design, opts: BuildOptions = {}): Promi
     throw e;
   }
   return { ...model, built: true, buildMs: performance.now() - t0 };
+}
+
+/** The tool's first error lines with a little context: compilers report the cause first. */
+function firstErrors(output: string): string {
+  const lines = output.trimEnd().split('\n');
+  const first = lines.findIndex((l) => /error/i.test(l));
+  if (first < 0) return tail(output, 40);
+  return lines.slice(Math.max(0, first - 2), first + 12).join('\n');
 }
 
 export function tail(text: string, lines: number): string {

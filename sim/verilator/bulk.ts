@@ -2,7 +2,10 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { execa } from 'execa';
 import { SimulationError, tail, type VerilatedModel } from './build.ts';
-import type { HarnessPort } from './harness.ts';
+import type { HarnessMemory, HarnessPort } from './harness.ts';
+import { hexOf, packColumns, unpackColumns, type Column, type OutputColumn } from './words.ts';
+
+export type { Column, OutputColumn };
 
 /** A ready/valid stream of the top module, named by its port prefix. */
 export interface StreamSpec {
@@ -25,8 +28,7 @@ export interface InputStream extends StreamSpec {
   readonly columns?: readonly Column[];
 }
 
-/** One data port's values over a stream: numbers for ports of up to 32 bits. */
-export type Column = ArrayLike<number> | readonly bigint[];
+
 
 export interface BulkJob {
   /** Held input values (configuration), by port name. */
@@ -45,6 +47,10 @@ export interface BulkJob {
   readonly peek?: readonly string[];
   /** FST waveform file (the model must be built with trace: true). */
   readonly waveform?: string;
+  /** Memory images loaded before reset, by hierarchical path (`inst.mem`); shorter images leave the rest zero. */
+  readonly loadMemories?: Readonly<Record<string, Column>>;
+  /** Memories to read back when the run ends, by hierarchical path. */
+  readonly dumpMemories?: readonly string[];
 }
 
 export interface BulkResult {
@@ -62,8 +68,35 @@ export interface BulkResult {
   readonly lastBeatCycle: Record<string, number>;
   readonly consumed: Record<string, number>;
   readonly peeks: Record<string, bigint>;
+  /** Contents of the memories asked for in `dumpMemories`. */
+  readonly memories: Record<string, OutputColumn>;
   readonly wallMs: number;
   readonly seed: number;
+}
+
+export function findMemory(model: VerilatedModel, memPath: string): HarnessMemory {
+  const m = model.memories.find((x) => x.path === memPath);
+  if (!m) {
+    const known = model.memories.map((x) => x.path).join(', ') || 'none';
+    throw new SimulationError(`${model.top} has no memory '${memPath}' open to testbenches (memories with testbenchAccess: ${known})`);
+  }
+  return m;
+}
+
+export function memoryLayout(m: HarnessMemory): { name: string; width: number; signed: boolean } {
+  return { name: `memory ${m.path}`, width: m.width, signed: m.signed };
+}
+
+/** Writes a memory image file of exactly the memory's depth (zero-filled). */
+export function writeMemoryImage(m: HarnessMemory, values: Column, file: string): void {
+  if (values.length > m.depth) throw new SimulationError(`image of ${values.length} values for memory ${m.path} of depth ${m.depth}`);
+  const full: Column =
+    values.length === m.depth
+      ? values
+      : typeof values[0] === 'bigint'
+        ? [...(values as readonly bigint[]), ...new Array<bigint>(m.depth - values.length).fill(0n)]
+        : Float64Array.from({ length: m.depth }, (_, i) => (i < values.length ? Number(values[i]) : 0));
+  fs.writeFileSync(file, packColumns(`memory ${m.path}`, [memoryLayout(m)], [full]));
 }
 
 interface StreamPorts {
@@ -95,86 +128,6 @@ function permille(stall: number | undefined, name: string): number {
   return Math.round(s * 1000);
 }
 
-export type OutputColumn = Uint32Array | Int32Array | bigint[];
-
-function range(p: HarnessPort): [bigint, bigint] {
-  return p.signed ? [-(1n << BigInt(p.width - 1)), (1n << BigInt(p.width - 1)) - 1n] : [0n, (1n << BigInt(p.width)) - 1n];
-}
-
-function misfit(p: HarnessPort, v: bigint | number): SimulationError {
-  return new SimulationError(`value ${v} does not fit port '${p.name}' (${p.signed ? 'SInt' : 'UInt'}(${p.width}))`);
-}
-
-function hex(p: HarnessPort, v: bigint): string {
-  const [min, max] = range(p);
-  if (v < min || v > max) throw misfit(p, v);
-  return BigInt.asUintN(p.width, v).toString(16);
-}
-
-const wordsOf = (p: HarnessPort): number => Math.ceil(p.width / 32);
-
-/** Packs columns into the harness's binary beat layout. */
-function encodeStream(prefix: string, ports: HarnessPort[], columns: readonly Column[]): Uint32Array {
-  if (columns.length !== ports.length) {
-    throw new SimulationError(`stream '${prefix}' has ${columns.length} columns for ${ports.length} data ports (${ports.map((p) => p.name).join(', ')})`);
-  }
-  const n = columns[0]?.length ?? 0;
-  const beatWords = ports.reduce((s, p) => s + wordsOf(p), 0);
-  const out = new Uint32Array(n * beatWords);
-  let offset = 0;
-  ports.forEach((p, j) => {
-    const col = columns[j]!;
-    if (col.length !== n) throw new SimulationError(`column ${j} of stream '${prefix}' has ${col.length} values, column 0 has ${n}`);
-    const [min, max] = range(p);
-    const w = wordsOf(p);
-    for (let i = 0; i < n; i++) {
-      const v = col[i]!;
-      const at = i * beatWords + offset;
-      if (typeof v === 'number' && p.width <= 32) {
-        if (!Number.isInteger(v) || v < Number(min) || v > Number(max)) throw misfit(p, v);
-        out[at] = v >>> 0;
-        if (p.width < 32) out[at] &= 2 ** p.width - 1;
-        continue;
-      }
-      const b = BigInt(v);
-      if (b < min || b > max) throw misfit(p, b);
-      let u = BigInt.asUintN(p.width, b);
-      for (let k = 0; k < w; k++, u >>= 32n) out[at + k] = Number(u & 0xffffffffn);
-    }
-    offset += w;
-  });
-  return out;
-}
-
-/** Unpacks the harness's binary output into one typed column per data port. */
-function decodeStream(ports: HarnessPort[], bytes: Buffer): OutputColumn[] {
-  const words = new Uint32Array(bytes.buffer, bytes.byteOffset, bytes.byteLength / 4);
-  const beatWords = ports.reduce((s, p) => s + wordsOf(p), 0);
-  const n = words.length / beatWords;
-  let offset = 0;
-  return ports.map((p) => {
-    const w = wordsOf(p);
-    const at = offset;
-    offset += w;
-    if (p.width <= 32) {
-      const col = p.signed ? new Int32Array(n) : new Uint32Array(n);
-      const shift = 32 - p.width;
-      for (let i = 0; i < n; i++) {
-        const x = words[i * beatWords + at]!;
-        col[i] = p.signed ? (x << shift) >> shift : x;
-      }
-      return col;
-    }
-    const col: bigint[] = new Array(n);
-    for (let i = 0; i < n; i++) {
-      let v = 0n;
-      for (let k = w - 1; k >= 0; k--) v = (v << 32n) | BigInt(words[i * beatWords + at + k]!);
-      col[i] = p.signed ? BigInt.asIntN(p.width, v) : v;
-    }
-    return col;
-  });
-}
-
 let runCounter = 0;
 
 /**
@@ -197,7 +150,7 @@ export async function runBulk(model: VerilatedModel, job: BulkJob): Promise<Bulk
   for (const [n, v] of Object.entries(job.config ?? {})) {
     const p = port(n);
     if (p.dir !== 'in') throw new SimulationError(`config port '${n}' is an output of ${model.top}`);
-    lines.push(`poke ${p.index} ${hex(p, BigInt(v))}`);
+    lines.push(`poke ${p.index} ${hexOf(p, BigInt(v))}`);
   }
   if (job.donePort) lines.push(`done ${port(job.donePort).index}`);
   else lines.push(`drain ${job.drainCycles ?? 64}`);
@@ -217,8 +170,7 @@ export async function runBulk(model: VerilatedModel, job: BulkJob): Promise<Bulk
       });
       columns = sp.data.map((_, j) => beats.map((b) => b[j]!));
     }
-    const packed = encodeStream(s.prefix, sp.data, columns!);
-    fs.writeFileSync(file, new Uint8Array(packed.buffer, packed.byteOffset, packed.byteLength));
+    fs.writeFileSync(file, packColumns(`stream '${s.prefix}'`, sp.data, columns!));
     lines.push(`instream ${s.prefix} ${sp.valid.index} ${sp.ready.index} ${sp.data.length} ${sp.data.map((p) => p.index).join(' ')} ${file} ${permille(s.stall, s.prefix)}`);
   }
   const outPorts = new Map<string, StreamPorts>();
@@ -228,6 +180,18 @@ export async function runBulk(model: VerilatedModel, job: BulkJob): Promise<Bulk
     lines.push(`outstream ${s.prefix} ${sp.valid.index} ${sp.ready.index} ${sp.data.length} ${sp.data.map((p) => p.index).join(' ')} ${path.join(dir, `out-${s.prefix}.bin`)} ${permille(s.stall, s.prefix)}`);
   }
   for (const n of job.peek ?? []) lines.push(`peek ${port(n).index}`);
+  for (const [memPath, values] of Object.entries(job.loadMemories ?? {})) {
+    const m = findMemory(model, memPath);
+    const file = path.join(dir, `load-${m.index}.bin`);
+    writeMemoryImage(m, values, file);
+    lines.push(`memload ${m.index} ${file}`);
+  }
+  const dumps = new Map<string, HarnessMemory>();
+  for (const memPath of job.dumpMemories ?? []) {
+    const m = findMemory(model, memPath);
+    dumps.set(memPath, m);
+    lines.push(`memdump ${m.index} ${path.join(dir, `mem-${m.index}.bin`)}`);
+  }
   if (job.waveform) {
     if (!model.traced) throw new SimulationError(`a waveform needs a model built with trace: true`);
     lines.push(`trace ${path.resolve(job.waveform)}`);
@@ -247,6 +211,7 @@ export async function runBulk(model: VerilatedModel, job: BulkJob): Promise<Bulk
     status: 'idle' as 'done' | 'idle',
     cycles: 0,
     columns: {} as Record<string, OutputColumn[]>,
+    memories: {} as Record<string, OutputColumn>,
     lastBeatCycle: {} as Record<string, number>,
     consumed: {} as Record<string, number>,
     peeks: {} as Record<string, bigint>,
@@ -266,7 +231,10 @@ export async function runBulk(model: VerilatedModel, job: BulkJob): Promise<Bulk
     }
   }
   for (const [prefix, sp] of outPorts) {
-    result.columns[prefix] = decodeStream(sp.data, fs.readFileSync(path.join(dir, `out-${prefix}.bin`)));
+    result.columns[prefix] = unpackColumns(sp.data, fs.readFileSync(path.join(dir, `out-${prefix}.bin`)));
+  }
+  for (const [memPath, mem] of dumps) {
+    result.memories[memPath] = unpackColumns([memoryLayout(mem)], fs.readFileSync(path.join(dir, `mem-${mem.index}.bin`)))[0]!;
   }
   fs.rmSync(dir, { recursive: true, force: true });
   result.wallMs = performance.now() - t0;

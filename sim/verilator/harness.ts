@@ -10,6 +10,42 @@ export interface HarnessPort {
   readonly dir: 'in' | 'out';
 }
 
+/** A memory testbenches may load and dump, by its hierarchical path. */
+export interface HarnessMemory {
+  readonly index: number;
+  /** Instance names from the top, then the memory name, joined by '.'. */
+  readonly path: string;
+  readonly depth: number;
+  readonly width: number;
+  readonly signed: boolean;
+  /** The member of Verilator's root class that holds it. */
+  readonly member: string;
+}
+
+export function harnessMemories(top: ModuleBuilder): HarnessMemory[] {
+  const out: HarnessMemory[] = [];
+  const walk = (m: ModuleBuilder, names: string[]): void => {
+    for (const mem of m.memories) {
+      if (!mem.testbenchAccess) continue;
+      const parts = [...names, mem.name];
+      if (parts.some((p) => p.includes('__'))) {
+        throw new Error(`memory ${parts.join('.')} has '__' in its path, which Verilator renames; rename the instance or memory to give testbenches access`);
+      }
+      out.push({
+        index: out.length,
+        path: parts.join('.'),
+        depth: mem.depth,
+        width: mem.width,
+        signed: mem.signed,
+        member: [top.displayName, ...parts].join('__DOT__'),
+      });
+    }
+    for (const inst of m.instances) walk(inst.module, [...names, inst.name]);
+  };
+  walk(top, []);
+  return out;
+}
+
 export function harnessPorts(top: ModuleBuilder): HarnessPort[] {
   return top.ports.map((p, index) => ({ index, name: p.name, width: p.signal.width, signed: p.signal.signed, dir: p.dir }));
 }
@@ -42,8 +78,30 @@ function getter(p: HarnessPort): string {
  * (poke, peek, step) and a bulk mode that runs a whole job file with no
  * per-cycle traffic between processes.
  */
+function memoryAccess(mem: HarnessMemory, load: boolean): string {
+  const words = Math.ceil(mem.width / 32);
+  const el = `m->rootp->${mem.member}[i]`;
+  if (mem.width > 64) {
+    return load
+      ? `for (int i = 0; i < ${mem.depth}; i++) for (int k = 0; k < ${words}; k++) ${el}[k] = w[i * ${words} + k];`
+      : `for (int i = 0; i < ${mem.depth}; i++) for (int k = 0; k < ${words}; k++) w[i * ${words} + k] = ${el}[k];`;
+  }
+  if (mem.width > 32) {
+    return load
+      ? `for (int i = 0; i < ${mem.depth}; i++) ${el} = ((QData)w[2 * i + 1] << 32) | w[2 * i];`
+      : `for (int i = 0; i < ${mem.depth}; i++) { w[2 * i] = (uint32_t)${el}; w[2 * i + 1] = (uint32_t)(${el} >> 32); }`;
+  }
+  return load
+    ? `for (int i = 0; i < ${mem.depth}; i++) ${el} = (${cType(mem.width)})w[i];`
+    : `for (int i = 0; i < ${mem.depth}; i++) w[i] = ${el};`;
+}
+
 export function harnessSource(top: ModuleBuilder, trace: boolean): string {
   const ports = harnessPorts(top);
+  const memories = harnessMemories(top);
+  const memTable = memories.map((m) => `  {"${m.path}", ${m.depth}, ${Math.ceil(m.width / 32)}},`).join('\n');
+  const memLoads = memories.map((m) => `    case ${m.index}: ${memoryAccess(m, true)} break;`).join('\n');
+  const memDumps = memories.map((m) => `    case ${m.index}: ${memoryAccess(m, false)} break;`).join('\n');
   const cls = `V${top.displayName}`;
   const table = ports
     .map((p) => `  {"${p.name}", ${p.width}, ${p.dir === 'in' ? 1 : 0}},`)
@@ -57,6 +115,7 @@ export function harnessSource(top: ModuleBuilder, trace: boolean): string {
   const rst = top.usesReset ? `m->${RESET}` : null;
   return `// Generated simulation harness for ${top.displayName}. Do not edit.
 #include "${cls}.h"
+${memories.length ? `#include "${cls}___024root.h"` : ''}
 #include "verilated.h"
 ${trace ? '#include "verilated_fst_c.h"' : ''}
 #include <cstdint>
@@ -76,6 +135,13 @@ ${table}
 };
 static const int NPORTS = ${ports.length};
 static const int MAXWORDS = ${Math.max(2, ...ports.map((p) => Math.ceil(p.width / 32)))};
+
+struct MemInfo { const char* path; int depth; int words; };
+static const MemInfo MEMS[] = {
+${memTable}
+  {nullptr, 0, 0}
+};
+static const int NMEMS = ${memories.length};
 
 static ${cls}* m = nullptr;
 ${trace ? 'static VerilatedFstC* tfp = nullptr;' : ''}
@@ -101,6 +167,32 @@ static void getPort(int idx, uint32_t* w) {
 ${gets}
     default: die("no port " + std::to_string(idx));
   }
+}
+
+// Memory images are binary files of depth x ceil(width/32) little-endian words.
+static void loadMemory(int idx, const std::string& file) {
+  if (idx < 0 || idx >= NMEMS) die("no memory " + std::to_string(idx));
+  std::vector<uint32_t> w((size_t)MEMS[idx].depth * MEMS[idx].words);
+  std::ifstream f(file, std::ios::binary | std::ios::ate);
+  if (!f) die("cannot read memory image " + file);
+  if ((size_t)f.tellg() != w.size() * 4) die("memory image " + file + " must be " + std::to_string(w.size() * 4) + " bytes for " + MEMS[idx].path);
+  f.seekg(0);
+  f.read((char*)w.data(), w.size() * 4);
+  switch (idx) {
+${memLoads}
+    default: (void)w; break;
+  }
+}
+
+static void dumpMemory(int idx, const std::string& file) {
+  if (idx < 0 || idx >= NMEMS) die("no memory " + std::to_string(idx));
+  std::vector<uint32_t> w((size_t)MEMS[idx].depth * MEMS[idx].words);
+  switch (idx) {
+${memDumps}
+    default: break;
+  }
+  std::ofstream f(file, std::ios::binary);
+  if (!f || !f.write((const char*)w.data(), w.size() * 4)) die("cannot write memory image " + file);
 }
 
 static void parseHex(const std::string& s, int width, uint32_t* w) {
@@ -160,6 +252,7 @@ ${rst ? `  ${rst} = 1;\n  for (int i = 0; i < n; i++) tick();\n  ${rst} = 0;\n  
 //   p <port> <hex>   poke an input          s <n>      step n cycles
 //   g <port>         peek (prints hex)      r <n>      reset for n cycles
 //   c                print the cycle count  q          quit
+//   l <mem> <file>   load a memory image    d <mem> <file>  dump one (both print ok)
 
 static int interactive() {
   std::string line;
@@ -186,6 +279,11 @@ static int interactive() {
       for (long i = 0; i < n; i++) tick();
     } else if (cmd == 'r') {
       int n; in >> n; reset(n);
+    } else if (cmd == 'l' || cmd == 'd') {
+      int idx; std::string file; in >> idx >> file;
+      if (cmd == 'l') loadMemory(idx, file); else dumpMemory(idx, file);
+      std::puts("ok");
+      std::fflush(stdout);
     } else if (cmd == 'c') {
       std::printf("%llu\\n", (unsigned long long)cycles);
       std::fflush(stdout);
@@ -222,6 +320,7 @@ static int bulk(const char* jobPath, const char* resultPath) {
   if (!job) die(std::string("cannot read job file ") + jobPath);
   std::vector<Stream> ins, outs;
   std::vector<int> peeks;
+  std::vector<std::pair<int, std::string>> dumps;
   int donePort = -1, resetCycles = 1;
   uint64_t maxCycles = 1000000, drain = 0, seed = 1;
   std::string line, traceFile;
@@ -237,6 +336,8 @@ static int bulk(const char* jobPath, const char* resultPath) {
     else if (cmd == "done") in >> donePort;
     else if (cmd == "peek") { int i; in >> i; peeks.push_back(i); }
     else if (cmd == "trace") in >> traceFile;
+    else if (cmd == "memload") { int i; std::string f; in >> i >> f; loadMemory(i, f); }
+    else if (cmd == "memdump") { int i; std::string f; in >> i >> f; dumps.push_back({i, f}); }
     else if (cmd == "poke") { int i; std::string hex; in >> i >> hex; parseHex(hex, PORTS[i].width, w); setPort(i, w); }
     else if (cmd == "instream" || cmd == "outstream") {
       Stream s; int n; in >> s.name >> s.valid >> s.ready >> n;
@@ -304,6 +405,7 @@ ${trace ? '  fullTick = tfp != nullptr;' : '  fullTick = false;'}
   for (auto& s : ins) res << "consumed " << s.name << " " << s.count << " " << s.nbeats << "\\n";
   for (auto& s : outs) { s.out.close(); res << "produced " << s.name << " " << s.count << " " << s.lastCycle << "\\n"; }
   for (int idx : peeks) { getPort(idx, w); res << "peek " << idx << " " << toHex(w, PORTS[idx].width) << "\\n"; }
+  for (auto& d : dumps) dumpMemory(d.first, d.second);
   res.close();
   return status == "timeout" ? 3 : 0;
 }

@@ -1,9 +1,13 @@
+import fs from 'node:fs';
+import path from 'node:path';
 import readline from 'node:readline';
 import { execa, type ResultPromise } from 'execa';
 import type { IOOf, IOSpec, ModuleDefinition } from '../../hw/index.ts';
 import { elaborate } from '../../hw/index.ts';
 import { buildModel, SimulationError, tail, type BuildOptions, type VerilatedModel } from './build.ts';
+import { findMemory, memoryLayout, writeMemoryImage } from './bulk.ts';
 import type { HarnessPort } from './harness.ts';
+import { unpackColumns, type Column, type OutputColumn } from './words.ts';
 
 export type PortValue = number | bigint | boolean;
 
@@ -202,6 +206,31 @@ export class Simulation<S extends IOSpec = IOSpec> {
     this.send(`r ${n}`);
     this.cycleCount = 0;
     this.transcript?.push({ op: 'reset', cycles: n });
+  }
+
+  private imageFile(index: number): string {
+    const dir = path.join(this.model.dir, 'runs');
+    fs.mkdirSync(dir, { recursive: true });
+    return path.join(dir, `session-${process.pid}-mem${index}.bin`);
+  }
+
+  /** Loads a memory (opened with testbenchAccess) by its hierarchical path; a short image leaves the rest zero. */
+  async loadMemory(memPath: string, values: Column): Promise<void> {
+    const m = findMemory(this.model, memPath);
+    const file = this.imageFile(m.index);
+    writeMemoryImage(m, values, file);
+    await this.request(`l ${m.index} ${file}`);
+    fs.rmSync(file, { force: true });
+  }
+
+  /** Reads a memory's whole contents. */
+  async dumpMemory(memPath: string): Promise<OutputColumn> {
+    const m = findMemory(this.model, memPath);
+    const file = this.imageFile(m.index);
+    await this.request(`d ${m.index} ${file}`);
+    const col = unpackColumns([memoryLayout(m)], fs.readFileSync(file))[0]!;
+    fs.rmSync(file, { force: true });
+    return col;
   }
 
   get cycles(): number {

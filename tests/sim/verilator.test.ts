@@ -1,7 +1,9 @@
+import fs from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import { execa } from 'execa';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { elaborate } from '../../hw/index.ts';
+import { Bool, defineModule, elaborate, Input, instance, mem, Output, SInt, UInt } from '../../hw/index.ts';
 import { Fifo } from '../../hw/examples/fifo.ts';
 import { buildModel, type VerilatedModel } from '../../sim/verilator/build.ts';
 import { runBulk } from '../../sim/verilator/bulk.ts';
@@ -84,4 +86,75 @@ test('a missing Verilator gets a message saying what to install', async () => {
   const r = await execa(process.execPath, [tsx, script], { reject: false, env: { PATH: '/nonexistent' }, extendEnv: false });
   expect(r.exitCode).not.toBe(0);
   expect(r.stderr).toContain("'verilator' was not found. Install it with 'make deps' (runs: apt-get install verilator)");
+});
+
+describe('memory images', () => {
+  const Lookup = defineModule({
+    name: 'Lookup',
+    io: () => ({ addr: Input(UInt(4)), data: Output(SInt(40)), done: Output(Bool()) }),
+    body: (io) => {
+      const lut = mem(SInt(40), 16, { name: 'lut', testbenchAccess: true });
+      io.data.set(lut.read(io.addr));
+      io.done.set(1);
+    },
+  });
+  const Wrapper = defineModule({
+    name: 'LookupTop',
+    io: () => ({ addr: Input(UInt(4)), data: Output(SInt(40)), done: Output(Bool()) }),
+    body: (io) => {
+      const inner = instance(Lookup, {}, { name: 'inner' });
+      inner.io.addr.set(io.addr);
+      io.data.set(inner.io.data);
+      io.done.set(inner.io.done);
+    },
+  });
+  const image = Array.from({ length: 16 }, (_, i) => BigInt(i) * -12345678901n);
+
+  test('bulk mode loads an image into a memory deep in the hierarchy and reads it back', async () => {
+    const m = await buildModel(elaborate(Wrapper, {}));
+    expect(m.memories.map((x) => x.path)).toEqual(['inner.lut']);
+    const r = await runBulk(m, { seed: 1, config: { addr: 5 }, loadMemories: { 'inner.lut': image }, dumpMemories: ['inner.lut'], donePort: 'done', peek: ['data'] });
+    expect(r.memories['inner.lut']).toEqual(image);
+    expect(r.peeks.data).toBe(image[5]);
+  });
+
+  test('the interactive driver loads and dumps too; an unknown path lists the accessible ones', async () => {
+    const s = await Simulation.start(Wrapper, {});
+    try {
+      await s.loadMemory('inner.lut', image.slice(0, 4));
+      s.poke('addr', 3);
+      s.step();
+      await s.expect('data', image[3]!);
+      expect((await s.dumpMemory('inner.lut')).slice(0, 5)).toEqual([...image.slice(0, 4), 0n]);
+      await expect(s.dumpMemory('lut')).rejects.toThrow("has no memory 'lut' open to testbenches (memories with testbenchAccess: inner.lut)");
+    } finally {
+      await s.close();
+    }
+  });
+});
+
+test('a failed build reports the tool\'s own message and the command to reproduce it', async () => {
+  const fakeBin = fs.mkdtempSync(path.join(os.tmpdir(), 'fake-verilator-'));
+  fs.writeFileSync(
+    path.join(fakeBin, 'verilator'),
+    '#!/bin/sh\nif [ "$1" = "--version" ]; then echo "Verilator 0.0 fake"; exit 0; fi\necho "%Error: src/Counter_width4.v:7:3: syntax error, unexpected something"\nexit 1\n',
+    { mode: 0o755 },
+  );
+  const script = path.resolve('tests/sim/fixtures/build-counter.ts');
+  const tsx = path.resolve('node_modules/.bin/tsx');
+  const r = await execa(process.execPath, [tsx, script], { reject: false, env: { PATH: `${fakeBin}:/usr/bin:/bin` }, extendEnv: false });
+  expect(r.exitCode).not.toBe(0);
+  expect(r.stderr).toContain('Verilator failed to build Counter_width4 (exit 1):');
+  expect(r.stderr).toContain('%Error: src/Counter_width4.v:7:3: syntax error, unexpected something');
+  expect(r.stderr).toMatch(/To reproduce: cd \S+ && verilator --cc --exe --build/);
+});
+
+test('a model built with trace writes an FST waveform', async () => {
+  const traced = await buildModel(elaborate(Fifo, params), { trace: true });
+  const file = path.resolve('build', 'test-waves', 'fifo.fst');
+  fs.mkdirSync(path.dirname(file), { recursive: true });
+  fs.rmSync(file, { force: true });
+  await runBulk(traced, { seed: 1, inputs: [{ prefix: 'enq', beats: [[1n], [2n]] }], outputs: [{ prefix: 'deq' }], waveform: file });
+  expect(fs.statSync(file).size).toBeGreaterThan(200);
+  await expect(runBulk(model, { seed: 1, waveform: file })).rejects.toThrow('a waveform needs a model built with trace: true');
 });
