@@ -16,7 +16,7 @@ export function mux(cond: Signal, a: Operand, b: Operand): Signal {
 function pairUp(a: Operand, b: Operand, loc: SourceLoc, what: string): [Signal, Signal] {
   if (a instanceof Signal) return [a, coerce(b, a, loc)];
   if (b instanceof Signal) return [coerce(a, b, loc), b];
-  throw new HwError(`${what}() needs at least one signal operand to know the width`, loc);
+  throw new HwError(`${what}() needs at least one signal operand to know the width; give a value as lit(v, UInt(w))`, loc);
 }
 
 /** Concatenation, first argument in the most significant bits; the result is UInt. */
