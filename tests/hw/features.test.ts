@@ -9,7 +9,7 @@ import { Simulation } from '../../sim/verilator/session.ts';
 /** A child used three times: twice with the same parameters. */
 const Scale = defineModule({
   name: 'Scale',
-  io: (p: { shift: number }) => ({ x: Input(SInt(8)), y: Output(SInt(8)) }),
+  io: (_p: { shift: number }) => ({ x: Input(SInt(8)), y: Output(SInt(8)) }),
   body: (io, p) => io.y.set(io.x.shl(p.shift)),
 });
 

@@ -1,0 +1,79 @@
+import { MonitorRecord, type SparsityMonitorParams } from '../../hw/spartan/sparsity-monitor.ts';
+import { tensorToBeats } from '../../sim/golden/spartan/beats.ts';
+import type { MonitorConfig, MonitorRecordKind, MonitorRecordValue } from '../../sim/golden/spartan/sparsity-monitor.ts';
+import type { VerilatedModel } from '../../sim/verilator/build.ts';
+import { runBulk } from '../../sim/verilator/bulk.ts';
+
+export interface MonitorRunOptions {
+  readonly seed: number;
+  /** Probability of a bubble on the monitored stream's producer side in a cycle. */
+  readonly inStall?: number;
+  /** Probability that the monitored stream's consumer withholds ready in a cycle. */
+  readonly outStall?: number;
+  /** Probability that the reader of the results withholds ready in a cycle. */
+  readonly resultStall?: number;
+}
+
+export interface MonitorRun {
+  readonly records: MonitorRecordValue[];
+  /** Beats that left on the pass-through output. */
+  readonly passedThrough: bigint[][];
+  readonly inputBeats: bigint[][];
+  readonly overrun: boolean;
+  readonly cycles: number;
+  /** Cycle of the last beat on the pass-through output. */
+  readonly lastPassCycle: number;
+  readonly wallMs: number;
+}
+
+/** The hardware's configuration ports for a monitor configuration. */
+export function monitorConfigPorts(cfg: MonitorConfig): Record<string, number> {
+  const ports: Record<string, number> = {
+    cfg_rowLength: cfg.rowLength,
+    cfg_tileCols: cfg.tileCols,
+    cfg_tileRows: cfg.tileRows,
+    cfg_rows: cfg.rows,
+    cfg_threshold: cfg.threshold,
+  };
+  if (cfg.channelLayout !== 'none') ports.cfg_channels = cfg.channels!;
+  if (cfg.channelLayout === 'planar') ports.cfg_planeSize = cfg.planeSize!;
+  return ports;
+}
+
+/** Streams tensors (flat, same configuration) back to back past a built monitor in one bulk run. */
+export async function runMonitorBulk(
+  model: VerilatedModel,
+  params: SparsityMonitorParams,
+  tensors: readonly Int32Array[],
+  cfg: MonitorConfig,
+  opts: MonitorRunOptions,
+): Promise<MonitorRun> {
+  const beats = tensors.flatMap((t) => tensorToBeats(t, params.lanes));
+  const result = await runBulk(model, {
+    seed: opts.seed,
+    config: monitorConfigPorts(cfg),
+    inputs: [{ prefix: 'in', beats, stall: opts.inStall ?? 0 }],
+    outputs: [
+      { prefix: 'out', stall: opts.outStall ?? 0 },
+      { prefix: 'result', stall: opts.resultStall ?? 0 },
+    ],
+    peek: ['overrun'],
+    drainCycles: 200,
+  });
+  const records = (result.outputs.result ?? []).map(([kind, index, nonZeros, dense, last]) => ({
+    kind: MonitorRecord.members[Number(kind)] as MonitorRecordKind,
+    index: Number(index),
+    nonZeros: Number(nonZeros),
+    dense: dense === 1n,
+    last: last === 1n,
+  }));
+  return {
+    records,
+    passedThrough: result.outputs.out ?? [],
+    inputBeats: beats,
+    overrun: result.peeks.overrun === 1n,
+    cycles: result.cycles,
+    lastPassCycle: result.lastBeatCycle.out ?? -1,
+    wallMs: result.wallMs,
+  };
+}
