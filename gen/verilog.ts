@@ -1,4 +1,5 @@
-import type { Design, InstanceRec, MemoryRec, ModuleBuilder } from '../hw/core/module.ts';
+import type { InstanceRec, MemoryRec, ModuleBuilder } from '../hw/core/builder.ts';
+import type { Design } from '../hw/core/module.ts';
 import { CLOCK, RESET } from '../hw/core/names.ts';
 import type { Signal } from '../hw/core/signal.ts';
 
@@ -33,6 +34,8 @@ class ModuleEmitter {
   /** Bits read of each signal; a signal absent here is not read at all. */
   private readonly readBits = new Map<Signal, bigint>();
   private readonly inlined = new Set<Signal>();
+  /** Names given by the emitter, so temporaries never collide. */
+  private readonly taken = new Set<string>();
   private tempCount = 0;
 
   constructor(private readonly m: ModuleBuilder) {}
@@ -124,7 +127,6 @@ class ModuleEmitter {
     this.taken.add(name);
     this.names.set(s, name);
   }
-  private readonly taken = new Set<string>();
 
   private assignNames(): void {
     const m = this.m;

@@ -1,5 +1,5 @@
 import { HwError } from './errors.ts';
-import type { ModuleBuilder } from './module.ts';
+import type { ModuleBuilder } from './builder.ts';
 import type { SourceLoc } from './source.ts';
 
 // The module whose body is running. Bodies of child modules are elaborated

@@ -1,5 +1,6 @@
 import { HwError } from './errors.ts';
-import { reg, when, type WhenChain } from './module.ts';
+import type { WhenChain } from './builder.ts';
+import { reg, when } from './statements.ts';
 import { checkIdentifier } from './names.ts';
 import { makeLiteral, Signal } from './signal.ts';
 import { SourceLoc } from './source.ts';

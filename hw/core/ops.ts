@@ -1,6 +1,7 @@
 import { currentBuilder } from './context.ts';
 import { HwError } from './errors.ts';
-import { when, type WhenChain } from './module.ts';
+import type { WhenChain } from './builder.ts';
+import { when } from './statements.ts';
 import { checkBool, checkOperand, checkSameType, coerce, makeLiteral, makeOp, Signal, type Operand } from './signal.ts';
 import { SourceLoc } from './source.ts';
 

@@ -1,7 +1,7 @@
 import { currentBuilder } from './context.ts';
 import { HwError } from './errors.ts';
 import { evaluate } from './evaluate.ts';
-import type { MemoryRec, InstanceRec, ModuleBuilder } from './module.ts';
+import type { InstanceRec, MemoryRec, ModuleBuilder } from './builder.ts';
 import { checkIdentifier } from './names.ts';
 import { SourceLoc } from './source.ts';
 import type { BitsType } from './types.ts';
@@ -100,7 +100,7 @@ export class Signal {
     }
     checkIdentifier(name, 'signal', loc);
     const b = currentBuilder(loc, 'named()');
-    b.claimName(name, this, loc);
+    b.claimName(name, loc);
     this.name = name;
     return this;
   }
@@ -117,17 +117,11 @@ export class Signal {
   }
   /** Exact sum, one bit wider than the operands. */
   addFull(rhs: Operand): Signal {
-    const loc = SourceLoc.capture();
-    const r = coerce(rhs, this, loc);
-    checkSameType('addFull', this, r, loc);
-    return makeOp('add', [this.extend(this.width + 1), r.extend(this.width + 1)], this.width + 1, this.signed, [], loc);
+    return widened('add', this, rhs);
   }
   /** Exact difference, one bit wider than the operands (signed for SInt, wraps for UInt below zero). */
   subFull(rhs: Operand): Signal {
-    const loc = SourceLoc.capture();
-    const r = coerce(rhs, this, loc);
-    checkSameType('subFull', this, r, loc);
-    return makeOp('sub', [this.extend(this.width + 1), r.extend(this.width + 1)], this.width + 1, this.signed, [], loc);
+    return widened('sub', this, rhs);
   }
   /** Exact product: width is the sum of the operand widths; operands may differ in width, not in signedness. */
   mul(rhs: Operand): Signal {
@@ -383,6 +377,14 @@ function binarySameType(
   const r = coerce(rhs, lhs, loc);
   checkSameType(op, lhs, r, loc);
   return makeOp(op, [lhs, r], width(lhs.width), keepSign ? lhs.signed : false, [], loc);
+}
+
+function widened(op: 'add' | 'sub', lhs: Signal, rhs: Operand): Signal {
+  const loc = SourceLoc.capture();
+  const r = coerce(rhs, lhs, loc);
+  checkSameType(`${op}Full`, lhs, r, loc);
+  const w = lhs.width + 1;
+  return makeOp(op, [lhs.extend(w), r.extend(w)], w, lhs.signed, [], loc);
 }
 
 function constShift(op: 'shl' | 'shr', s: Signal, n: number): Signal {

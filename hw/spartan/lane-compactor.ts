@@ -17,7 +17,7 @@ export interface LaneCompactorParams {
  * every cycle whatever the density.
  */
 export function compactorBufferEntries(p: LaneCompactorParams): number {
-  return p.outLanes + p.lanes - 1;
+  return p.outLanes + p.lanes - 2;
 }
 
 /** Cycles from a beat entering to its items being offered in an output vector. */

@@ -1,0 +1,124 @@
+import { currentBuilder } from './context.ts';
+import { HwError } from './errors.ts';
+import type { WhenChain } from './builder.ts';
+import type { SignalOf } from './ports.ts';
+import { checkBool, makeLiteral, Signal, type Operand } from './signal.ts';
+import { SourceLoc } from './source.ts';
+import type { BitsType, HwType } from './types.ts';
+
+/** Runs `body` with its connections conditional on `cond`. Last connection wins. */
+export function when(cond: Signal, body: () => void): WhenChain {
+  const loc = SourceLoc.capture();
+  return currentBuilder(loc, 'when()').when(cond, body, loc);
+}
+
+type InitOf<T> = T extends BitsType ? Operand : Operand | { [K in keyof SignalOf<T>]?: unknown } | unknown[];
+
+export interface WireOptions<T extends HwType> {
+  name?: string;
+  /** Value on every path where nothing else drives the wire. */
+  default?: InitOf<T>;
+}
+
+export interface RegOptions<T extends HwType> {
+  name?: string;
+  /** Synchronous reset value; without it the register has no reset. */
+  init?: InitOf<T>;
+  /** The register only updates while this is high. */
+  enable?: Signal;
+}
+
+function leafInit(init: unknown, path: (string | number)[]): unknown {
+  let v: unknown = init;
+  for (const k of path) {
+    if (v === undefined || typeof v !== 'object' || v instanceof Signal) return v;
+    v = (v as Record<string | number, unknown>)[k];
+  }
+  return v;
+}
+
+function buildState<T extends HwType>(
+  kind: 'wire' | 'reg',
+  type: T,
+  name: string | undefined,
+  loc: SourceLoc,
+  each: (s: Signal, path: (string | number)[]) => void,
+): SignalOf<T> {
+  const b = currentBuilder(loc, `${kind}()`);
+  const walk = (t: HwType, n: string | undefined, path: (string | number)[]): unknown => {
+    if (t.kind === 'bits') {
+      const s = b.namedLeaf(kind, n, t, loc);
+      each(s, path);
+      return s;
+    }
+    if (t.kind === 'vec') {
+      return Array.from({ length: t.length }, (_, i) => walk(t.element, n === undefined ? undefined : `${n}_${i}`, [...path, i]));
+    }
+    const out: Record<string, unknown> = {};
+    for (const [k, ft] of Object.entries(t.fields)) {
+      out[k] = walk(ft as HwType, n === undefined ? undefined : `${n}_${k}`, [...path, k]);
+    }
+    return out;
+  };
+  return walk(type, name, []) as SignalOf<T>;
+}
+
+function constantFor(v: unknown, s: Signal, what: string, loc: SourceLoc): Signal {
+  if (v instanceof Signal) {
+    if (v.kind !== 'lit') throw new HwError(`${what} of ${s.describe()} must be a constant, not ${v.describe()}`, loc);
+    if (v.width !== s.width || v.signed !== s.signed) {
+      throw new HwError(`${what} of ${s.describe()} is ${v.typeName()} but the ${s.kind} is ${s.typeName()}`, loc);
+    }
+    return v;
+  }
+  if (typeof v !== 'number' && typeof v !== 'bigint') {
+    throw new HwError(`${what} of ${s.describe()} must be a number, a bigint or a literal`, loc);
+  }
+  return makeLiteral(v, s.width, s.signed, loc);
+}
+
+/** A combinational wire (or an aggregate of wires) of the given type. */
+export function wire<T extends HwType>(type: T, opts: WireOptions<T> = {}): SignalOf<T> {
+  const loc = SourceLoc.capture();
+  return buildState('wire', type, opts.name, loc, (s, path) => {
+    const d = leafInit(opts.default, path);
+    if (d !== undefined) s.defaultValue = constantFor(d, s, 'the default', loc);
+  });
+}
+
+/** A register (or an aggregate of registers) clocked by the implicit clock. */
+export function reg<T extends HwType>(type: T, opts: RegOptions<T> = {}): SignalOf<T> {
+  const loc = SourceLoc.capture();
+  if (opts.enable) checkBool(opts.enable, 'the enable of reg()', loc);
+  return buildState('reg', type, opts.name, loc, (s, path) => {
+    const v = leafInit(opts.init, path);
+    if (v !== undefined) s.init = constantFor(v, s, 'the reset value', loc).value;
+    s.enable = opts.enable;
+  });
+}
+
+/** A register that takes `next` every cycle (or every enabled cycle). */
+export function regNext(next: Signal, opts: Omit<RegOptions<BitsType>, 'next'> = {}): Signal {
+  const r = reg(next.type, opts);
+  r.set(next);
+  return r;
+}
+
+/** Connects every leaf of two same-shaped aggregates: `to` is driven by `from`. */
+export function connectAll(to: unknown, from: unknown): void {
+  const loc = SourceLoc.capture();
+  const b = currentBuilder(loc, 'connectAll()');
+  const walk = (t: unknown, f: unknown, path: string): void => {
+    if (t instanceof Signal || f instanceof Signal) {
+      if (!(t instanceof Signal) || !(f instanceof Signal)) throw new HwError(`connectAll: shapes differ at '${path}'`, loc);
+      b.connect(t, f, loc);
+      return;
+    }
+    const tk = Object.keys(t as object);
+    const fk = Object.keys(f as object);
+    if (tk.join() !== fk.join()) throw new HwError(`connectAll: shapes differ at '${path || '.'}' (${tk} vs ${fk})`, loc);
+    for (const k of tk) walk((t as Record<string, unknown>)[k], (f as Record<string, unknown>)[k], path ? `${path}.${k}` : k);
+  };
+  walk(to, from, '');
+}
+
