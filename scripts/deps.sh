@@ -44,5 +44,5 @@ fi
 # npm writes node_modules/.package-lock.json after every install: when it is
 # older than the lock file, the installed tree is stale.
 if [ ! -f node_modules/.package-lock.json ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
-  npm ci --no-audit --no-fund
+  npm ci --no-audit --no-fund --loglevel=warn
 fi
