@@ -44,6 +44,7 @@ class ModuleEmitter {
     this.markLive();
     this.countUses();
     this.chooseInlining();
+    this.inlineSlices();
     this.assignNames();
     return this.render();
   }
@@ -117,6 +118,36 @@ class ModuleEmitter {
     }
   }
 
+  /**
+   * A slice, zero-extension or reinterpretation of a named value reads as
+   * cheaply as a name (`x[3]`, `{1'd0, x[3]}`), so it is written in place
+   * wherever it is used, unless its user indexes it again (a slice, a sign
+   * extension, a signed product), which Verilog cannot express on such a term.
+   */
+  private inlineSlices(): void {
+    const indexed = new Set<Signal>();
+    for (const s of this.live) {
+      if (s.kind !== 'op') continue;
+      if (s.op === 'bits' || s.op === 'sext') indexed.add(s.args[0]!);
+      if (s.op === 'mul') for (const a of s.args) if (a.signed) indexed.add(a);
+    }
+    const cheap = new Set(['bits', 'zext', 'cast']);
+    // Operands are made before their users: in id order, a term's operand is decided first.
+    const ops = [...this.live].filter((s) => s.kind === 'op' && cheap.has(s.op!)).sort((a, b) => a.id - b.id);
+    for (const s of ops) {
+      if (s.name !== undefined || indexed.has(s)) continue;
+      const src = s.args[0]!;
+      const srcIsName = src.kind !== 'op' || (src.name !== undefined && !this.inlined.has(src));
+      const srcIsCheapTerm = src.kind === 'op' && this.inlined.has(src) && cheap.has(src.op!) && s.op !== 'bits';
+      if (srcIsName || srcIsCheapTerm) this.inlined.add(s);
+    }
+  }
+
+  /** Selects, concatenations and plain references need no parentheses. */
+  private isTerm(s: Signal): boolean {
+    return s.op === 'bits' || s.op === 'zext' || s.op === 'cast' || s.op === 'cat';
+  }
+
   private inlinable(s: Signal): boolean {
     return s.name === undefined && this.uses.get(s) === 1;
   }
@@ -150,7 +181,7 @@ class ModuleEmitter {
     if (s.kind === 'lit') return literal(s);
     const n = this.names.get(s);
     if (n !== undefined) return n;
-    if (this.inlined.has(s)) return `(${this.expr(s)})`;
+    if (this.inlined.has(s)) return this.isTerm(s) ? this.expr(s) : `(${this.expr(s)})`;
     throw new Error(`internal: no name for ${s.describe()}`);
   }
 
@@ -225,7 +256,7 @@ class ModuleEmitter {
         const branch = (x: Signal, last: boolean): string => {
           if (!this.inlined.has(x)) return this.ref(x);
           const inner = this.expr(x, indent);
-          return last ? inner : `(${inner})`;
+          return last || this.isTerm(x) ? inner : `(${inner})`;
         };
         const sep = this.inlined.has(a[2]!) ? `\n${indent}    ` : ' ';
         return `${r(0)} ? ${branch(a[1]!, false)} :${sep}${branch(a[2]!, true)}`;
