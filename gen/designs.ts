@@ -5,6 +5,8 @@ import { Fifo } from '../hw/examples/fifo.ts';
 import { Histogram } from '../hw/examples/histogram.ts';
 import { PipelinedPopcount } from '../hw/examples/popcount.ts';
 import { UartTx } from '../hw/examples/uart-tx.ts';
+import { CompactionEngine, DEFAULT_COMPACTION_ENGINE } from '../hw/spartan/compaction-engine.ts';
+import { DEFAULT_SPARSITY_MONITOR, SparsityMonitor } from '../hw/spartan/sparsity-monitor.ts';
 
 /** A top-level design of the project: what `npm run gen` writes and `make synth` measures. */
 export interface DesignEntry {
@@ -20,6 +22,9 @@ export const designs: readonly DesignEntry[] = [
   { name: 'popcount', description: 'example: pipelined popcount of 64 bits, a register every 2 adder levels', elaborate: () => elaborate(PipelinedPopcount, { width: 64, levelsPerStage: 2 }) },
   { name: 'histogram', description: 'example: 256-bin histogram in a block RAM with read-modify-write forwarding', elaborate: () => elaborate(Histogram, { valueBits: 8, countBits: 16 }) },
   { name: 'uart_tx', description: 'example: 8N1 serial transmitter state machine, 4 cycles per bit', elaborate: () => elaborate(UartTx, { cyclesPerBit: 4 }) },
+  { name: 'sparsity_monitor', description: 'Spartan sparsity monitor: 16 lanes x 16 bits, per-tile counts and dense flags (8 tile columns, 256 tiles), planar channel totals (512)', elaborate: () => elaborate(SparsityMonitor, DEFAULT_SPARSITY_MONITOR) },
+  { name: 'sparsity_monitor_hwc', description: 'Spartan sparsity monitor, channel-interleaved (HWC) totals: 16 lanes x 16 bits, 512 channels in a read-modify-write memory', elaborate: () => elaborate(SparsityMonitor, { ...DEFAULT_SPARSITY_MONITOR, channelLayout: 'interleaved' }) },
+  { name: 'compaction_engine', description: 'Spartan compaction engine: 16 lanes x 16 bits in, vectors of 16 non-zeros with 12-bit (c, h, w) out, CSR row pointers or ZVC masks', elaborate: () => elaborate(CompactionEngine, DEFAULT_COMPACTION_ENGINE) },
 ];
 
 export function findDesign(name: string): DesignEntry {

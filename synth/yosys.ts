@@ -110,8 +110,8 @@ function areaScript(p: { design: string; top: string; rtl: readonly string[]; li
     '# The mapped netlist, for looking into where the area goes.',
     'write_verilog -noattr netlist.v',
     '# Keep only the memories, for their shapes; this destroys the netlist, so it comes last.',
+    '# No opt_clean after it: a memory whose read data fed the deleted logic would be removed too.',
     'delete c:* t:$mem_v2 t:$mem %u %d',
-    'opt_clean -purge',
     'write_json memories.json',
     '',
   ].join('\n');

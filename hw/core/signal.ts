@@ -91,18 +91,28 @@ export class Signal {
 
   // ----- naming -----
 
-  /** Gives an operator result a name that the Verilog keeps. */
-  named(name: string): this {
+  /**
+   * Gives the value a name that the Verilog keeps. An unnamed operator result
+   * takes the name itself; anything else (a port, a register, a literal, or
+   * what extend/trunc/select hand back unchanged) gets a named alias wire.
+   */
+  named(name: string): Signal {
     const loc = SourceLoc.capture();
-    if (this.kind === 'lit') throw new HwError(`a literal cannot be named ('${name}')`, loc);
-    if (this.kind !== 'op' || this.name !== undefined) {
-      throw new HwError(`${this.describe()} already has a name; only operator results can be named`, loc);
-    }
     checkIdentifier(name, 'signal', loc);
     const b = currentBuilder(loc, 'named()');
+    checkOperand(this, loc);
+    if (this.kind === 'op' && this.name === undefined) {
+      b.claimName(name, loc);
+      this.name = name;
+      return this;
+    }
+    const alias = new Signal('op', this.width, this.signed, b, loc);
+    alias.op = 'cast';
+    alias.args = [this];
+    b.addNode(alias);
     b.claimName(name, loc);
-    this.name = name;
-    return this;
+    alias.name = name;
+    return alias;
   }
 
   // ----- arithmetic -----

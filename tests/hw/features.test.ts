@@ -3,6 +3,7 @@ import {
   Bool, Bundle, cat, connectAll, defineModule, elaborate, Input, instance, lit, mux, oneHotMux, Output, priorityMux, reg, select,
   SInt, switchOn, UInt, Vec, wire, type Design,
 } from '../../hw/index.ts';
+import { emitDesign } from '../../gen/verilog.ts';
 import { Rng } from '../../sim/golden/random.ts';
 import { Simulation } from '../../sim/verilator/session.ts';
 
@@ -105,4 +106,19 @@ describe('language features in Verilator', () => {
 test('a Bool port has the same type as UInt(1)', () => {
   const M = defineModule({ name: 'B', io: () => ({ a: Input(Bool()), y: Output(UInt(1)) }), body: (io) => io.y.set(io.a) });
   expect(() => elaborate(M, {})).not.toThrow();
+});
+
+test('naming a value that already has a name gives a named alias', () => {
+  const M = defineModule({
+    name: 'Alias',
+    io: () => ({ a: Input(UInt(8)), y: Output(UInt(8)), z: Output(UInt(8)) }),
+    body: (io) => {
+      io.y.set(io.a.extend(8).named('same_width'));
+      io.z.set(lit(3, UInt(8)).named('three'));
+    },
+  });
+  const text = emitDesign(elaborate(M, {}))[0]!.text;
+  expect(text).toContain('assign same_width = a;');
+  expect(text).toContain("assign three = 8'd3;");
+  expect(text).toContain('assign y = same_width;');
 });

@@ -1,6 +1,10 @@
 import { Bool, defineModule, elaborate, Input, instance, mem, Output, UInt, when, type Design } from '../../hw/index.ts';
 
-/** A scratchpad with one write and one registered read port. */
+/**
+ * A scratchpad with one write and one registered read port. The read data
+ * passes through logic before the output: a memory whose data reaches a port
+ * directly hid a bug where such memories vanished from the report.
+ */
 const Scratchpad = defineModule({
   name: 'Scratchpad',
   io: (p: { depth: number; width: number; addrWidth: number }) => ({
@@ -13,7 +17,7 @@ const Scratchpad = defineModule({
   body: (io, p) => {
     const store = mem(UInt(p.width), p.depth, { name: 'store' });
     when(io.we, () => store.write(io.waddr, io.wdata));
-    io.rdata.set(store.read(io.raddr));
+    io.rdata.set(store.read(io.raddr).xor(io.wdata));
   },
 });
 
