@@ -70,7 +70,7 @@ report.fineGrainedPopcount = {
 fs.rmSync(cacheDir, { recursive: true, force: true });
 
 console.log('Elaboration + Verilog emission (mean of 5):');
-for (const g of gen) console.log(`  ${g.design.padEnd(12)} ${String(g.modules).padStart(3)} module(s) ${String(g.verilogLines).padStart(6)} lines  ${g.ms.toFixed(1).padStart(8)} ms`);
+for (const g of gen) console.log(`  ${g.design.padEnd(22)} ${String(g.modules).padStart(3)} module(s) ${String(g.verilogLines).padStart(6)} lines  ${g.ms.toFixed(1).padStart(8)} ms`);
 console.log(`Verilator build, uncached: fifo ${(fifoModel.buildMs / 1000).toFixed(1)} s, popcount ${(popModel.buildMs / 1000).toFixed(1)} s`);
 console.log(`Bulk mode, FIFO, ${BEATS} beats with 10% stalls: ${bulk.cycles} cycles in ${(bulk.wallMs / 1000).toFixed(2)} s = ${(bulk.cycles / (bulk.wallMs / 1000) / 1e6).toFixed(2)} M cycles/s (incl. process start and file I/O)`);
 console.log(`Fine-grained, popcount: ${(STEPS / (pokeStepMs / 1000) / 1000).toFixed(0)} k poke+step cycles/s pipelined; ${((roundTripMs / 2000) * 1000).toFixed(0)} us per peek round trip`);
