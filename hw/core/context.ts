@@ -21,7 +21,3 @@ export function currentBuilder(loc: SourceLoc, what: string): ModuleBuilder {
   }
   return b;
 }
-
-export function maybeCurrentBuilder(): ModuleBuilder | undefined {
-  return stack[stack.length - 1];
-}

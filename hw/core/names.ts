@@ -27,7 +27,3 @@ export function checkIdentifier(name: string, what: string, loc: SourceLoc | und
     throw new HwError(`${what} name '${name.slice(0, 40)}…' is longer than 1024 characters`, loc);
   }
 }
-
-export function isKeyword(name: string): boolean {
-  return KEYWORDS.has(name);
-}
