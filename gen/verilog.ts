@@ -30,6 +30,8 @@ function range(width: number): string {
 class ModuleEmitter {
   private readonly names = new Map<Signal, string>();
   private readonly live = new Set<Signal>();
+  /** The live signals in creation order, which is also declaration order. */
+  private ordered: Signal[] = [];
   private readonly uses = new Map<Signal, number>();
   /** Bits read of each signal; a signal absent here is not read at all. */
   private readonly readBits = new Map<Signal, bigint>();
@@ -42,6 +44,7 @@ class ModuleEmitter {
 
   emit(): string {
     this.markLive();
+    this.ordered = [...this.live].sort((a, b) => a.id - b.id);
     this.countUses();
     this.chooseInlining();
     this.inlineSlices();
@@ -133,7 +136,7 @@ class ModuleEmitter {
     }
     const cheap = new Set(['bits', 'zext', 'cast']);
     // Operands are made before their users: in id order, a term's operand is decided first.
-    const ops = [...this.live].filter((s) => s.kind === 'op' && cheap.has(s.op!)).sort((a, b) => a.id - b.id);
+    const ops = this.ordered.filter((s) => s.kind === 'op' && cheap.has(s.op!));
     for (const s of ops) {
       if (s.name !== undefined || indexed.has(s)) continue;
       const src = s.args[0]!;
@@ -164,8 +167,7 @@ class ModuleEmitter {
     for (const inst of m.instances) {
       for (const [port, s] of inst.ports) this.claim(s, `${inst.name}_${port}`);
     }
-    const ordered = [...this.live].sort((a, b) => a.id - b.id);
-    for (const s of ordered) {
+    for (const s of this.ordered) {
       if (this.names.has(s)) continue;
       if (s.name !== undefined) {
         this.names.set(s, s.name);
@@ -303,8 +305,7 @@ class ModuleEmitter {
     const body: string[] = [];
     const decls: string[] = [];
     const assigns: string[] = [];
-    const ordered = [...this.live].sort((a, b) => a.id - b.id);
-    for (const s of ordered) {
+    for (const s of this.ordered) {
       if (s.kind === 'input' || s.kind === 'output' || s.kind === 'instIn' || s.kind === 'instOut') continue;
       if (s.kind === 'op' && this.inlined.has(s)) continue;
       const name = this.names.get(s)!;
