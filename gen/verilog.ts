@@ -22,6 +22,17 @@ function literal(s: Signal): string {
   return s.enumLabel ? `${text} /* ${s.enumLabel} */` : text;
 }
 
+/** Appends without argument spreading, which overflows the stack for long arrays. */
+function append<T>(dst: T[], src: Iterable<T>): void {
+  for (const x of src) dst.push(x);
+}
+
+/**
+ * Longest chain of muxes written as one nested `?:` expression; longer
+ * chains (an elseWhen chain of thousands of arms) get a wire every so many levels.
+ */
+const MAX_INLINED_MUX_DEPTH = 64;
+
 function range(width: number): string {
   return width === 1 ? '' : `[${width - 1}:0] `;
 }
@@ -58,7 +69,7 @@ class ModuleEmitter {
     for (const p of m.ports) out.push(p.signal);
     for (const w of m.wires) if (w.name !== undefined) out.push(w);
     for (const r of m.regs) if (r.name !== undefined) out.push(r);
-    for (const inst of m.instances) out.push(...inst.ports.values());
+    for (const inst of m.instances) append(out, inst.ports.values());
     for (const mem of m.memories) {
       out.push(mem.writeEnable, mem.writeAddr, mem.writeData);
       for (const rp of mem.readPorts) out.push(rp.enable, rp.addr, rp.data);
@@ -73,7 +84,7 @@ class ModuleEmitter {
       const s = work.pop()!;
       if (s.kind === 'lit' || this.live.has(s)) continue;
       this.live.add(s);
-      if (s.kind === 'op') work.push(...s.args);
+      if (s.kind === 'op') append(work, s.args);
       if (s.driver) work.push(s.driver);
     }
   }
@@ -112,10 +123,17 @@ class ModuleEmitter {
     for (const s of this.live) {
       if (s.kind !== 'op' && s.driver && s.driver.kind === 'op' && this.inlinable(s.driver)) this.inlined.add(s.driver);
     }
-    for (const s of this.live) {
-      if (s.kind === 'op' && s.op === 'mux') {
-        for (const branch of [s.args[1]!, s.args[2]!]) {
-          if (branch.kind === 'op' && branch.op === 'mux' && this.inlinable(branch)) this.inlined.add(branch);
+    // Users come after their operands in id order: walking backwards, a mux's depth in its chain is known before its branches'.
+    const depth = new Map<Signal, number>();
+    for (let i = this.ordered.length - 1; i >= 0; i--) {
+      const s = this.ordered[i]!;
+      if (s.kind !== 'op' || s.op !== 'mux') continue;
+      const d = depth.get(s) ?? 0;
+      if (d >= MAX_INLINED_MUX_DEPTH) continue;
+      for (const branch of [s.args[1]!, s.args[2]!]) {
+        if (branch.kind === 'op' && branch.op === 'mux' && this.inlinable(branch)) {
+          this.inlined.add(branch);
+          depth.set(branch, d + 1);
         }
       }
     }
@@ -152,7 +170,8 @@ class ModuleEmitter {
   }
 
   private inlinable(s: Signal): boolean {
-    return s.name === undefined && this.uses.get(s) === 1;
+    // A case node is a statement in Verilog, never an expression.
+    return s.name === undefined && this.uses.get(s) === 1 && s.op !== 'case';
   }
 
   private claim(s: Signal, wanted: string): void {
@@ -174,7 +193,7 @@ class ModuleEmitter {
         continue;
       }
       if (s.kind === 'op' && this.inlined.has(s)) continue;
-      const hint = s.kind === 'op' ? (s.synthetic ? 'when' : s.op!) : s.kind;
+      const hint = s.kind === 'op' ? (s.op === 'case' ? 'case' : s.synthetic ? 'when' : s.op!) : s.kind;
       this.claim(s, `_${hint}_${this.tempCount++}`);
     }
   }
@@ -263,6 +282,8 @@ class ModuleEmitter {
         const sep = this.inlined.has(a[2]!) ? `\n${indent}    ` : ' ';
         return `${r(0)} ? ${branch(a[1]!, false)} :${sep}${branch(a[2]!, true)}`;
       }
+      case 'case':
+        throw new Error('internal: a case node is written as a statement');
     }
   }
 
@@ -295,7 +316,7 @@ class ModuleEmitter {
       const dir = p.dir === 'in' ? 'input  wire' : 'output wire';
       portLines.push({ decl: `  ${dir} ${range(p.signal.width).padEnd(8)}${p.name}`, s: p.dir === 'in' ? p.signal : null, comment: this.origin(p.signal) });
     }
-    const pad = Math.max(...portLines.map((p) => p.decl.length)) + 1;
+    const pad = portLines.reduce((w, p) => Math.max(w, p.decl.length), 0) + 1;
     portLines.forEach((p, i) => {
       const sep = i === portLines.length - 1 ? '' : ',';
       this.declare(out, `${p.decl}${sep}`.padEnd(pad), p.s, p.comment);
@@ -305,13 +326,15 @@ class ModuleEmitter {
     const body: string[] = [];
     const decls: string[] = [];
     const assigns: string[] = [];
+    const cases: string[] = [];
     for (const s of this.ordered) {
       if (s.kind === 'input' || s.kind === 'output' || s.kind === 'instIn' || s.kind === 'instOut') continue;
       if (s.kind === 'op' && this.inlined.has(s)) continue;
       const name = this.names.get(s)!;
-      const isReg = s.kind === 'reg' || s.kind === 'memread';
+      const isReg = s.kind === 'reg' || s.kind === 'memread' || s.op === 'case';
       this.declare(decls, `  ${isReg ? 'reg ' : 'wire'} ${range(s.width)}${name};`, s, this.origin(s));
-      if (s.kind === 'op') assigns.push(`  assign ${name} = ${this.expr(s, '  ')};`);
+      if (s.op === 'case') this.renderCase(cases, s, name);
+      else if (s.kind === 'op') assigns.push(`  assign ${name} = ${this.expr(s, '  ')};`);
       else if (s.kind === 'wire') assigns.push(`  assign ${name} = ${this.rhs(s.driver!, '  ')};`);
     }
     for (const inst of m.instances) {
@@ -328,13 +351,27 @@ class ModuleEmitter {
     for (const p of m.ports) {
       if (p.dir === 'out') assigns.push(`  assign ${p.name} = ${this.rhs(p.signal.driver!, '  ')};`);
     }
-    body.push(...decls);
-    if (assigns.length) body.push('', ...assigns);
-    body.push(...this.renderRegisters());
-    for (const mem of m.memories) body.push(...this.renderMemory(mem));
-    for (const inst of m.instances) body.push(...this.renderInstance(inst));
-    out.push(...body, 'endmodule', '');
+    append(body, decls);
+    if (assigns.length) body.push('');
+    append(body, assigns);
+    append(body, cases);
+    append(body, this.renderRegisters());
+    for (const mem of m.memories) append(body, this.renderMemory(mem));
+    for (const inst of m.instances) append(body, this.renderInstance(inst));
+    append(out, body);
+    out.push('endmodule', '');
     return out.join('\n');
+  }
+
+  /** A switchOn's n-way select: one case statement, whatever the number of arms. */
+  private renderCase(out: string[], s: Signal, name: string): void {
+    const sel = s.args[0]!;
+    out.push('', '  always @(*) begin', `    case (${this.ref(sel)})`);
+    s.caseLabels!.forEach((labels, i) => {
+      const items = labels.map((v) => literal({ width: sel.width, value: v } as Signal)).join(', ');
+      out.push(`      ${items}: ${name} = ${this.ref(s.args[i + 2]!)};`);
+    });
+    out.push(`      default: ${name} = ${this.ref(s.args[1]!)};`, '    endcase', '  end');
   }
 
   private origin(s: Signal): string {

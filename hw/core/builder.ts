@@ -1,4 +1,4 @@
-import { HwError } from './errors.ts';
+import { HwError, throwProblems } from './errors.ts';
 import { checkIdentifier, CLOCK, RESET } from './names.ts';
 import type { Direction, FlatPort, IOSpec } from './ports.ts';
 import { checkBool, checkOperand, coerce, isDrivable, makeLiteral, Signal, type Operand } from './signal.ts';
@@ -16,12 +16,30 @@ interface ConnectStmt {
   readonly loc: SourceLoc;
 }
 
+/** One branch of a when / elseWhen / switchOn chain. */
+interface WhenArm {
+  readonly cond: Signal;
+  readonly body: Block;
+  readonly loc: SourceLoc;
+  /** How the user wrote it, for messages: `when()`, `elseWhen()`, `switchOn().is(...)`. */
+  readonly label: string;
+  /** For switchOn: the selector values of this arm. */
+  readonly values?: readonly bigint[];
+}
+
+/**
+ * A whole `when().elseWhen()...otherwise()` chain, or a `switchOn`, as one
+ * statement: its arms are a list, not nested else-blocks, so that a chain of
+ * thousands of arms neither recurses nor takes quadratic time to resolve.
+ */
 interface WhenStmt {
   readonly kind: 'when';
-  readonly cond: Signal;
-  readonly then: Block;
-  readonly else: Block;
+  readonly arms: WhenArm[];
+  readonly otherwise: Block;
   readonly loc: SourceLoc;
+  /** The selector of a switchOn: its arms are mutually exclusive. */
+  readonly switchOn?: Signal;
+  closed: boolean;
 }
 
 type Stmt = ConnectStmt | WhenStmt;
@@ -169,7 +187,7 @@ export class ModuleBuilder {
     if (target.kind === 'instOut') {
       const inst = target.instance!;
       throw new HwError(
-        `${target.describe()} has two drivers: it is the output '${target.portName}' of instance '${inst.name}', already driven by module '${inst.module.displayName}'`,
+        `${target.describe()} is driven from its parent '${this.displayName}', but it is already driven inside module '${inst.module.displayName}': a parent reads a child's outputs and drives only its inputs`,
         loc,
       );
     }
@@ -207,32 +225,35 @@ export class ModuleBuilder {
     this.current.stmts.push({ kind: 'connect', target, value, loc });
   }
 
-  when(cond: Signal, body: () => void, loc: SourceLoc): WhenChain {
-    checkBool(cond, 'the condition of when()', loc);
-    const stmt: WhenStmt = { kind: 'when', cond, then: new Block(), else: new Block(), loc };
+  when(cond: Signal, body: () => void, loc: SourceLoc, switchOn?: { sel: Signal; values: readonly bigint[]; label: string; at: SourceLoc }): WhenChain {
+    const label = switchOn?.label ?? 'when()';
+    checkBool(cond, `the condition of ${label}`, loc);
+    const stmt: WhenStmt = { kind: 'when', arms: [], otherwise: new Block(), loc: switchOn?.at ?? loc, switchOn: switchOn?.sel, closed: false };
     const parent = this.current;
     parent.stmts.push(stmt);
-    this.runIn(stmt.then, body);
-    return new WhenChain(this, parent, stmt, stmt);
+    stmt.arms.push({ cond, body: new Block(), loc, label, values: switchOn?.values });
+    this.runIn(stmt.arms[0]!.body, body);
+    return new WhenChain(this, parent, stmt);
   }
 
-  /** Used by WhenChain: adds `else if` / `else` to a when that must still be the last statement. */
-  extendWhen(parent: Block, root: WhenStmt, tail: WhenStmt, cond: Signal | null, body: () => void, loc: SourceLoc): WhenStmt | null {
-    if (this.current !== parent || parent.stmts[parent.stmts.length - 1] !== root) {
-      throw new HwError(
-        `${cond ? 'elseWhen' : 'otherwise'}() must directly follow its when() (at ${root.loc.short}) in the same block`,
-        loc,
-      );
+  /**
+   * Used by WhenChain and switchOn: adds an arm (`cond`) or the `otherwise`
+   * branch (`cond` null) to a chain that must still be the last statement of its block.
+   */
+  extendWhen(parent: Block, stmt: WhenStmt, cond: Signal | null, body: () => void, loc: SourceLoc, label: string, values?: readonly bigint[]): void {
+    if (this.current !== parent || parent.stmts[parent.stmts.length - 1] !== stmt) {
+      throw new HwError(`${label} must directly follow its ${stmt.arms[0]!.label} (at ${stmt.loc.short}) in the same block`, loc);
     }
+    if (stmt.closed) throw new HwError(`${label} cannot follow otherwise() of the ${stmt.arms[0]!.label} at ${stmt.loc.short}`, loc);
     if (!cond) {
-      this.runIn(tail.else, body);
-      return null;
+      stmt.closed = true;
+      this.runIn(stmt.otherwise, body);
+      return;
     }
-    checkBool(cond, 'the condition of elseWhen()', loc);
-    const stmt: WhenStmt = { kind: 'when', cond, then: new Block(), else: new Block(), loc };
-    tail.else.stmts.push(stmt);
-    this.runIn(stmt.then, body);
-    return stmt;
+    checkBool(cond, `the condition of ${label}`, loc);
+    const arm: WhenArm = { cond, body: new Block(), loc, label, values };
+    stmt.arms.push(arm);
+    this.runIn(arm.body, body);
   }
 
   private runIn(block: Block, body: () => void): void {
@@ -258,11 +279,18 @@ export class ModuleBuilder {
   // ----- finishing: drivers, checks -----
 
   finish(): void {
-    this.resolveDrivers();
+    const problems: HwError[] = [];
+    this.resolveDrivers(problems);
     for (const r of this.regs) {
-      if (r.enable && r.driver !== r) r.driver = this.syntheticMux(r.enable, r.driver!, r, r.loc);
+      if (r.enable && r.driver && r.driver !== r) r.driver = this.syntheticMux(r.enable, r.driver, r, r.loc);
     }
-    checkCombinationalLoops(this);
+    try {
+      checkCombinationalLoops(this);
+    } catch (e) {
+      if (!(e instanceof HwError)) throw e;
+      problems.push(e);
+    }
+    throwProblems(problems, `module '${this.displayName}'`);
     computeCombPaths(this);
     this.usesClock = this.regs.length > 0 || this.memories.length > 0 || this.instances.some((i) => i.module.usesClock);
     this.usesReset = this.regs.some((r) => r.init !== undefined) || this.instances.some((i) => i.module.usesReset);
@@ -283,7 +311,8 @@ export class ModuleBuilder {
   private drivenTargets(): Signal[] {
     const out: Signal[] = [];
     for (const p of this.ports) if (p.dir === 'out') out.push(p.signal);
-    out.push(...this.wires, ...this.regs);
+    for (const w of this.wires) out.push(w);
+    for (const r of this.regs) out.push(r);
     for (const inst of this.instances) for (const s of inst.ports.values()) if (s.kind === 'instIn') out.push(s);
     return out;
   }
@@ -295,6 +324,10 @@ export class ModuleBuilder {
     return { missing: 'never' };
   }
 
+  /**
+   * The value of every target a block changes. Recursion follows the nesting
+   * of when() bodies in the source, never the length of a chain.
+   */
   private resolveBlock(block: Block, base: (t: Signal) => PathValue): Map<Signal, PathValue> {
     const changes = new Map<Signal, PathValue>();
     const cur = (t: Signal): PathValue => (changes.has(t) ? changes.get(t)! : base(t));
@@ -303,33 +336,125 @@ export class ModuleBuilder {
         changes.set(stmt.target, stmt.value);
         continue;
       }
-      const thenCh = this.resolveBlock(stmt.then, cur);
-      const elseCh = this.resolveBlock(stmt.else, cur);
-      const touched = new Set([...thenCh.keys(), ...elseCh.keys()]);
-      for (const t of touched) {
-        const a = thenCh.has(t) ? thenCh.get(t)! : cur(t);
-        const b = elseCh.has(t) ? elseCh.get(t)! : cur(t);
-        changes.set(t, this.mergePaths(stmt, a, b));
-      }
+      const armChanges = stmt.arms.map((arm) => this.resolveBlock(arm.body, cur));
+      const elseChanges = this.resolveBlock(stmt.otherwise, cur);
+      const merged = stmt.switchOn
+        ? this.mergeSwitch(stmt, stmt.switchOn, armChanges, elseChanges, cur)
+        : this.mergeChain(stmt, armChanges, elseChanges, cur);
+      for (const [t, v] of merged) changes.set(t, v);
     }
     return changes;
   }
 
-  private mergePaths(stmt: WhenStmt, a: PathValue, b: PathValue): PathValue {
+  /** A priority chain: the first arm whose condition holds wins; muxes from the last arm outwards. */
+  private mergeChain(stmt: WhenStmt, armChanges: Map<Signal, PathValue>[], elseChanges: Map<Signal, PathValue>, cur: (t: Signal) => PathValue): Map<Signal, PathValue> {
+    let acc = elseChanges;
+    for (let i = stmt.arms.length - 1; i >= 0; i--) {
+      const arm = stmt.arms[i]!;
+      const thenCh = armChanges[i]!;
+      const next = new Map<Signal, PathValue>();
+      const visit = (t: Signal): void => {
+        if (next.has(t)) return;
+        const a = thenCh.has(t) ? thenCh.get(t)! : cur(t);
+        const b = acc.has(t) ? acc.get(t)! : cur(t);
+        next.set(t, this.mergePaths(arm, a, b));
+      };
+      for (const t of thenCh.keys()) visit(t);
+      for (const t of acc.keys()) visit(t);
+      acc = next;
+    }
+    return acc;
+  }
+
+  private mergePaths(arm: WhenArm, a: PathValue, b: PathValue): PathValue {
     if (a === b) return a;
     // Where one branch does not care, the other's value serves both: no mux.
     if ('dontCare' in a) return b;
     if ('dontCare' in b) return a;
     if ('missing' in a) {
-      return { missing: a.missing === 'never' ? `when the condition of when() at ${stmt.loc.short} is true` : a.missing };
+      return { missing: a.missing === 'never' ? `when the condition of ${arm.label} at ${arm.loc.short} is true` : a.missing };
     }
     if ('missing' in b) {
-      return { missing: b.missing === 'never' ? `when the condition of when() at ${stmt.loc.short} is false` : b.missing };
+      return { missing: b.missing === 'never' ? `when the condition of ${arm.label} at ${arm.loc.short} is false` : b.missing };
     }
-    return this.syntheticMux(stmt.cond, a, b, stmt.loc);
+    return this.syntheticMux(arm.cond, a, b, arm.loc);
   }
 
-  private resolveDrivers(): void {
+  /**
+   * A switchOn: its arms compare one selector with distinct constants, so
+   * they exclude each other and each target becomes one n-way `case` node
+   * (a Verilog case statement), however many arms there are.
+   */
+  private mergeSwitch(
+    stmt: WhenStmt,
+    sel: Signal,
+    armChanges: Map<Signal, PathValue>[],
+    elseChanges: Map<Signal, PathValue>,
+    cur: (t: Signal) => PathValue,
+  ): Map<Signal, PathValue> {
+    const targets = new Set<Signal>();
+    for (const ch of armChanges) for (const t of ch.keys()) targets.add(t);
+    for (const t of elseChanges.keys()) targets.add(t);
+    let labels = 0;
+    for (const arm of stmt.arms) labels += arm.values!.length;
+    // Every selector value has its arm: the otherwise branch can never run.
+    const complete = stmt.closed ? false : BigInt(labels) === 1n << BigInt(sel.width);
+    const out = new Map<Signal, PathValue>();
+    for (const t of targets) {
+      let dflt: PathValue = elseChanges.has(t) ? elseChanges.get(t)! : cur(t);
+      if (complete) dflt = DONT_CARE;
+      const values = stmt.arms.map((_arm, i) => (armChanges[i]!.has(t) ? armChanges[i]!.get(t)! : cur(t)));
+      const missingArm = values.findIndex((v) => 'missing' in v);
+      if (missingArm >= 0) {
+        const v = values[missingArm] as Missing;
+        const arm = stmt.arms[missingArm]!;
+        out.set(t, { missing: v.missing === 'never' ? `when ${arm.label} at ${arm.loc.short} is selected` : v.missing });
+        continue;
+      }
+      if ('missing' in dflt) {
+        out.set(t, { missing: dflt.missing === 'never' ? `when no case of the switchOn() at ${stmt.loc.short} matches` : dflt.missing });
+        continue;
+      }
+      if ('dontCare' in dflt) {
+        const chosen = values.find((v) => !('dontCare' in v));
+        if (chosen === undefined) {
+          out.set(t, dflt);
+          continue;
+        }
+        dflt = chosen;
+      }
+      // Arms that give the default value need no case item; arms giving the same signal share one.
+      const items = new Map<Signal, bigint[]>();
+      values.forEach((v, i) => {
+        if (v === dflt || 'dontCare' in v || 'missing' in v) return;
+        let list = items.get(v);
+        if (!list) items.set(v, (list = []));
+        for (const x of stmt.arms[i]!.values!) list.push(x);
+      });
+      if (items.size === 0) {
+        out.set(t, dflt);
+        continue;
+      }
+      out.set(t, this.caseNode(sel, dflt as Signal, items, stmt.loc));
+    }
+    return out;
+  }
+
+  private caseNode(sel: Signal, dflt: Signal, items: Map<Signal, bigint[]>, loc: SourceLoc): Signal {
+    const s = new Signal('op', dflt.width, dflt.signed, this, loc);
+    s.op = 'case';
+    s.args = [sel, dflt];
+    s.caseLabels = [];
+    for (const [v, labels] of items) {
+      s.args.push(v);
+      s.caseLabels.push(labels);
+    }
+    s.synthetic = true;
+    this.nodes.push(s);
+    return s;
+  }
+
+  private resolveDrivers(problems: HwError[]): void {
     const changes = this.resolveBlock(this.root, (t) => this.baseValue(t));
     for (const t of this.drivenTargets()) {
       const v = changes.has(t) ? changes.get(t)! : this.baseValue(t);
@@ -347,11 +472,14 @@ export class ModuleBuilder {
           : t.describe();
       const where = t.kind === 'instIn' ? t.instance!.loc : t.loc;
       if (v.missing === 'never') {
-        throw new HwError(`${what} is never driven in module '${this.displayName}'`, where);
+        problems.push(new HwError(`${what} is never driven in module '${this.displayName}'`, where));
+        continue;
       }
-      throw new HwError(
-        `${what} is not driven on every path (it would be a latch): nothing drives it ${v.missing}; add an otherwise() branch or give it a default`,
-        where,
+      problems.push(
+        new HwError(
+          `${what} is not driven on every path (it would be a latch): nothing drives it ${v.missing}; add an otherwise() branch or give it a default`,
+          where,
+        ),
       );
     }
   }
@@ -361,17 +489,20 @@ export class WhenChain {
   constructor(
     private readonly b: ModuleBuilder,
     private readonly parent: Block,
-    private readonly root: WhenStmt,
-    private readonly tail: WhenStmt,
+    private readonly stmt: WhenStmt,
   ) {}
 
   elseWhen(cond: Signal, body: () => void): WhenChain {
-    const loc = SourceLoc.capture();
-    const stmt = this.b.extendWhen(this.parent, this.root, this.tail, cond, body, loc)!;
-    return new WhenChain(this.b, this.parent, this.root, stmt);
+    this.b.extendWhen(this.parent, this.stmt, cond, body, SourceLoc.capture(), 'elseWhen()');
+    return this;
   }
 
   otherwise(body: () => void): void {
-    this.b.extendWhen(this.parent, this.root, this.tail, null, body, SourceLoc.capture());
+    this.b.extendWhen(this.parent, this.stmt, null, body, SourceLoc.capture(), 'otherwise()');
+  }
+
+  /** Used by switchOn: one more `is()` arm. */
+  addCase(cond: Signal, values: readonly bigint[], label: string, loc: SourceLoc, body: () => void): void {
+    this.b.extendWhen(this.parent, this.stmt, cond, body, loc, label, values);
   }
 }

@@ -16,3 +16,31 @@ export class HwError extends Error {
     this.detail = detail;
   }
 }
+
+/** At most this many problems of one module are listed; the rest are counted. */
+export const MAX_REPORTED_PROBLEMS = 50;
+
+/**
+ * Several problems found together (by the checks at the end of a module),
+ * reported at once so that one run shows them all, each with its own line.
+ */
+export class HwErrors extends HwError {
+  readonly errors: readonly HwError[];
+
+  constructor(errors: readonly HwError[], where: string) {
+    const shown = errors.slice(0, MAX_REPORTED_PROBLEMS);
+    const more = errors.length - shown.length;
+    super(`${errors.length} problems in ${where}:`, undefined, [
+      ...shown.flatMap((e) => e.message.split('\n')),
+      ...(more > 0 ? [`... and ${more} more`] : []),
+    ]);
+    this.name = 'HwError';
+    this.errors = errors;
+  }
+}
+
+/** Throws nothing for no problem, the problem itself for one, and all of them together for several. */
+export function throwProblems(problems: readonly HwError[], where: string): void {
+  if (problems.length === 1) throw problems[0]!;
+  if (problems.length > 1) throw new HwErrors(problems, where);
+}

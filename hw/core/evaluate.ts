@@ -123,5 +123,9 @@ function applyOp(s: Signal, v: bigint[]): bigint {
     }
     case 'mux':
       return v[0] ? v[1]! : v[2]!;
+    case 'case': {
+      const i = s.caseLabels!.findIndex((labels) => labels.includes(v[0]!));
+      return i < 0 ? v[1]! : v[i + 2]!;
+    }
   }
 }

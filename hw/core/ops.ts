@@ -1,7 +1,6 @@
 import { currentBuilder } from './context.ts';
 import { HwError } from './errors.ts';
 import type { WhenChain } from './builder.ts';
-import { when } from './statements.ts';
 import { checkBool, checkOperand, checkSameType, coerce, makeLiteral, makeOp, Signal, type Operand } from './signal.ts';
 import { SourceLoc } from './source.ts';
 
@@ -102,7 +101,10 @@ export class SwitchBuilder {
   private chain: WhenChain | null = null;
   private readonly seen = new Map<bigint, SourceLoc>();
 
-  constructor(private readonly sel: Signal) {}
+  constructor(
+    private readonly sel: Signal,
+    private readonly loc: SourceLoc,
+  ) {}
 
   /** Runs `body` when the selector equals one of `values`. */
   is(values: Operand | readonly Operand[], body: () => void): this {
@@ -120,8 +122,12 @@ export class SwitchBuilder {
       this.seen.set(s.value, loc);
       return s;
     });
+    // The condition serves messages and the loop check; the emitted logic is one case node per target.
     const cond = lits.map((l) => this.sel.eq(l)).reduce((a, b) => a.or(b));
-    this.chain = this.chain ? this.chain.elseWhen(cond, body) : when(cond, body);
+    const label = `switchOn().is(${lits.map((l) => (l.signed ? BigInt.asIntN(l.width, l.value) : l.value)).join(', ')})`;
+    const labels = lits.map((l) => l.value);
+    if (this.chain) this.chain.addCase(cond, labels, label, loc, body);
+    else this.chain = currentBuilder(loc, 'switchOn().is()').when(cond, body, loc, { sel: this.sel, values: labels, label, at: this.loc });
     return this;
   }
 
@@ -137,5 +143,5 @@ export function switchOn(sel: Signal): SwitchBuilder {
   const loc = SourceLoc.capture();
   currentBuilder(loc, 'switchOn()');
   checkOperand(sel, loc);
-  return new SwitchBuilder(sel);
+  return new SwitchBuilder(sel, loc);
 }

@@ -24,7 +24,8 @@ export type OpKind =
   | 'shl' | 'shr' | 'dshl' | 'dshr'
   | 'bits' | 'cat' | 'zext' | 'sext' | 'cast'
   | 'andr' | 'orr' | 'xorr'
-  | 'mux';
+  | 'mux'
+  | 'case'; // n-way select of a switchOn: args [selector, default, value...], caseLabels per value
 
 export type Operand = Signal | number | bigint;
 
@@ -45,6 +46,8 @@ export class Signal {
   args: Signal[] = [];
   /** Immediate operands: shift amounts, slice bounds. */
   imm: number[] = [];
+  /** For a 'case' node: the selector values of each value argument after the default. */
+  caseLabels: bigint[][] | undefined;
   /** Value of a literal, as an unsigned bit pattern. */
   value = 0n;
   /** Name of the enum member a literal stands for, for readable Verilog. */
@@ -81,6 +84,9 @@ export class Signal {
   /** How the signal is named in messages. */
   describe(): string {
     if (this.kind === 'lit') return `literal ${this.signed ? signedValue(this.value, this.width) : this.value}`;
+    if ((this.kind === 'instIn' || this.kind === 'instOut') && this.instance) {
+      return `${this.kind === 'instIn' ? 'input' : 'output'} '${this.portName}' of instance '${this.instance.name}'`;
+    }
     const what = this.kind === 'op' ? `'${this.op}' result` : this.kind;
     return this.name ? `${what} '${this.name}'` : `${what} (${this.loc.short})`;
   }

@@ -88,8 +88,9 @@ describe('drivers', () => {
       c.io.q.set(0); // @child-output
       io.y.set(io.a);
     });
-    expect(e.message).toContain(`${at('child-output')}: instOut (`);
-    expect(e.message).toContain(`has two drivers: it is the output 'q' of instance 'kid', already driven by module 'Child'`);
+    expect(e.message).toContain(
+      `${at('child-output')}: output 'q' of instance 'kid' is driven from its parent 'Bad', but it is already driven inside module 'Child': a parent reads a child's outputs and drives only its inputs`,
+    );
   });
 
   test('an input driven from inside', () => {
