@@ -423,14 +423,18 @@ export class ModuleBuilder {
         }
         dflt = chosen;
       }
-      // Arms that give the default value need no case item; arms giving the same signal share one.
-      const items = new Map<Signal, bigint[]>();
+      // Arms that give the default value need no case item; arms giving the same value share one.
+      const same = (v: Signal): Signal | bigint => (v.kind === 'lit' ? v.value : v);
+      const byValue = new Map<Signal | bigint, { value: Signal; labels: bigint[] }>();
+      const dfltKey = same(dflt as Signal);
       values.forEach((v, i) => {
-        if (v === dflt || 'dontCare' in v || 'missing' in v) return;
-        let list = items.get(v);
-        if (!list) items.set(v, (list = []));
-        for (const x of stmt.arms[i]!.values!) list.push(x);
+        if ('dontCare' in v || 'missing' in v || same(v) === dfltKey) return;
+        let item = byValue.get(same(v));
+        if (!item) byValue.set(same(v), (item = { value: v, labels: [] }));
+        for (const x of stmt.arms[i]!.values!) item.labels.push(x);
       });
+      const items = new Map<Signal, bigint[]>();
+      for (const { value, labels } of byValue.values()) items.set(value, labels);
       if (items.size === 0) {
         out.set(t, dflt);
         continue;

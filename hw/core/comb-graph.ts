@@ -75,10 +75,37 @@ function reportLoop(m: ModuleBuilder, path: Signal[], back: Signal): never {
   );
 }
 
-/** For each output port, the input ports it depends on combinationally: what parents need to see loops through instances. */
+type InputSet = Uint32Array;
+
+/** The union of two sets of inputs, sharing storage whenever one already holds the other. */
+function union(a: InputSet, b: InputSet): InputSet {
+  if (a === b) return a;
+  let out: InputSet | null = null;
+  for (let i = 0; i < a.length; i++) {
+    const merged = a[i]! | b[i]!;
+    if (merged !== a[i] && out === null) out = a.slice();
+    if (out !== null) out[i] = merged;
+  }
+  return out ?? a;
+}
+
+/**
+ * For each output port, the input ports it depends on combinationally: what
+ * parents need to see loops through instances. Sets of inputs are bitsets,
+ * shared between nodes whenever a node adds no input to its operands', so a
+ * flat module of many operations and inputs costs little memory.
+ */
 export function computeCombPaths(m: ModuleBuilder): void {
-  const memo = new Map<Signal, Set<string>>();
-  const reach = (root: Signal): Set<string> => {
+  const inputs = m.ports.filter((p) => p.dir === 'in');
+  const words = Math.max(1, Math.ceil(inputs.length / 32));
+  const empty: InputSet = new Uint32Array(words);
+  const memo = new Map<Signal, InputSet>();
+  inputs.forEach((p, i) => {
+    const set = new Uint32Array(words);
+    set[i >>> 5] = 1 << (i & 31);
+    memo.set(p.signal, set);
+  });
+  const reach = (root: Signal): InputSet => {
     // Iterative post-order walk: deep adder trees and mux chains would
     // overflow the JavaScript stack with recursion.
     const work: { node: Signal; expanded: boolean }[] = [{ node: root, expanded: false }];
@@ -95,12 +122,19 @@ export function computeCombPaths(m: ModuleBuilder): void {
         continue;
       }
       work.pop();
-      const set = new Set<string>();
-      if (top.node.kind === 'input') set.add(top.node.name!);
-      for (const d of deps) for (const n of memo.get(d)!) set.add(n);
+      let set = empty;
+      for (const d of deps) set = set === empty ? memo.get(d)! : union(set, memo.get(d)!);
       memo.set(top.node, set);
     }
     return memo.get(root)!;
   };
-  for (const p of m.ports) if (p.dir === 'out') m.combPaths.set(p.name, reach(p.signal));
+  for (const p of m.ports) {
+    if (p.dir !== 'out') continue;
+    const set = reach(p.signal);
+    const names = new Set<string>();
+    inputs.forEach((q, i) => {
+      if ((set[i >>> 5]! >>> (i & 31)) & 1) names.add(q.name);
+    });
+    m.combPaths.set(p.name, names);
+  }
 }

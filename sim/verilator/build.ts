@@ -1,10 +1,10 @@
-import { createHash } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import { execa } from 'execa';
 import type { Design } from '../../hw/index.ts';
 import { emitDesign } from '../../gen/verilog.ts';
 import { requireTool } from '../tools.ts';
+import { modelCacheKey } from './model-key.ts';
 import { harnessMemories, harnessPorts, harnessSource, type HarnessMemory, type HarnessPort } from './harness.ts';
 
 export interface BuildOptions {
@@ -46,8 +46,8 @@ function quote(args: readonly string[]): string {
 
 /**
  * Builds (or takes from the cache) a Verilator model of the design with the
- * generated harness. The cache key hashes the Verilog, the harness, the
- * Verilator version and the options, so an unchanged design is never rebuilt.
+ * generated harness. The cache key (model-key.ts) hashes the design, the
+ * harness, the Verilator version and the options, so an unchanged design is never rebuilt.
  */
 export async function buildModel(design: Design, opts: BuildOptions = {}): Promise<VerilatedModel> {
   const verilator = await requireTool('verilator');
@@ -55,13 +55,9 @@ export async function buildModel(design: Design, opts: BuildOptions = {}): Promi
   const version = await verilatorVersion;
   const trace = opts.trace ?? false;
   const optimize = opts.optimize ?? 2;
-  const files = emitDesign(design);
   const harness = harnessSource(design.top, trace);
   const top = design.top.displayName;
-  const hash = createHash('sha256');
-  hash.update(`${version}\0${trace}\0${optimize}\0${top}\0${harness}`);
-  for (const f of files) hash.update(`\0${f.fileName}\0${f.text}`);
-  const key = hash.digest('hex').slice(0, 16);
+  const key = modelCacheKey(design, { version, trace, optimize, harness });
   const cacheDir = path.resolve(opts.cacheDir ?? 'build/verilator');
   const dir = path.join(cacheDir, `${top}-${key}`);
   const binary = path.join(dir, 'obj', 'sim');
@@ -76,6 +72,7 @@ export async function buildModel(design: Design, opts: BuildOptions = {}): Promi
     traced: trace,
   };
   if (fs.existsSync(binary)) return { ...model, built: false, buildMs: 0 };
+  const files = emitDesign(design);
 
   const t0 = performance.now();
   fs.mkdirSync(cacheDir, { recursive: true });
