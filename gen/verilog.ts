@@ -298,7 +298,7 @@ class ModuleEmitter {
 
   /** Wraps declarations of signals not all of whose bits are read in a targeted lint waiver. */
   private declare(lines: string[], decl: string, s: Signal | null, comment: string): void {
-    const text = `${decl} // ${comment}`;
+    const text = comment ? `${decl} // ${comment}` : decl.trimEnd();
     if (s && this.partlyUnread(s)) {
       lines.push('  /* verilator lint_off UNUSEDSIGNAL */');
       lines.push(text);
@@ -308,7 +308,7 @@ class ModuleEmitter {
 
   private render(): string {
     const m = this.m;
-    const out: string[] = [HEADER, `// Module ${m.displayName}, defined at ${m.def.loc.short}`, `module ${m.displayName} (`];
+    const out: string[] = [HEADER, `// Module ${m.displayName}${m.def.loc.known ? `, defined at ${m.def.loc.short}` : ''}`, `module ${m.displayName} (`];
     const portLines: { decl: string; s: Signal | null; comment: string }[] = [];
     if (m.usesClock) portLines.push({ decl: `  input  wire ${''.padEnd(8)}${CLOCK}`, s: null, comment: 'clock' });
     if (m.usesReset) portLines.push({ decl: `  input  wire ${''.padEnd(8)}${RESET}`, s: null, comment: 'synchronous reset, active high' });
@@ -346,7 +346,7 @@ class ModuleEmitter {
     }
     for (const mem of m.memories) {
       const access = mem.testbenchAccess ? ' /* verilator public_flat_rw */' : '';
-      decls.push(`  reg  ${range(mem.width)}${mem.name} [0:${mem.depth - 1}]${access}; // ${mem.loc.short}`);
+      decls.push(`  reg  ${range(mem.width)}${mem.name} [0:${mem.depth - 1}]${access};${mem.loc.known ? ` // ${mem.loc.short}` : ''}`);
     }
     for (const p of m.ports) {
       if (p.dir === 'out') assigns.push(`  assign ${p.name} = ${this.rhs(p.signal.driver!, '  ')};`);
@@ -374,8 +374,9 @@ class ModuleEmitter {
     out.push(`      default: ${name} = ${this.ref(s.args[1]!)};`, '    endcase', '  end');
   }
 
+  /** Where the design made the signal; empty when no location was recorded. */
   private origin(s: Signal): string {
-    return s.loc.short;
+    return s.loc.known ? s.loc.short : '';
   }
 
   private renderRegisters(): string[] {
@@ -420,7 +421,7 @@ class ModuleEmitter {
     if (child.usesClock) conns.push(`.${CLOCK}(${CLOCK})`);
     if (child.usesReset) conns.push(`.${RESET}(${RESET})`);
     for (const [port, s] of inst.ports) conns.push(`.${port}(${this.names.get(s)})`);
-    return ['', `  // ${inst.loc.short}`, `  ${child.displayName} ${inst.name} (`, conns.map((c) => `    ${c}`).join(',\n'), '  );'];
+    return ['', ...(inst.loc.known ? [`  // ${inst.loc.short}`] : []), `  ${child.displayName} ${inst.name} (`, conns.map((c) => `    ${c}`).join(',\n'), '  );'];
   }
 }
 

@@ -68,9 +68,11 @@ function reportLoop(m: ModuleBuilder, path: Signal[], back: Signal): never {
     return `${s.describe()} at ${s.loc.short}`;
   });
   const named = cycle.find((s) => s.name !== undefined && !s.synthetic) ?? cycle[0]!;
+  // Raised after the body has run: an operator without a location cannot take the error's own site.
+  const head = named.loc.isOperator && !named.loc.known ? undefined : named.loc;
   throw new HwError(
     `combinational loop in module '${m.displayName}' through ${cycle.length} signal${cycle.length > 1 ? 's' : ''}:`,
-    named.loc,
+    head,
     [...lines.map((l) => `-> ${l}`), `-> back to the first; break the loop with a register`],
   );
 }

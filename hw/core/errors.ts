@@ -1,4 +1,4 @@
-import type { SourceLoc } from './source.ts';
+import { SourceLoc } from './source.ts';
 
 /**
  * An error in a design, raised before any Verilog is written. The message
@@ -8,7 +8,10 @@ export class HwError extends Error {
   readonly loc: SourceLoc | undefined;
   readonly detail: string;
 
-  constructor(detail: string, loc?: SourceLoc, related: string[] = []) {
+  constructor(detail: string, at?: SourceLoc, related: string[] = []) {
+    // An operator keeps a shallow location (or none); the error raised at
+    // the operator is where the design's line is still on the stack.
+    const loc = at?.isOperator && !at.known ? SourceLoc.here() : at;
     const head = loc ? `${loc.short}: ${detail}` : detail;
     super([head, ...related.map((r) => `  ${r}`)].join('\n'));
     this.name = 'HwError';

@@ -5,7 +5,7 @@ import { HwError } from './errors.ts';
 import { checkIdentifier } from './names.ts';
 import { buildIO, type IOOf, type IOSpec } from './ports.ts';
 import { Signal } from './signal.ts';
-import { SourceLoc } from './source.ts';
+import { SourceLoc, UNKNOWN_LOCATION, withLocationMode, type LocationMode } from './source.ts';
 // ----------------------------------------------------------------------------
 // Module definitions
 
@@ -51,8 +51,27 @@ export interface Design {
   readonly modules: readonly ModuleBuilder[];
 }
 
-/** Elaborates a top-level module and everything below it. */
-export function elaborate<P, S extends IOSpec>(def: ModuleDefinition<P, S>, params: P): Design {
+export interface ElaborateOptions {
+  /** How much source position to record (see LocationMode); default 'declarations'. */
+  readonly locations?: LocationMode;
+}
+
+/**
+ * Elaborates a top-level module and everything below it. When an error names
+ * a node whose location was not recorded, elaboration runs again recording
+ * every location, so that the message names the design's line.
+ */
+export function elaborate<P, S extends IOSpec>(def: ModuleDefinition<P, S>, params: P, opts: ElaborateOptions = {}): Design {
+  const mode = opts.locations ?? 'declarations';
+  try {
+    return withLocationMode(mode, () => elaborateOnce(def, params));
+  } catch (e) {
+    if (mode === 'all' || !(e instanceof HwError) || !e.message.includes(UNKNOWN_LOCATION)) throw e;
+    return withLocationMode('all', () => elaborateOnce(def, params));
+  }
+}
+
+function elaborateOnce<P, S extends IOSpec>(def: ModuleDefinition<P, S>, params: P): Design {
   if (session) throw new HwError('elaborate() cannot be called inside a module body; use instance()', SourceLoc.capture());
   session = { modules: new Map(), namesInUse: new Map(), order: [] };
   try {

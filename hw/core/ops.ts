@@ -6,7 +6,7 @@ import { SourceLoc } from './source.ts';
 
 /** `cond ? a : b`; a and b must have the same type (numbers take the other's type). */
 export function mux(cond: Signal, a: Operand, b: Operand): Signal {
-  const loc = SourceLoc.capture();
+  const loc = SourceLoc.operator();
   checkBool(cond, 'the select of mux()', loc);
   const [x, y] = pairUp(a, b, loc, 'mux');
   checkSameType('mux', x, y, loc);
@@ -21,7 +21,7 @@ function pairUp(a: Operand, b: Operand, loc: SourceLoc, what: string): [Signal, 
 
 /** Concatenation, first argument in the most significant bits; the result is UInt. */
 export function cat(...parts: Signal[]): Signal {
-  const loc = SourceLoc.capture();
+  const loc = SourceLoc.operator();
   if (parts.length === 0) throw new HwError('cat() needs at least one signal', loc);
   for (const p of parts) checkOperand(p, loc);
   if (parts.length === 1) return parts[0]!.asUInt();
@@ -30,7 +30,7 @@ export function cat(...parts: Signal[]): Signal {
 
 /** Repeats a signal n times, as UInt. */
 export function fill(n: number, s: Signal): Signal {
-  const loc = SourceLoc.capture();
+  const loc = SourceLoc.operator();
   if (!Number.isInteger(n) || n < 1) throw new HwError(`fill() needs a positive count, got ${n}`, loc);
   return n === 1 ? s.asUInt() : cat(...Array.from({ length: n }, () => s));
 }
@@ -51,7 +51,7 @@ export function priorityMux(cases: readonly (readonly [Signal, Operand])[], othe
  * zero, giving zero). Built as an AND-OR tree, the cheapest form in gates.
  */
 export function oneHotMux(select: Signal, values: readonly Signal[]): Signal {
-  const loc = SourceLoc.capture();
+  const loc = SourceLoc.operator();
   if (select.width !== values.length) {
     throw new HwError(`oneHotMux(): select ${select.describe()} has ${select.width} bits for ${values.length} values`, loc);
   }
@@ -65,7 +65,7 @@ export function oneHotMux(select: Signal, values: readonly Signal[]): Signal {
 
 /** Dynamic index into an array of same-typed signals; out-of-range indices give the last element. */
 export function select(values: readonly Signal[], index: Signal): Signal {
-  const loc = SourceLoc.capture();
+  const loc = SourceLoc.operator();
   if (values.length === 0) throw new HwError('select() needs at least one value', loc);
   checkOperand(index, loc);
   if (index.signed) throw new HwError(`select() index ${index.describe()} must be a UInt`, loc);

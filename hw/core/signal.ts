@@ -71,7 +71,7 @@ export class Signal {
     readonly width: number,
     readonly signed: boolean,
     readonly owner: ModuleBuilder | null,
-    readonly loc: SourceLoc,
+    public loc: SourceLoc,
     name?: string,
   ) {
     this.name = name;
@@ -110,6 +110,8 @@ export class Signal {
     if (this.kind === 'op' && this.name === undefined) {
       b.claimName(name, loc);
       this.name = name;
+      // A named value is a declaration: it gets a full location if its operator had none.
+      if (!this.loc.known) this.loc = loc;
       return this;
     }
     const alias = new Signal('op', this.width, this.signed, b, loc);
@@ -141,7 +143,7 @@ export class Signal {
   }
   /** Exact product: width is the sum of the operand widths; operands may differ in width, not in signedness. */
   mul(rhs: Operand): Signal {
-    const loc = SourceLoc.capture();
+    const loc = SourceLoc.operator();
     const r = typeof rhs === 'object' ? rhs : coerce(rhs, this, loc);
     checkOperand(this, loc);
     checkOperand(r, loc);
@@ -150,7 +152,7 @@ export class Signal {
   }
   /** Two's-complement negation, same width (SInt only). */
   neg(): Signal {
-    const loc = SourceLoc.capture();
+    const loc = SourceLoc.operator();
     checkOperand(this, loc);
     if (!this.signed) throw new HwError(`neg() needs an SInt; ${this.describe()} is ${this.typeName()}`, loc);
     return makeOp('neg', [this], this.width, true, [], loc);
@@ -168,7 +170,7 @@ export class Signal {
     return binarySameType('xor', this, rhs, (w) => w);
   }
   not(): Signal {
-    const loc = SourceLoc.capture();
+    const loc = SourceLoc.operator();
     checkOperand(this, loc);
     return makeOp('not', [this], this.width, this.signed, [], loc);
   }
@@ -217,7 +219,7 @@ export class Signal {
 
   /** Bits hi..lo inclusive, as UInt(hi - lo + 1). */
   bits(hi: number, lo: number): Signal {
-    const loc = SourceLoc.capture();
+    const loc = SourceLoc.operator();
     checkOperand(this, loc);
     if (!Number.isInteger(hi) || !Number.isInteger(lo) || lo < 0 || hi < lo || hi >= this.width) {
       throw new HwError(`bits(${hi}, ${lo}) is out of range for ${this.describe()} of type ${this.typeName()}`, loc);
@@ -235,7 +237,7 @@ export class Signal {
   }
   /** Widens to `width` bits: zero-extension for UInt, sign-extension for SInt. */
   extend(width: number): Signal {
-    const loc = SourceLoc.capture();
+    const loc = SourceLoc.operator();
     checkOperand(this, loc);
     if (!Number.isInteger(width) || width < this.width) {
       throw new HwError(
@@ -248,7 +250,7 @@ export class Signal {
   }
   /** Keeps the low `width` bits, keeping the signedness. */
   trunc(width: number): Signal {
-    const loc = SourceLoc.capture();
+    const loc = SourceLoc.operator();
     checkOperand(this, loc);
     if (!Number.isInteger(width) || width < 1 || width > this.width) {
       throw new HwError(
@@ -262,13 +264,13 @@ export class Signal {
   }
   /** The same bits read as SInt. */
   asSInt(): Signal {
-    const loc = SourceLoc.capture();
+    const loc = SourceLoc.operator();
     checkOperand(this, loc);
     return this.signed ? this : makeOp('cast', [this], this.width, true, [], loc);
   }
   /** The same bits read as UInt. */
   asUInt(): Signal {
-    const loc = SourceLoc.capture();
+    const loc = SourceLoc.operator();
     checkOperand(this, loc);
     return this.signed ? makeOp('cast', [this], this.width, false, [], loc) : this;
   }
@@ -322,9 +324,9 @@ export function makeLiteral(value: number | bigint, width: number, signed: boole
 /** A literal of the given type. */
 export function lit(value: number | bigint, type: BitsType): Signal {
   if (typeof value === 'number' && !Number.isSafeInteger(value)) {
-    throw new HwError(`literal ${value} is not a safe integer; pass a bigint`, SourceLoc.capture());
+    throw new HwError(`literal ${value} is not a safe integer; pass a bigint`, SourceLoc.operator());
   }
-  return makeLiteral(value, type.width, type.signed, SourceLoc.capture());
+  return makeLiteral(value, type.width, type.signed, SourceLoc.operator());
 }
 
 /** Turns a number into a literal of the same type as `like`. */
@@ -389,14 +391,14 @@ function binarySameType(
   width: (w: number) => number,
   keepSign = true,
 ): Signal {
-  const loc = SourceLoc.capture();
+  const loc = SourceLoc.operator();
   const r = coerce(rhs, lhs, loc);
   checkSameType(op, lhs, r, loc);
   return makeOp(op, [lhs, r], width(lhs.width), keepSign ? lhs.signed : false, [], loc);
 }
 
 function widened(op: 'add' | 'sub', lhs: Signal, rhs: Operand): Signal {
-  const loc = SourceLoc.capture();
+  const loc = SourceLoc.operator();
   const r = coerce(rhs, lhs, loc);
   checkSameType(`${op}Full`, lhs, r, loc);
   const w = lhs.width + 1;
@@ -404,7 +406,7 @@ function widened(op: 'add' | 'sub', lhs: Signal, rhs: Operand): Signal {
 }
 
 function constShift(op: 'shl' | 'shr', s: Signal, n: number): Signal {
-  const loc = SourceLoc.capture();
+  const loc = SourceLoc.operator();
   checkOperand(s, loc);
   if (!Number.isInteger(n) || n < 0) throw new HwError(`${op}(${n}): the shift amount must be a non-negative integer`, loc);
   if (n === 0) return s;
@@ -412,7 +414,7 @@ function constShift(op: 'shl' | 'shr', s: Signal, n: number): Signal {
 }
 
 function dynShift(op: 'dshl' | 'dshr', s: Signal, amount: Signal): Signal {
-  const loc = SourceLoc.capture();
+  const loc = SourceLoc.operator();
   checkOperand(s, loc);
   checkOperand(amount, loc);
   if (amount.signed) throw new HwError(`shift amount ${amount.describe()} must be a UInt, not ${amount.typeName()}`, loc);
@@ -421,7 +423,7 @@ function dynShift(op: 'dshl' | 'dshr', s: Signal, amount: Signal): Signal {
 }
 
 function reduction(op: 'andr' | 'orr' | 'xorr', s: Signal): Signal {
-  const loc = SourceLoc.capture();
+  const loc = SourceLoc.operator();
   checkOperand(s, loc);
   if (s.width === 1 && !s.signed) return s;
   return makeOp(op, [s], 1, false, [], loc);
