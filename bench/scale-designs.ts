@@ -4,7 +4,7 @@
 // a large lookup table written as a switchOn.
 import {
   Input, Output, UInt, Vec, Bool, defineModule, elaborate, instance, mux, reduceTree, reg, select, switchOn, when, wire,
-  type Design, type Signal,
+  type Design, type ElaborateOptions, type LocationMode, type Signal,
 } from '../hw/index.ts';
 import { Rng } from '../sim/golden/random.ts';
 
@@ -156,6 +156,9 @@ const Lookup = defineModule({
   },
 });
 
+/** The location mode to elaborate with: BENCH_LOCATIONS=all|declarations|off (default: the language's default). */
+const LOC: ElaborateOptions = process.env.BENCH_LOCATIONS ? { locations: process.env.BENCH_LOCATIONS as LocationMode } : {};
+
 export interface ScaleDesign {
   readonly name: string;
   readonly description: string;
@@ -163,10 +166,10 @@ export interface ScaleDesign {
 }
 
 export const scaleDesigns: readonly ScaleDesign[] = [
-  { name: 'pe8x8_identical', description: '8x8 identical PEs, deduplicated', elaborate: () => elaborate(PeArray, { rows: 8, cols: 8, distinct: false }) },
-  { name: 'pe16x16_distinct', description: '16x16 distinct PEs', elaborate: () => elaborate(PeArray, { rows: 16, cols: 16, distinct: true }) },
-  { name: 'pe32x36_distinct', description: '32x36 distinct PEs (about 1 M distinct nodes)', elaborate: () => elaborate(PeArray, { rows: 32, cols: 36, distinct: true }) },
-  { name: 'flat_200k_ops', description: 'one module, 200 k operations over 128 inputs', elaborate: () => elaborate(FlatOps, { ops: 200_000, seed: 1 }) },
-  { name: 'flat_1m_decls', description: 'one module, 1 M named declarations (wires and registers)', elaborate: () => elaborate(FlatDecls, { decls: 1_000_000 }) },
-  { name: 'switch_4096', description: 'a 4,096-case switchOn lookup table', elaborate: () => elaborate(Lookup, { cases: 4096, seed: 1 }) },
+  { name: 'pe8x8_identical', description: '8x8 identical PEs, deduplicated', elaborate: () => elaborate(PeArray, { rows: 8, cols: 8, distinct: false }, LOC) },
+  { name: 'pe16x16_distinct', description: '16x16 distinct PEs', elaborate: () => elaborate(PeArray, { rows: 16, cols: 16, distinct: true }, LOC) },
+  { name: 'pe32x44_distinct', description: '32x44 distinct PEs (about 1 M distinct nodes)', elaborate: () => elaborate(PeArray, { rows: 32, cols: 44, distinct: true }, LOC) },
+  { name: 'flat_200k_ops', description: 'one module, 200 k operations over 128 inputs', elaborate: () => elaborate(FlatOps, { ops: 200_000, seed: 1 }, LOC) },
+  { name: 'flat_1m_decls', description: 'one module, 1 M named declarations (wires and registers)', elaborate: () => elaborate(FlatDecls, { decls: 1_000_000 }, LOC) },
+  { name: 'switch_4096', description: 'a 4,096-case switchOn lookup table', elaborate: () => elaborate(Lookup, { cases: 4096, seed: 1 }, LOC) },
 ];

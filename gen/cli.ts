@@ -1,7 +1,7 @@
 import path from 'node:path';
 import { Command } from 'commander';
 import { HwError } from '../hw/index.ts';
-import { designs, findDesign } from './designs.ts';
+import { designs, findDesign, WRITTEN_VERILOG } from './designs.ts';
 import { writeVerilog } from './write.ts';
 
 const program = new Command()
@@ -18,7 +18,7 @@ const program = new Command()
     const chosen = opts.design ? opts.design.map(findDesign) : designs;
     for (const entry of chosen) {
       const t0 = performance.now();
-      const design = entry.elaborate();
+      const design = entry.elaborate(WRITTEN_VERILOG);
       const written = writeVerilog(design, path.resolve(opts.out, entry.name));
       const ms = (performance.now() - t0).toFixed(0);
       console.log(`${entry.name.padEnd(24)} ${String(design.modules.length).padStart(3)} module(s) -> ${path.relative(process.cwd(), written.dir)}/ (${ms} ms)`);

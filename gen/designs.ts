@@ -1,4 +1,4 @@
-import type { Design } from '../hw/index.ts';
+import type { Design, ElaborateOptions } from '../hw/index.ts';
 import { elaborate } from '../hw/index.ts';
 import { Counter } from '../hw/examples/counter.ts';
 import { Fifo } from '../hw/examples/fifo.ts';
@@ -13,19 +13,26 @@ export interface DesignEntry {
   /** Folder name under build/verilog/ and key of reports. */
   readonly name: string;
   readonly description: string;
-  readonly elaborate: () => Design;
+  readonly elaborate: (opts?: ElaborateOptions) => Design;
 }
 
 export const designs: readonly DesignEntry[] = [
-  { name: 'counter', description: 'example: 8-bit counter with enable and clear', elaborate: () => elaborate(Counter, { width: 8 }) },
-  { name: 'fifo', description: 'example: ready/valid FIFO, 16 bits x 8 entries', elaborate: () => elaborate(Fifo, { width: 16, depth: 8 }) },
-  { name: 'popcount', description: 'example: pipelined popcount of 64 bits, a register every 2 adder levels', elaborate: () => elaborate(PipelinedPopcount, { width: 64, levelsPerStage: 2 }) },
-  { name: 'histogram', description: 'example: 256-bin histogram in a block RAM with read-modify-write forwarding', elaborate: () => elaborate(Histogram, { valueBits: 8, countBits: 16 }) },
-  { name: 'uart_tx', description: 'example: 8N1 serial transmitter state machine, 4 cycles per bit', elaborate: () => elaborate(UartTx, { cyclesPerBit: 4 }) },
-  { name: 'sparsity_monitor', description: 'Spartan sparsity monitor: 16 lanes x 16 bits, per-tile counts and dense flags (8 tile columns, 256 tiles), planar channel totals (512)', elaborate: () => elaborate(SparsityMonitor, DEFAULT_SPARSITY_MONITOR) },
-  { name: 'sparsity_monitor_hwc', description: 'Spartan sparsity monitor, channel-interleaved (HWC) totals: 16 lanes x 16 bits, 512 channels in a read-modify-write memory', elaborate: () => elaborate(SparsityMonitor, { ...DEFAULT_SPARSITY_MONITOR, channelLayout: 'interleaved' }) },
-  { name: 'compaction_engine', description: 'Spartan compaction engine: 16 lanes x 16 bits in, vectors of 16 non-zeros with 12-bit (c, h, w) out, CSR row pointers or ZVC masks', elaborate: () => elaborate(CompactionEngine, DEFAULT_COMPACTION_ENGINE) },
+  { name: 'counter', description: 'example: 8-bit counter with enable and clear', elaborate: (o) => elaborate(Counter, { width: 8 }, o) },
+  { name: 'fifo', description: 'example: ready/valid FIFO, 16 bits x 8 entries', elaborate: (o) => elaborate(Fifo, { width: 16, depth: 8 }, o) },
+  { name: 'popcount', description: 'example: pipelined popcount of 64 bits, a register every 2 adder levels', elaborate: (o) => elaborate(PipelinedPopcount, { width: 64, levelsPerStage: 2 }, o) },
+  { name: 'histogram', description: 'example: 256-bin histogram in a block RAM with read-modify-write forwarding', elaborate: (o) => elaborate(Histogram, { valueBits: 8, countBits: 16 }, o) },
+  { name: 'uart_tx', description: 'example: 8N1 serial transmitter state machine, 4 cycles per bit', elaborate: (o) => elaborate(UartTx, { cyclesPerBit: 4 }, o) },
+  { name: 'sparsity_monitor', description: 'Spartan sparsity monitor: 16 lanes x 16 bits, per-tile counts and dense flags (8 tile columns, 256 tiles), planar channel totals (512)', elaborate: (o) => elaborate(SparsityMonitor, DEFAULT_SPARSITY_MONITOR, o) },
+  { name: 'sparsity_monitor_hwc', description: 'Spartan sparsity monitor, channel-interleaved (HWC) totals: 16 lanes x 16 bits, 512 channels in a read-modify-write memory', elaborate: (o) => elaborate(SparsityMonitor, { ...DEFAULT_SPARSITY_MONITOR, channelLayout: 'interleaved' }, o) },
+  { name: 'compaction_engine', description: 'Spartan compaction engine: 16 lanes x 16 bits in, vectors of 16 non-zeros with 12-bit (c, h, w) out, CSR row pointers or ZVC masks', elaborate: (o) => elaborate(CompactionEngine, DEFAULT_COMPACTION_ENGINE, o) },
 ];
+
+/**
+ * The Verilog written for people to read and for synthesis records every
+ * operator's own line in its comments (elaboration is slower, which does not
+ * matter at the size of these designs).
+ */
+export const WRITTEN_VERILOG: ElaborateOptions = { locations: 'all' };
 
 export function findDesign(name: string): DesignEntry {
   const d = designs.find((x) => x.name === name);

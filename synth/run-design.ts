@@ -1,6 +1,6 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import type { DesignEntry } from '../gen/designs.ts';
+import { WRITTEN_VERILOG, type DesignEntry } from '../gen/designs.ts';
 import { writeVerilog, type WrittenDesign } from '../gen/write.ts';
 import { writeFileAtomic } from './files.ts';
 import { synthesizeFpga, type FpgaFamily, type FpgaReport } from './fpga.ts';
@@ -19,7 +19,7 @@ export function designPaths(outDir: string, design: string) {
 
 /** Elaborates a design and writes its Verilog for the synthesis flows, independent of build/verilog/. */
 export function writeDesignVerilog(entry: DesignEntry, outDir: string): WrittenDesign {
-  return writeVerilog(entry.elaborate(), path.resolve(designPaths(outDir, entry.name).verilogDir));
+  return writeVerilog(entry.elaborate(WRITTEN_VERILOG), path.resolve(designPaths(outDir, entry.name).verilogDir));
 }
 
 /**

@@ -1,7 +1,7 @@
 import { HwError, throwProblems } from './errors.ts';
 import { checkIdentifier, CLOCK, RESET } from './names.ts';
 import type { Direction, FlatPort, IOSpec } from './ports.ts';
-import { checkBool, checkOperand, coerce, isDrivable, makeLiteral, Signal, type Operand } from './signal.ts';
+import { checkBool, checkOperand, coerce, isDrivable, makeLiteral, placeOperators, Signal, type Operand } from './signal.ts';
 import { SourceLoc } from './source.ts';
 import type { BitsType } from './types.ts';
 import { checkCombinationalLoops, computeCombPaths } from './comb-graph.ts';
@@ -223,11 +223,13 @@ export class ModuleBuilder {
     }
     this.current.direct.set(target, loc);
     this.current.stmts.push({ kind: 'connect', target, value, loc });
+    placeOperators(value, loc);
   }
 
   when(cond: Signal, body: () => void, loc: SourceLoc, switchOn?: { sel: Signal; values: readonly bigint[]; label: string; at: SourceLoc }): WhenChain {
     const label = switchOn?.label ?? 'when()';
     checkBool(cond, `the condition of ${label}`, loc);
+    placeOperators(cond, loc);
     const stmt: WhenStmt = { kind: 'when', arms: [], otherwise: new Block(), loc: switchOn?.at ?? loc, switchOn: switchOn?.sel, closed: false };
     const parent = this.current;
     parent.stmts.push(stmt);
@@ -251,6 +253,7 @@ export class ModuleBuilder {
       return;
     }
     checkBool(cond, `the condition of ${label}`, loc);
+    placeOperators(cond, loc);
     const arm: WhenArm = { cond, body: new Block(), loc, label, values };
     stmt.arms.push(arm);
     this.runIn(arm.body, body);

@@ -111,12 +111,13 @@ export class Signal {
       b.claimName(name, loc);
       this.name = name;
       // A named value is a declaration: it gets a full location if its operator had none.
-      if (!this.loc.known) this.loc = loc;
+      placeOperators(this, loc);
       return this;
     }
     const alias = new Signal('op', this.width, this.signed, b, loc);
     alias.op = 'cast';
     alias.args = [this];
+    placeOperators(this, loc);
     b.addNode(alias);
     b.claimName(name, loc);
     alias.name = name;
@@ -301,6 +302,23 @@ export class Signal {
 }
 
 // ----------------------------------------------------------------------------
+
+/**
+ * Gives the operator nodes of `value`'s cone that have no location yet the
+ * location of the statement using them (mode 'declarations'): the emitted
+ * Verilog names a line for every temporary without a stack capture per
+ * operator. Each node is placed once, so the walks cost the size of the design.
+ */
+export function placeOperators(value: Signal, loc: SourceLoc): void {
+  if (value.loc !== SourceLoc.UNPLACED || loc === SourceLoc.UNPLACED) return;
+  const work = [value];
+  while (work.length > 0) {
+    const s = work.pop()!;
+    if (s.loc !== SourceLoc.UNPLACED) continue;
+    s.loc = loc;
+    for (const a of s.args) if (a.loc === SourceLoc.UNPLACED) work.push(a);
+  }
+}
 
 export function signedValue(pattern: bigint, width: number): bigint {
   return BigInt.asIntN(width, pattern);

@@ -4,9 +4,9 @@ import { fileURLToPath } from 'node:url';
 /**
  * How much source position elaboration records:
  * - 'declarations' (default): a full location for every declaration (ports,
- *   wires, registers, memories, instances, when()s, named values) and a
- *   shallow one for operator nodes, which names the design's line when the
- *   operator is called from it or through a few library calls;
+ *   wires, registers, memories, instances, when()s, connections, named
+ *   values); an operator node records none and takes the location of the
+ *   first statement that uses it (the set(), when() or named() it feeds);
  * - 'all': a full location for operator nodes too (slower, more memory);
  * - 'off': none at all (fastest; errors and Verilog carry no file:line).
  * When an error names a node whose location was not recorded, elaborate()
@@ -16,8 +16,6 @@ export type LocationMode = 'declarations' | 'all' | 'off';
 
 /** Stack frames kept for a declaration: enough to climb out of nested library calls. */
 const FULL_FRAMES = 40;
-/** Stack frames kept for an operator node: the operator's own frames and a few callers. */
-const SHALLOW_FRAMES = 10;
 
 let mode: LocationMode = 'declarations';
 
@@ -57,6 +55,45 @@ function isLibraryFile(file: string): boolean {
   return libraryFiles.has(file) || libraryDirs.has(path.dirname(file));
 }
 
+function isDesignFile(file: string): boolean {
+  return !file.startsWith('node:') && !file.includes('/node_modules/') && !isLibraryFile(file);
+}
+
+interface Position {
+  readonly file: string;
+  readonly line: number;
+  readonly column: number;
+}
+
+const FRAME = /\(?((?:file:\/\/)?[^()\s]+?):(\d+):(\d+)\)?\s*$/;
+
+/** The first frame of a formatted stack that belongs to the design. */
+function firstDesignFrame(lines: readonly string[]): Position | null {
+  for (const frame of lines) {
+    const m = FRAME.exec(frame);
+    if (!m) continue;
+    let file = m[1]!;
+    if (file.startsWith('file://')) file = fileURLToPath(file);
+    if (!isDesignFile(file)) continue;
+    return { file, line: Number(m[2]), column: Number(m[3]) };
+  }
+  return null;
+}
+
+const relativeNames = new Map<string, string>();
+
+/** The file relative to the working directory (memoised: every location of a design names a few files). */
+function relativeName(file: string): string {
+  const cwd = process.cwd();
+  const key = `${cwd}\0${file}`;
+  let r = relativeNames.get(key);
+  if (r === undefined) {
+    r = path.relative(cwd, file) || file;
+    relativeNames.set(key, r);
+  }
+  return r;
+}
+
 /** What a location that was not recorded prints as; elaborate() looks for it in messages. */
 export const UNKNOWN_LOCATION = '<unknown>';
 
@@ -67,7 +104,7 @@ export const UNKNOWN_LOCATION = '<unknown>';
  */
 export class SourceLoc {
   private readonly holder: { stack?: string } | null;
-  private resolved: { file: string; line: number; column: number } | null | undefined;
+  private resolved: Position | null | undefined;
 
   private constructor(
     holder: { stack?: string } | null,
@@ -81,16 +118,19 @@ export class SourceLoc {
   /** No location recorded. */
   static readonly NONE = new SourceLoc(null);
 
+  /** An operator node not yet placed: it takes the location of the first statement using it. */
+  static readonly UNPLACED = new SourceLoc(null, true);
+
   /** The full location of a declaration (or of an error). */
   static capture(): SourceLoc {
     if (mode === 'off') return SourceLoc.NONE;
     return SourceLoc.captureFrames(FULL_FRAMES, SourceLoc.capture);
   }
 
-  /** The location of an operator node: shallow or none, depending on the location mode. */
+  /** The location of an operator node: its own in mode 'all', else none until a statement uses it. */
   static operator(): SourceLoc {
-    if (mode === 'off') return SourceLoc.NONE;
-    return SourceLoc.captureFrames(mode === 'all' ? FULL_FRAMES : SHALLOW_FRAMES, SourceLoc.operator, true);
+    if (mode === 'all') return SourceLoc.captureFrames(FULL_FRAMES, SourceLoc.operator, true);
+    return mode === 'off' ? SourceLoc.NONE : SourceLoc.UNPLACED;
   }
 
   /** A full location, whatever the mode: where an error is raised. */
@@ -107,17 +147,35 @@ export class SourceLoc {
     return new SourceLoc(holder, isOperator);
   }
 
-  private resolve(): { file: string; line: number; column: number } | null {
+  /**
+   * The first frame outside the language and its libraries. Only that one
+   * frame is formatted, through whatever maps stack positions to sources in
+   * this process (tsx's or vitest's source maps), which keeps formatting cheap.
+   */
+  private resolve(): Position | null {
     if (this.resolved !== undefined) return this.resolved;
     this.resolved = null;
-    for (const frame of (this.holder?.stack ?? '').split('\n').slice(1)) {
-      const m = /\(?((?:file:\/\/)?[^()\s]+?):(\d+):(\d+)\)?\s*$/.exec(frame);
-      if (!m) continue;
-      let file = m[1]!;
-      if (file.startsWith('file://')) file = fileURLToPath(file);
-      if (file.startsWith('node:') || file.includes('/node_modules/')) continue;
-      if (isLibraryFile(file)) continue;
-      this.resolved = { file, line: Number(m[2]), column: Number(m[3]) };
+    if (!this.holder) return null;
+    const format = Error.prepareStackTrace;
+    let frames: unknown;
+    Error.prepareStackTrace = (_e, callSites) => callSites;
+    try {
+      frames = this.holder.stack;
+    } finally {
+      Error.prepareStackTrace = format;
+    }
+    if (!Array.isArray(frames)) {
+      // Already formatted as text by someone else: read the text.
+      this.resolved = firstDesignFrame(String(frames ?? '').split('\n').slice(1));
+      return this.resolved;
+    }
+    for (const site of frames as NodeJS.CallSite[]) {
+      const raw = site.getFileName();
+      if (!raw) continue;
+      const file = raw.startsWith('file://') ? fileURLToPath(raw) : raw;
+      if (!isDesignFile(file)) continue;
+      const text = format ? String(format(new Error(''), [site])) : `    at ${file}:${site.getLineNumber()}:${site.getColumnNumber()}`;
+      this.resolved = firstDesignFrame(text.split('\n').slice(1)) ?? { file, line: site.getLineNumber() ?? 0, column: site.getColumnNumber() ?? 0 };
       break;
     }
     return this.resolved;
@@ -132,7 +190,7 @@ export class SourceLoc {
   get short(): string {
     const r = this.resolve();
     if (!r) return UNKNOWN_LOCATION;
-    return `${path.relative(process.cwd(), r.file) || r.file}:${r.line}`;
+    return `${relativeName(r.file)}:${r.line}`;
   }
 
   get file(): string | undefined {

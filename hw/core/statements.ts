@@ -2,7 +2,7 @@ import { currentBuilder } from './context.ts';
 import { HwError } from './errors.ts';
 import type { WhenChain } from './builder.ts';
 import type { SignalOf } from './ports.ts';
-import { checkBool, makeLiteral, Signal, type Operand } from './signal.ts';
+import { checkBool, makeLiteral, placeOperators, Signal, type Operand } from './signal.ts';
 import { SourceLoc } from './source.ts';
 import type { BitsType, HwType } from './types.ts';
 
@@ -89,7 +89,10 @@ export function wire<T extends HwType>(type: T, opts: WireOptions<T> = {}): Sign
 /** A register (or an aggregate of registers) clocked by the implicit clock. */
 export function reg<T extends HwType>(type: T, opts: RegOptions<T> = {}): SignalOf<T> {
   const loc = SourceLoc.capture();
-  if (opts.enable) checkBool(opts.enable, 'the enable of reg()', loc);
+  if (opts.enable) {
+    checkBool(opts.enable, 'the enable of reg()', loc);
+    placeOperators(opts.enable, loc);
+  }
   return buildState('reg', type, opts.name, loc, (s, path) => {
     const v = leafInit(opts.init, path);
     if (v !== undefined) s.init = constantFor(v, s, 'the reset value', loc).value;
