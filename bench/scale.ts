@@ -58,7 +58,7 @@ async function runCase(name: string, cacheHit: boolean): Promise<void> {
   let nodes = 0;
   let declarations = 0;
   for (const m of design.modules) {
-    nodes += m.nodes.length;
+    for (const n of m.nodes) if (n.kind === 'op' || n.kind === 'case') nodes++;
     declarations += m.ports.length + m.wires.length + m.regs.length + m.memories.length + m.instances.length;
   }
   const result: CaseResult = {

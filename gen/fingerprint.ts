@@ -1,8 +1,6 @@
 import { createHash } from 'node:crypto';
 import fs from 'node:fs';
-import type { Design } from '../hw/core/module.ts';
-import type { ModuleBuilder } from '../hw/core/builder.ts';
-import type { Signal } from '../hw/core/signal.ts';
+import type { IrDesign, IrModule, IrNode } from '../hw/core/ir.ts';
 
 // The emitter's own source: a change to how Verilog is written changes every fingerprint.
 const emitterSource = fs.readFileSync(new URL('./verilog.ts', import.meta.url), 'utf8');
@@ -14,7 +12,7 @@ const emitterSource = fs.readFileSync(new URL('./verilog.ts', import.meta.url), 
  * Source-location comments are left out: moving a line of a design does not
  * change what it simulates.
  */
-export function designFingerprint(design: Design): string {
+export function designFingerprint(design: IrDesign): string {
   const hash = createHash('sha256');
   hash.update(emitterSource);
   let chunk: string[] = [];
@@ -33,43 +31,44 @@ export function designFingerprint(design: Design): string {
   return hash.digest('hex');
 }
 
-function fingerprintModule(m: ModuleBuilder, put: (text: string) => void): void {
-  const ids = new Map<Signal, number>();
-  const number = (s: Signal): void => {
-    if (!ids.has(s)) ids.set(s, ids.size);
-  };
-  for (const p of m.ports) number(p.signal);
-  for (const s of m.nodes) number(s);
-  for (const s of m.wires) number(s);
-  for (const s of m.regs) number(s);
-  for (const mem of m.memories) for (const rp of mem.readPorts) number(rp.data);
-  for (const inst of m.instances) for (const s of inst.ports.values()) number(s);
-  const ref = (s: Signal | undefined): string => {
-    if (s === undefined) return '-';
-    if (s.kind === 'lit') return `L${s.width}${s.signed ? 's' : 'u'}${s.value.toString(16)}`;
-    const id = ids.get(s);
-    if (id === undefined) throw new Error(`internal: ${s.describe()} is used in module '${m.displayName}' but not declared there`);
-    return `#${id}`;
-  };
-  const type = (s: Signal): string => `${s.width}${s.signed ? 's' : 'u'}`;
+function fingerprintModule(m: IrModule, put: (text: string) => void): void {
   put(`module ${m.displayName} ${m.usesClock ? 'c' : ''}${m.usesReset ? 'r' : ''}`);
-  for (const p of m.ports) put(`port ${p.name} ${p.dir} ${type(p.signal)} ${ref(p.signal.driver)}`);
-  for (const s of m.nodes) {
-    const labels = s.caseLabels ? ` [${s.caseLabels.map((l) => l.join(',')).join(';')}]` : '';
-    put(`op ${s.name ?? ''} ${s.op} ${type(s)} ${s.synthetic ? 'x' : ''} ${s.args.map(ref).join(',')} ${s.imm.join(',')}${labels}`);
-  }
-  for (const s of m.wires) put(`wire ${s.name ?? ''} ${type(s)} ${ref(s.driver)}`);
-  for (const s of m.regs) put(`reg ${s.name ?? ''} ${type(s)} ${s.init?.toString(16) ?? '-'} ${ref(s.driver)}`);
+  for (const p of m.ports) put(`port ${p.name} ${p.dir} ${p.node}`);
+  for (const n of m.nodes) put(`${n.name ?? ''} ${n.width}${n.signed ? 's' : 'u'} ${nodeText(n)}`);
   for (const mem of m.memories) {
     put(
       `mem ${mem.name} ${mem.depth} ${mem.width}${mem.signed ? 's' : 'u'} ${mem.testbenchAccess ? 't' : ''} ` +
-        `${ref(mem.writeEnable)} ${ref(mem.writeAddr)} ${ref(mem.writeData)} ${mem.readPorts.map((rp) => `${ref(rp.enable)}/${ref(rp.addr)}/${ref(rp.data)}`).join(',')}`,
+        `${mem.writeEnable} ${mem.writeAddr} ${mem.writeData} ${mem.readPorts.map((rp) => `${rp.enable}/${rp.addr}/${rp.data}`).join(',')}`,
     );
     if (mem.init) put(`init ${mem.init.map((v) => v.toString(16)).join(',')}`);
   }
   for (const inst of m.instances) {
     const ports: string[] = [];
-    for (const [port, s] of inst.ports) ports.push(`${port}=${ref(s)}:${ref(s.driver)}`);
+    for (const [port, id] of inst.ports) ports.push(`${port}=${id}`);
     put(`inst ${inst.name} ${inst.module.displayName} ${ports.join(' ')}`);
+  }
+}
+
+function nodeText(n: IrNode): string {
+  switch (n.kind) {
+    case 'lit':
+      return `lit ${n.value.toString(16)}`;
+    case 'op':
+      return `${n.op}${n.synthetic ? '!' : ''} ${n.args.join(',')} ${n.imm.join(',')}`;
+    case 'case':
+      return `case ${n.select} ${n.fallback} ${n.values.join(',')} [${n.labels.map((l) => l.join(',')).join(';')}]`;
+    case 'input':
+      return 'input';
+    case 'output':
+    case 'wire':
+      return `${n.kind} ${n.driver}`;
+    case 'reg':
+      return `reg ${n.next} ${n.init?.toString(16) ?? '-'}`;
+    case 'memread':
+      return `memread ${n.memory}`;
+    case 'instIn':
+      return `instIn ${n.instance} ${n.port} ${n.driver}`;
+    case 'instOut':
+      return `instOut ${n.instance} ${n.port}`;
   }
 }

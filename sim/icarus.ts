@@ -26,13 +26,13 @@ export async function replayOnIcarus(design: Design, transcript: readonly Transc
   const width = (name: string): number => {
     const p = top.ports.find((x) => x.name === name);
     if (!p) throw new SimulationError(`transcript names port '${name}', which ${top.displayName} does not have`);
-    return p.signal.width;
+    return p.width;
   };
   const decl = (w: number): string => (w === 1 ? '' : `[${w - 1}:0] `);
   const lines: string[] = ['`timescale 1ns/1ps', 'module replay_tb;'];
   if (top.usesClock) lines.push(`  reg ${CLOCK} = 1'b0;`);
   if (top.usesReset) lines.push(`  reg ${RESET} = 1'b0;`);
-  for (const p of top.ports) lines.push(`  ${p.dir === 'in' ? 'reg ' : 'wire'} ${decl(p.signal.width)}${p.name}${p.dir === 'in' ? ` = ${p.signal.width}'d0` : ''};`);
+  for (const p of top.ports) lines.push(`  ${p.dir === 'in' ? 'reg ' : 'wire'} ${decl(p.width)}${p.name}${p.dir === 'in' ? ` = ${p.width}'d0` : ''};`);
   const conns = [...(top.usesClock ? [CLOCK] : []), ...(top.usesReset ? [RESET] : []), ...top.ports.map((p) => p.name)];
   lines.push(`  ${top.displayName} dut (${conns.map((c) => `.${c}(${c})`).join(', ')});`);
   lines.push(`  task tick; begin ${top.usesClock ? `${CLOCK} = 1'b1; #1; ${CLOCK} = 1'b0; #1;` : '#2;'} end endtask`);

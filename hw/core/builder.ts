@@ -4,7 +4,10 @@ import type { Direction, FlatPort, IOSpec } from './ports.ts';
 import { checkBool, checkOperand, coerce, isDrivable, makeLiteral, placeOperators, Signal, type Operand } from './signal.ts';
 import { SourceLoc } from './source.ts';
 import type { BitsType } from './types.ts';
-import { checkCombinationalLoops, computeCombPaths } from './comb-graph.ts';
+import type { IrModule } from './ir.ts';
+import { lowerModule } from './lower.ts';
+import { findCombinationalLoop } from './passes/comb-loops.ts';
+import { withCombPaths } from './passes/comb-paths.ts';
 import type { AnyModuleDefinition } from './module.ts';
 
 // Statements recorded by a module body
@@ -107,10 +110,8 @@ export class ModuleBuilder {
   readonly regs: Signal[] = [];
   readonly memories: MemoryRec[] = [];
   readonly instances: InstanceRec[] = [];
-  usesClock = false;
-  usesReset = false;
-  /** For each output port: the input ports it depends on combinationally. */
-  readonly combPaths = new Map<string, Set<string>>();
+  /** The module's IR, once finished. */
+  ir: IrModule | undefined;
 
   private readonly root = new Block();
   private current = this.root;
@@ -281,23 +282,28 @@ export class ModuleBuilder {
 
   // ----- finishing: drivers, checks -----
 
-  finish(): void {
+  /**
+   * Resolves every driver, lowers the module to its IR and runs the checks
+   * on it, reporting every problem found together. The recording state is
+   * dropped: from here on the IR is the module.
+   */
+  finish(): IrModule {
     const problems: HwError[] = [];
     this.resolveDrivers(problems);
     for (const r of this.regs) {
       if (r.enable && r.driver && r.driver !== r) r.driver = this.syntheticMux(r.enable, r.driver, r, r.loc);
     }
-    try {
-      checkCombinationalLoops(this);
-    } catch (e) {
-      if (!(e instanceof HwError)) throw e;
-      problems.push(e);
-    }
+    let ir = lowerModule(this, new Set(this.names.keys()));
+    const loop = findCombinationalLoop(ir);
+    if (loop) problems.push(loop);
     throwProblems(problems, `module '${this.displayName}'`);
-    computeCombPaths(this);
-    this.usesClock = this.regs.length > 0 || this.memories.length > 0 || this.instances.some((i) => i.module.usesClock);
-    this.usesReset = this.regs.some((r) => r.init !== undefined) || this.instances.some((i) => i.module.usesReset);
+    ir = withCombPaths(ir);
+    this.ir = ir;
     this.finished = true;
+    this.root.stmts.length = 0;
+    this.root.direct.clear();
+    this.dontCares.clear();
+    return ir;
   }
 
   private syntheticMux(cond: Signal, a: Signal, b: Signal, loc: SourceLoc): Signal {

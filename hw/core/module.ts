@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import { ModuleBuilder, type InstanceRec } from './builder.ts';
+import type { IrDesign } from './ir.ts';
 import { currentBuilder, popBuilder, pushBuilder } from './context.ts';
 import { HwError } from './errors.ts';
 import { checkIdentifier } from './names.ts';
@@ -45,11 +46,8 @@ interface Session {
 
 let session: Session | null = null;
 
-export interface Design {
-  readonly top: ModuleBuilder;
-  /** Every distinct module, children before their parents. */
-  readonly modules: readonly ModuleBuilder[];
-}
+/** An elaborated design: its IR (see ir.ts). */
+export type Design = IrDesign;
 
 export interface ElaborateOptions {
   /** How much source position to record (see LocationMode); default 'declarations'. */
@@ -76,7 +74,7 @@ function elaborateOnce<P, S extends IOSpec>(def: ModuleDefinition<P, S>, params:
   session = { modules: new Map(), namesInUse: new Map(), order: [] };
   try {
     const top = elaborateModule(def, params);
-    return { top, modules: [...session.order] };
+    return { top: top.ir!, modules: session.order.map((b) => b.ir!) };
   } finally {
     session = null;
   }

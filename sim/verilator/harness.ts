@@ -1,4 +1,4 @@
-import type { ModuleBuilder } from '../../hw/index.ts';
+import type { IrModule } from '../../hw/core/ir.ts';
 import { CLOCK, RESET } from '../../hw/core/names.ts';
 
 /** A top-level port as the harness sees it: index, name, width, direction. */
@@ -22,9 +22,9 @@ export interface HarnessMemory {
   readonly member: string;
 }
 
-export function harnessMemories(top: ModuleBuilder): HarnessMemory[] {
+export function harnessMemories(top: IrModule): HarnessMemory[] {
   const out: HarnessMemory[] = [];
-  const walk = (m: ModuleBuilder, names: string[]): void => {
+  const walk = (m: IrModule, names: string[]): void => {
     for (const mem of m.memories) {
       if (!mem.testbenchAccess) continue;
       const parts = [...names, mem.name];
@@ -46,8 +46,8 @@ export function harnessMemories(top: ModuleBuilder): HarnessMemory[] {
   return out;
 }
 
-export function harnessPorts(top: ModuleBuilder): HarnessPort[] {
-  return top.ports.map((p, index) => ({ index, name: p.name, width: p.signal.width, signed: p.signal.signed, dir: p.dir }));
+export function harnessPorts(top: IrModule): HarnessPort[] {
+  return top.ports.map((p, index) => ({ index, name: p.name, width: p.width, signed: p.signed, dir: p.dir }));
 }
 
 function cType(width: number): string {
@@ -96,7 +96,7 @@ function memoryAccess(mem: HarnessMemory, load: boolean): string {
     : `for (int i = 0; i < ${mem.depth}; i++) w[i] = ${el};`;
 }
 
-export function harnessSource(top: ModuleBuilder, trace: boolean): string {
+export function harnessSource(top: IrModule, trace: boolean): string {
   const ports = harnessPorts(top);
   const memories = harnessMemories(top);
   const memTable = memories.map((m) => `  {"${m.path}", ${m.depth}, ${Math.ceil(m.width / 32)}},`).join('\n');

@@ -1,0 +1,199 @@
+// The language's intermediate representation: what elaboration produces and
+// every consumer (the Verilog emitter, the Verilator harness, the Icarus
+// replay, the area flow, the passes) reads. Immutable, with no reference to
+// the builder or to Signal objects: values refer to each other by node id.
+import type { IOSpec } from './ports.ts';
+import type { SourceLoc } from './source.ts';
+
+/** Index of a node in its module's `nodes`. */
+export type NodeId = number;
+
+export type IrOperator =
+  | 'add' | 'sub' | 'mul' | 'neg'
+  | 'and' | 'or' | 'xor' | 'not'
+  | 'eq' | 'ne' | 'lt' | 'le' | 'gt' | 'ge'
+  | 'shl' | 'shr' | 'dshl' | 'dshr'
+  | 'bits' | 'cat' | 'zext' | 'sext' | 'cast'
+  | 'andr' | 'orr' | 'xorr'
+  | 'mux';
+
+interface NodeBase {
+  readonly id: NodeId;
+  readonly width: number;
+  readonly signed: boolean;
+  /** The design's name for it; temporaries have none. */
+  readonly name: string | undefined;
+  /** Where the design made it (formatted only when read). */
+  readonly loc: SourceLoc;
+}
+
+export interface LiteralNode extends NodeBase {
+  readonly kind: 'lit';
+  /** Unsigned bit pattern. */
+  readonly value: bigint;
+  /** The enum member it stands for, for readable Verilog. */
+  readonly enumLabel: string | undefined;
+}
+
+export interface OperatorNode extends NodeBase {
+  readonly kind: 'op';
+  readonly op: IrOperator;
+  readonly args: readonly NodeId[];
+  /** Shift amounts, slice bounds. */
+  readonly imm: readonly number[];
+  /** Made by the language itself (the mux of a when()). */
+  readonly synthetic: boolean;
+}
+
+/** A switchOn's n-way select: `labels[i]` select `values[i]`, anything else `fallback`. */
+export interface CaseNode extends NodeBase {
+  readonly kind: 'case';
+  readonly select: NodeId;
+  readonly fallback: NodeId;
+  readonly values: readonly NodeId[];
+  readonly labels: readonly (readonly bigint[])[];
+}
+
+export interface InputNode extends NodeBase {
+  readonly kind: 'input';
+  readonly name: string;
+}
+
+export interface OutputNode extends NodeBase {
+  readonly kind: 'output';
+  readonly name: string;
+  readonly driver: NodeId;
+}
+
+export interface WireNode extends NodeBase {
+  readonly kind: 'wire';
+  readonly driver: NodeId;
+}
+
+export interface RegisterNode extends NodeBase {
+  readonly kind: 'reg';
+  /** Next state (the register itself when it holds). */
+  readonly next: NodeId;
+  /** Synchronous reset value; none without reset. */
+  readonly init: bigint | undefined;
+}
+
+/** The registered read data of a memory read port. */
+export interface MemoryReadNode extends NodeBase {
+  readonly kind: 'memread';
+  readonly name: string;
+  readonly memory: number;
+}
+
+/** An input of a child instance, driven by this module. */
+export interface InstanceInputNode extends NodeBase {
+  readonly kind: 'instIn';
+  readonly instance: number;
+  readonly port: string;
+  readonly driver: NodeId;
+}
+
+/** An output of a child instance, read by this module. */
+export interface InstanceOutputNode extends NodeBase {
+  readonly kind: 'instOut';
+  readonly instance: number;
+  readonly port: string;
+}
+
+export type IrNode =
+  | LiteralNode
+  | OperatorNode
+  | CaseNode
+  | InputNode
+  | OutputNode
+  | WireNode
+  | RegisterNode
+  | MemoryReadNode
+  | InstanceInputNode
+  | InstanceOutputNode;
+
+export interface IrPort {
+  readonly name: string;
+  readonly dir: 'in' | 'out';
+  readonly width: number;
+  readonly signed: boolean;
+  readonly node: NodeId;
+}
+
+export interface IrReadPort {
+  readonly enable: NodeId;
+  readonly addr: NodeId;
+  readonly data: NodeId;
+}
+
+export interface IrMemory {
+  readonly name: string;
+  readonly depth: number;
+  readonly width: number;
+  readonly signed: boolean;
+  readonly addrWidth: number;
+  readonly init: readonly bigint[] | undefined;
+  /** Testbenches may load and dump the contents. */
+  readonly testbenchAccess: boolean;
+  readonly writeEnable: NodeId;
+  readonly writeAddr: NodeId;
+  readonly writeData: NodeId;
+  readonly readPorts: readonly IrReadPort[];
+  readonly loc: SourceLoc;
+}
+
+export interface IrInstance {
+  readonly name: string;
+  readonly module: IrModule;
+  /** Flattened child port name → the node standing for it in this module. */
+  readonly ports: ReadonlyMap<string, NodeId>;
+  readonly loc: SourceLoc;
+}
+
+/** One elaborated module: a distinct parameterisation of a module definition. */
+export interface IrModule {
+  readonly kind: 'module';
+  /** The Verilog module name. */
+  readonly displayName: string;
+  /** Where the module was defined. */
+  readonly definedAt: SourceLoc;
+  /** The IO description it was elaborated from (typed testbench access). */
+  readonly spec: IOSpec;
+  readonly usesClock: boolean;
+  readonly usesReset: boolean;
+  readonly ports: readonly IrPort[];
+  /** Every value of the module in creation order; `nodes[i].id === i`. */
+  readonly nodes: readonly IrNode[];
+  readonly wires: readonly NodeId[];
+  readonly regs: readonly NodeId[];
+  readonly memories: readonly IrMemory[];
+  readonly instances: readonly IrInstance[];
+  /** Names the design declared, which temporaries must not take. */
+  readonly declaredNames: ReadonlySet<string>;
+  /** For each output port, the input ports it depends on combinationally. */
+  readonly combPaths: ReadonlyMap<string, ReadonlySet<string>>;
+}
+
+/** An elaborated design: the top module and every distinct module, children before parents. */
+export interface IrDesign {
+  readonly top: IrModule;
+  readonly modules: readonly IrModule[];
+}
+
+/** The nodes a node reads combinationally or as next state, in order. */
+export function operandsOf(n: IrNode): readonly NodeId[] {
+  switch (n.kind) {
+    case 'op':
+      return n.args;
+    case 'case':
+      return [n.select, n.fallback, ...n.values];
+    case 'output':
+    case 'wire':
+    case 'instIn':
+      return [n.driver];
+    case 'reg':
+      return [n.next];
+    default:
+      return [];
+  }
+}
