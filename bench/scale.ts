@@ -29,6 +29,9 @@ interface CaseResult {
   verilogLines?: number;
   elaborateS?: number;
   emitS?: number;
+  /** CPU seconds (user + system) of elaboration and emission: less disturbed by a shared machine than wall time. */
+  elaborateCpuS?: number;
+  emitCpuS?: number;
   cacheKeyS?: number;
   heapMiB?: number;
   maxRssMiB?: number;
@@ -47,12 +50,19 @@ async function runCase(name: string, cacheHit: boolean): Promise<void> {
   const sampleHeap = (): void => {
     heap = Math.max(heap, process.memoryUsage().heapUsed);
   };
+  const cpu = (): number => {
+    const u = process.cpuUsage();
+    return (u.user + u.system) / 1e6;
+  };
+  const c0 = cpu();
   const t0 = performance.now();
   const design = entry.elaborate();
   const t1 = performance.now();
+  const c1 = cpu();
   sampleHeap();
   const files = emitDesign(design);
   const t2 = performance.now();
+  const c2 = cpu();
   sampleHeap();
   const written = writeVerilog(design, path.join(OUT_ROOT, name), files);
   let nodes = 0;
@@ -72,6 +82,8 @@ async function runCase(name: string, cacheHit: boolean): Promise<void> {
     verilogLines: files.reduce((n, f) => n + countLines(f.text), 0),
     elaborateS: (t1 - t0) / 1000,
     emitS: (t2 - t1) / 1000,
+    elaborateCpuS: c1 - c0,
+    emitCpuS: c2 - c1,
   };
   const build = await import('../sim/verilator/build.ts');
   const k0 = performance.now();
@@ -161,7 +173,7 @@ function printRow(r: CaseResult): void {
   }
   console.log(
     `${r.name.padEnd(18)} modules ${String(r.modules).padStart(5)}  nodes ${String(r.nodes).padStart(8)}  decls ${String(r.declarations).padStart(8)}  ` +
-      `elaborate ${f(r.elaborateS)} s  emit ${f(r.emitS)} s  key ${f(r.cacheKeyS)} s  heap ${r.heapMiB} MiB  rss ${r.maxRssMiB} MiB  ` +
+      `elaborate ${f(r.elaborateS)} s (cpu ${f(r.elaborateCpuS)})  emit ${f(r.emitS)} s (cpu ${f(r.emitCpuS)})  key ${f(r.cacheKeyS)} s  heap ${r.heapMiB} MiB  rss ${r.maxRssMiB} MiB  ` +
       `lint ${r.lint ? (r.lint.ok ? `clean (${f(r.lint.seconds, 1)} s)` : `WARNINGS:\n${r.lint.warnings}`) : '-'}` +
       (r.cacheHitBuildModelS !== undefined ? `  cache-hit buildModel ${f(r.cacheHitBuildModelS)} s` : ''),
   );

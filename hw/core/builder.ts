@@ -300,9 +300,15 @@ export class ModuleBuilder {
     ir = withCombPaths(ir);
     this.ir = ir;
     this.finished = true;
+    // Drop the recording state: a large design keeps only its IR while its parents elaborate.
     this.root.stmts.length = 0;
     this.root.direct.clear();
     this.dontCares.clear();
+    this.nodes.length = 0;
+    this.wires.length = 0;
+    this.regs.length = 0;
+    this.memories.length = 0;
+    this.instances.length = 0;
     return ir;
   }
 

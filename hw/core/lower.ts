@@ -2,6 +2,8 @@ import type { ModuleBuilder } from './builder.ts';
 import type { IrInstance, IrMemory, IrModule, IrNode, IrPort, NodeId } from './ir.ts';
 import type { Signal } from './signal.ts';
 
+let stamp = 0;
+
 /**
  * The IR of a module whose drivers are resolved: every value becomes a node
  * numbered in creation order, and references between values become node ids.
@@ -9,36 +11,37 @@ import type { Signal } from './signal.ts';
  * so that the other checks can still run on the IR.
  */
 export function lowerModule(b: ModuleBuilder, declaredNames: ReadonlySet<string>): IrModule {
-  const owned: Signal[] = [];
-  for (const p of b.ports) owned.push(p.signal);
-  for (const s of b.nodes) owned.push(s);
-  for (const s of b.wires) owned.push(s);
-  for (const s of b.regs) owned.push(s);
-  for (const mem of b.memories) for (const rp of mem.readPorts) owned.push(rp.data);
-  for (const inst of b.instances) for (const s of inst.ports.values()) owned.push(s);
-  // Literals are shared between modules: each module gets nodes for the ones it reads.
-  const seen = new Set<Signal>(owned);
-  const all = owned.slice();
-  const reach = (s: Signal | undefined): void => {
-    if (s && !seen.has(s)) {
-      seen.add(s);
+  // Each lowering stamps the signals it numbers, so that literals shared
+  // between modules are numbered afresh in each (no map from signals to ids).
+  const mine = ++stamp;
+  const all: Signal[] = [];
+  const take = (s: Signal | undefined): void => {
+    if (s && s.loweringStamp !== mine) {
+      s.loweringStamp = mine;
       all.push(s);
     }
   };
-  for (const s of owned) {
-    for (const a of s.args) reach(a);
-    reach(s.driver);
+  for (const p of b.ports) take(p.signal);
+  for (const s of b.nodes) take(s);
+  for (const s of b.wires) take(s);
+  for (const s of b.regs) take(s);
+  for (const mem of b.memories) for (const rp of mem.readPorts) take(rp.data);
+  for (const inst of b.instances) for (const s of inst.ports.values()) take(s);
+  // Literals are shared between modules: each module gets nodes for the ones it reads.
+  const owned = all.length;
+  for (let i = 0; i < owned; i++) {
+    const s = all[i]!;
+    for (const a of s.args) take(a);
+    take(s.driver);
   }
   all.sort((x, y) => x.id - y.id);
-  const ids = new Map<Signal, NodeId>();
-  all.forEach((s, i) => ids.set(s, i));
+  for (let i = 0; i < all.length; i++) all[i]!.irId = i;
   const memoryIndex = new Map(b.memories.map((m, i) => [m, i]));
   const instanceIndex = new Map(b.instances.map((inst, i) => [inst, i]));
 
-  const nodes: IrNode[] = [];
   let zeroes: Map<number, NodeId> | undefined;
   const driverOf = (s: Signal): NodeId => {
-    if (s.driver) return ids.get(s.driver)!;
+    if (s.driver) return s.driver.irId;
     // Only after an error: a stand-in so that the loop check sees the rest of the module.
     zeroes ??= new Map();
     let z = zeroes.get(s.width);
@@ -48,15 +51,13 @@ export function lowerModule(b: ModuleBuilder, declaredNames: ReadonlySet<string>
     }
     return z;
   };
-  for (const [id, s] of all.entries()) {
-    const base = { id, width: s.width, signed: s.signed, name: s.name, loc: s.loc };
-    nodes.push(lowerNode(s, base, ids, driverOf, memoryIndex, instanceIndex));
-  }
+  const nodes: IrNode[] = new Array(all.length);
+  for (let i = 0; i < all.length; i++) nodes[i] = lowerNode(all[i]!, driverOf, memoryIndex, instanceIndex);
   for (const [width, id] of zeroes ?? []) {
     nodes.push({ kind: 'lit', id, width, signed: false, name: undefined, loc: b.def.loc, value: 0n, enumLabel: undefined });
   }
 
-  const ports: IrPort[] = b.ports.map((p) => ({ name: p.name, dir: p.dir, width: p.signal.width, signed: p.signal.signed, node: ids.get(p.signal)! }));
+  const ports: IrPort[] = b.ports.map((p) => ({ name: p.name, dir: p.dir, width: p.signal.width, signed: p.signal.signed, node: p.signal.irId }));
   const memories: IrMemory[] = b.memories.map((m) => ({
     name: m.name,
     depth: m.depth,
@@ -65,15 +66,15 @@ export function lowerModule(b: ModuleBuilder, declaredNames: ReadonlySet<string>
     addrWidth: m.addrWidth,
     init: m.init,
     testbenchAccess: m.testbenchAccess,
-    writeEnable: ids.get(m.writeEnable)!,
-    writeAddr: ids.get(m.writeAddr)!,
-    writeData: ids.get(m.writeData)!,
-    readPorts: m.readPorts.map((rp) => ({ enable: ids.get(rp.enable)!, addr: ids.get(rp.addr)!, data: ids.get(rp.data)! })),
+    writeEnable: m.writeEnable.irId,
+    writeAddr: m.writeAddr.irId,
+    writeData: m.writeData.irId,
+    readPorts: m.readPorts.map((rp) => ({ enable: rp.enable.irId, addr: rp.addr.irId, data: rp.data.irId })),
     loc: m.loc,
   }));
   const instances: IrInstance[] = b.instances.map((inst) => {
     const ports = new Map<string, NodeId>();
-    for (const [name, s] of inst.ports) ports.set(name, ids.get(s)!);
+    for (const [name, s] of inst.ports) ports.set(name, s.irId);
     const child = inst.module.ir;
     if (!child) throw new Error(`internal: module '${inst.module.displayName}' is instantiated before it is finished`);
     return { name: inst.name, module: child, ports, loc: inst.loc };
@@ -87,8 +88,8 @@ export function lowerModule(b: ModuleBuilder, declaredNames: ReadonlySet<string>
     usesReset: b.regs.some((r) => r.init !== undefined) || instances.some((i) => i.module.usesReset),
     ports,
     nodes,
-    wires: b.wires.map((s) => ids.get(s)!),
-    regs: b.regs.map((s) => ids.get(s)!),
+    wires: b.wires.map((s) => s.irId),
+    regs: b.regs.map((s) => s.irId),
     memories,
     instances,
     declaredNames,
@@ -96,40 +97,44 @@ export function lowerModule(b: ModuleBuilder, declaredNames: ReadonlySet<string>
   };
 }
 
-type Base = { id: NodeId; width: number; signed: boolean; name: string | undefined; loc: Signal['loc'] };
+function ids(xs: readonly Signal[]): NodeId[] {
+  const out = new Array<NodeId>(xs.length);
+  for (let i = 0; i < xs.length; i++) out[i] = xs[i]!.irId;
+  return out;
+}
 
+// Every node kind is built as one object literal with the common fields
+// first, so that each kind keeps one shape (fast property access downstream).
 function lowerNode(
   s: Signal,
-  base: Base,
-  ids: ReadonlyMap<Signal, NodeId>,
   driverOf: (s: Signal) => NodeId,
   memoryIndex: ReadonlyMap<unknown, number>,
   instanceIndex: ReadonlyMap<unknown, number>,
 ): IrNode {
-  const id = (x: Signal): NodeId => ids.get(x)!;
+  const { irId: id, width, signed, name, loc } = s;
   switch (s.kind) {
     case 'lit':
-      return { ...base, kind: 'lit', value: s.value, enumLabel: s.enumLabel };
+      return { kind: 'lit', id, width, signed, name, loc, value: s.value, enumLabel: s.enumLabel };
     case 'op': {
       if (s.op === 'case') {
-        const [select, fallback, ...values] = s.args;
-        return { ...base, kind: 'case', select: id(select!), fallback: id(fallback!), values: values.map(id), labels: s.caseLabels! };
+        const a = ids(s.args);
+        return { kind: 'case', id, width, signed, name, loc, select: a[0]!, fallback: a[1]!, values: a.slice(2), labels: s.caseLabels! };
       }
-      return { ...base, kind: 'op', op: s.op!, args: s.args.map(id), imm: s.imm, synthetic: s.synthetic };
+      return { kind: 'op', id, width, signed, name, loc, op: s.op!, args: ids(s.args), imm: s.imm, synthetic: s.synthetic };
     }
     case 'input':
-      return { ...base, kind: 'input', name: s.name! };
+      return { kind: 'input', id, width, signed, name: name!, loc };
     case 'output':
-      return { ...base, kind: 'output', name: s.name!, driver: driverOf(s) };
+      return { kind: 'output', id, width, signed, name: name!, loc, driver: driverOf(s) };
     case 'wire':
-      return { ...base, kind: 'wire', driver: driverOf(s) };
+      return { kind: 'wire', id, width, signed, name, loc, driver: driverOf(s) };
     case 'reg':
-      return { ...base, kind: 'reg', next: driverOf(s), init: s.init };
+      return { kind: 'reg', id, width, signed, name, loc, next: driverOf(s), init: s.init };
     case 'memread':
-      return { ...base, kind: 'memread', name: s.name!, memory: memoryIndex.get(s.memory)! };
+      return { kind: 'memread', id, width, signed, name: name!, loc, memory: memoryIndex.get(s.memory)! };
     case 'instIn':
-      return { ...base, kind: 'instIn', instance: instanceIndex.get(s.instance)!, port: s.portName!, driver: driverOf(s) };
+      return { kind: 'instIn', id, width, signed, name, loc, instance: instanceIndex.get(s.instance)!, port: s.portName!, driver: driverOf(s) };
     case 'instOut':
-      return { ...base, kind: 'instOut', instance: instanceIndex.get(s.instance)!, port: s.portName! };
+      return { kind: 'instOut', id, width, signed, name, loc, instance: instanceIndex.get(s.instance)!, port: s.portName! };
   }
 }

@@ -65,6 +65,9 @@ export class Signal {
   instance: InstanceRec | undefined;
   portName: string | undefined;
   memory: MemoryRec | undefined;
+  /** Scratch for lowering to the IR: the node id in the module being lowered (valid while `loweringStamp` matches). */
+  irId = -1;
+  loweringStamp = 0;
 
   constructor(
     readonly kind: SignalKind,

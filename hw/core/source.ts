@@ -14,8 +14,10 @@ import { fileURLToPath } from 'node:url';
  */
 export type LocationMode = 'declarations' | 'all' | 'off';
 
-/** Stack frames kept for a declaration: enough to climb out of nested library calls. */
-const FULL_FRAMES = 40;
+/** Stack frames searched for the design's line of a declaration: enough to climb out of a few nested library calls. */
+const DECLARATION_FRAMES = 12;
+/** Frames searched in mode 'all' and for errors: deep library nesting. */
+const ALL_FRAMES = 40;
 
 let mode: LocationMode = 'declarations';
 
@@ -97,22 +99,38 @@ function relativeName(file: string): string {
 /** What a location that was not recorded prints as; elaborate() looks for it in messages. */
 export const UNKNOWN_LOCATION = '<unknown>';
 
+type CallSite = NodeJS.CallSite;
+
+const grabCallSites = (_e: Error, callSites: CallSite[]): CallSite[] => callSites;
+
+/** Every location captured in this process, one per call site of the design: a loop making a million wires shares one. */
+const bySite = new Map<string, SourceLoc>();
+const designFiles = new Map<string, boolean>();
+
+function isDesignFileCached(raw: string): boolean {
+  let yes = designFiles.get(raw);
+  if (yes === undefined) {
+    yes = isDesignFile(raw.startsWith('file://') ? fileURLToPath(raw) : raw);
+    designFiles.set(raw, yes);
+  }
+  return yes;
+}
+
 /**
- * A source position captured when a signal or statement is made. The V8 stack
- * is captured eagerly (cheap) and formatted only when a message or the emitted
- * Verilog needs it (expensive).
+ * A source position: the line of the design that made a signal or a
+ * statement. Captured as the first stack frame outside the language and its
+ * libraries, shared by every capture at that call site, and formatted (through
+ * the process's source maps) only when a message or the Verilog needs it.
  */
 export class SourceLoc {
-  private readonly holder: { stack?: string } | null;
   private resolved: Position | null | undefined;
 
   private constructor(
-    holder: { stack?: string } | null,
-    /** Made by SourceLoc.operator(): possibly too shallow to reach the design. */
+    private readonly site: CallSite | null,
+    /** Made by SourceLoc.operator() in mode 'all'. */
     readonly isOperator = false,
   ) {
-    this.holder = holder;
-    if (holder === null) this.resolved = null;
+    if (site === null) this.resolved = null;
   }
 
   /** No location recorded. */
@@ -121,63 +139,62 @@ export class SourceLoc {
   /** An operator node not yet placed: it takes the location of the first statement using it. */
   static readonly UNPLACED = new SourceLoc(null, true);
 
-  /** The full location of a declaration (or of an error). */
+  /** The location of a declaration or statement. */
   static capture(): SourceLoc {
     if (mode === 'off') return SourceLoc.NONE;
-    return SourceLoc.captureFrames(FULL_FRAMES, SourceLoc.capture);
+    return SourceLoc.captureFrames(mode === 'all' ? ALL_FRAMES : DECLARATION_FRAMES, SourceLoc.capture);
   }
 
   /** The location of an operator node: its own in mode 'all', else none until a statement uses it. */
   static operator(): SourceLoc {
-    if (mode === 'all') return SourceLoc.captureFrames(FULL_FRAMES, SourceLoc.operator, true);
+    if (mode === 'all') return SourceLoc.captureFrames(ALL_FRAMES, SourceLoc.operator, true);
     return mode === 'off' ? SourceLoc.NONE : SourceLoc.UNPLACED;
   }
 
   /** A full location, whatever the mode: where an error is raised. */
   static here(): SourceLoc {
-    return SourceLoc.captureFrames(FULL_FRAMES, SourceLoc.here);
+    return SourceLoc.captureFrames(ALL_FRAMES, SourceLoc.here);
   }
 
   private static captureFrames(frames: number, above: (...args: never[]) => unknown, isOperator = false): SourceLoc {
-    const holder: { stack?: string } = {};
+    const holder: { stack?: unknown } = {};
     const limit = Error.stackTraceLimit;
+    const format = Error.prepareStackTrace;
     Error.stackTraceLimit = frames;
-    Error.captureStackTrace(holder, above);
-    Error.stackTraceLimit = limit;
-    return new SourceLoc(holder, isOperator);
+    Error.prepareStackTrace = grabCallSites;
+    let sites: CallSite[];
+    try {
+      Error.captureStackTrace(holder, above);
+      sites = holder.stack as CallSite[];
+    } finally {
+      Error.stackTraceLimit = limit;
+      Error.prepareStackTrace = format;
+    }
+    for (const site of sites) {
+      const file = site.getFileName();
+      if (!file || !isDesignFileCached(file)) continue;
+      const key = `${isOperator ? 'o' : 'd'}${file}:${site.getLineNumber()}:${site.getColumnNumber()}`;
+      let loc = bySite.get(key);
+      if (!loc) {
+        loc = new SourceLoc(site, isOperator);
+        bySite.set(key, loc);
+      }
+      return loc;
+    }
+    // No frame of the design within reach (deep library nesting): an error naming this location re-runs with 'all'.
+    return isOperator ? SourceLoc.UNPLACED : SourceLoc.NONE;
   }
 
-  /**
-   * The first frame outside the language and its libraries. Only that one
-   * frame is formatted, through whatever maps stack positions to sources in
-   * this process (tsx's or vitest's source maps), which keeps formatting cheap.
-   */
+  /** Formats the one frame through whatever maps stack positions to sources in this process (tsx's or vitest's source maps). */
   private resolve(): Position | null {
     if (this.resolved !== undefined) return this.resolved;
     this.resolved = null;
-    if (!this.holder) return null;
+    const site = this.site!;
+    const raw = site.getFileName()!;
+    const file = raw.startsWith('file://') ? fileURLToPath(raw) : raw;
     const format = Error.prepareStackTrace;
-    let frames: unknown;
-    Error.prepareStackTrace = (_e, callSites) => callSites;
-    try {
-      frames = this.holder.stack;
-    } finally {
-      Error.prepareStackTrace = format;
-    }
-    if (!Array.isArray(frames)) {
-      // Already formatted as text by someone else: read the text.
-      this.resolved = firstDesignFrame(String(frames ?? '').split('\n').slice(1));
-      return this.resolved;
-    }
-    for (const site of frames as NodeJS.CallSite[]) {
-      const raw = site.getFileName();
-      if (!raw) continue;
-      const file = raw.startsWith('file://') ? fileURLToPath(raw) : raw;
-      if (!isDesignFile(file)) continue;
-      const text = format ? String(format(new Error(''), [site])) : `    at ${file}:${site.getLineNumber()}:${site.getColumnNumber()}`;
-      this.resolved = firstDesignFrame(text.split('\n').slice(1)) ?? { file, line: site.getLineNumber() ?? 0, column: site.getColumnNumber() ?? 0 };
-      break;
-    }
+    const text = format ? String(format(new Error(''), [site])) : `    at ${file}:${site.getLineNumber()}:${site.getColumnNumber()}`;
+    this.resolved = firstDesignFrame(text.split('\n').slice(1)) ?? { file, line: site.getLineNumber() ?? 0, column: site.getColumnNumber() ?? 0 };
     return this.resolved;
   }
 
