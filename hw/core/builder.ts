@@ -197,7 +197,7 @@ export class ModuleBuilder {
     }
     if (target.owner !== this) {
       throw new HwError(
-        `${target.describe()} belongs to module '${target.owner?.displayName}' (declared at ${target.loc.short}) and cannot be driven from module '${this.displayName}'`,
+        `${target.describe()} belongs to module '${target.owner?.displayName}' (declared at ${target.loc.exact}) and cannot be driven from module '${this.displayName}'`,
         loc,
       );
     }
@@ -224,7 +224,8 @@ export class ModuleBuilder {
     }
     this.current.direct.set(target, loc);
     this.current.stmts.push({ kind: 'connect', target, value, loc });
-    placeOperators(value, loc);
+    // Without the connection's own location, its operators are placed at the target's declaration.
+    placeOperators(value, loc === SourceLoc.UNPLACED ? target.loc.lent() : loc);
   }
 
   when(cond: Signal, body: () => void, loc: SourceLoc, switchOn?: { sel: Signal; values: readonly bigint[]; label: string; at: SourceLoc }): WhenChain {

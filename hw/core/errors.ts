@@ -12,7 +12,7 @@ export class HwError extends Error {
     // An operator keeps a shallow location (or none); the error raised at
     // the operator is where the design's line is still on the stack.
     const loc = at?.isOperator && !at.known ? SourceLoc.here() : at;
-    const head = loc ? `${loc.short}: ${detail}` : detail;
+    const head = loc ? `${loc.exact}: ${detail}` : detail;
     super([head, ...related.map((r) => `  ${r}`)].join('\n'));
     this.name = 'HwError';
     this.loc = loc;

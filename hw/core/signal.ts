@@ -91,7 +91,7 @@ export class Signal {
       return `${this.kind === 'instIn' ? 'input' : 'output'} '${this.portName}' of instance '${this.instance.name}'`;
     }
     const what = this.kind === 'op' ? `'${this.op}' result` : this.kind;
-    return this.name ? `${what} '${this.name}'` : `${what} (${this.loc.short})`;
+    return this.name ? `${what} '${this.name}'` : `${what} (${this.loc.exact})`;
   }
 
   typeName(): string {
@@ -298,7 +298,7 @@ export class Signal {
    * under the enclosing `when` conditions. The last connection wins.
    */
   set(value: Operand): void {
-    const loc = SourceLoc.capture();
+    const loc = SourceLoc.connection();
     const b = currentBuilder(loc, 'set()');
     b.connect(this, value, loc);
   }
@@ -364,7 +364,7 @@ export function checkOperand(s: Signal, loc: SourceLoc): void {
   const b = currentBuilder(loc, 'an operator');
   if (s.owner !== b) {
     throw new HwError(
-      `${s.describe()} belongs to module '${s.owner.displayName}' (declared at ${s.loc.short}) but is used in module '${b.displayName}': signals cross modules only through ports`,
+      `${s.describe()} belongs to module '${s.owner.displayName}' (declared at ${s.loc.exact}) but is used in module '${b.displayName}': signals cross modules only through ports`,
       loc,
     );
   }

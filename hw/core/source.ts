@@ -3,11 +3,12 @@ import { fileURLToPath } from 'node:url';
 
 /**
  * How much source position elaboration records:
- * - 'declarations' (default): a full location for every declaration (ports,
- *   wires, registers, memories, instances, when()s, connections, named
- *   values); an operator node records none and takes the location of the
- *   first statement that uses it (the set(), when() or named() it feeds);
- * - 'all': a full location for operator nodes too (slower, more memory);
+ * - 'declarations' (default): a location for every declaration (ports,
+ *   wires, registers, memories, instances, when()s, named values);
+ *   connections and operator nodes record none: an operator takes the
+ *   location of the first declaration its value reaches (the wire, port or
+ *   register it drives, the when() or named() it feeds);
+ * - 'all': a location for every connection and operator node too (slower);
  * - 'off': none at all (fastest; errors and Verilog carry no file:line).
  * When an error names a node whose location was not recorded, elaborate()
  * runs again with 'all' to report it.
@@ -16,6 +17,8 @@ export type LocationMode = 'declarations' | 'all' | 'off';
 
 /** Stack frames searched for the design's line of a declaration: enough to climb out of a few nested library calls. */
 const DECLARATION_FRAMES = 12;
+/** Frames tried first: a call straight from the design is found within them. */
+const FIRST_TRY_FRAMES = 4;
 /** Frames searched in mode 'all' and for errors: deep library nesting. */
 const ALL_FRAMES = 40;
 
@@ -125,12 +128,32 @@ function isDesignFileCached(raw: string): boolean {
 export class SourceLoc {
   private resolved: Position | null | undefined;
 
+  private borrowedCopy: SourceLoc | undefined;
+
   private constructor(
     private readonly site: CallSite | null,
     /** Made by SourceLoc.operator() in mode 'all'. */
     readonly isOperator = false,
+    /** Lent by a declaration to the operators feeding it: near the operator's line, not it. */
+    readonly borrowed = false,
   ) {
     if (site === null) this.resolved = null;
+  }
+
+  /** This location lent to an operator node (the same line in the Verilog; not precise enough for messages). */
+  lent(): SourceLoc {
+    if (this.site === null) return this;
+    this.borrowedCopy ??= new SourceLoc(this.site, false, true);
+    return this.borrowedCopy;
+  }
+
+  /**
+   * `file:line` for messages: a borrowed location is not the operator's own
+   * line, so it prints as unknown, which makes elaborate() run again with
+   * every location recorded.
+   */
+  get exact(): string {
+    return this.borrowed ? UNKNOWN_LOCATION : this.short;
   }
 
   /** No location recorded. */
@@ -151,12 +174,28 @@ export class SourceLoc {
     return mode === 'off' ? SourceLoc.NONE : SourceLoc.UNPLACED;
   }
 
+  /**
+   * The location of a connection (`set()`, `connectAll()`): recorded only in
+   * mode 'all'. Otherwise an error raised at the connection captures its own
+   * site, and one naming an earlier connection re-runs with 'all'.
+   */
+  static connection(): SourceLoc {
+    if (mode === 'all') return SourceLoc.captureFrames(ALL_FRAMES, SourceLoc.connection);
+    return mode === 'off' ? SourceLoc.NONE : SourceLoc.UNPLACED;
+  }
+
   /** A full location, whatever the mode: where an error is raised. */
   static here(): SourceLoc {
     return SourceLoc.captureFrames(ALL_FRAMES, SourceLoc.here);
   }
 
   private static captureFrames(frames: number, above: (...args: never[]) => unknown, isOperator = false): SourceLoc {
+    // Most calls come straight from the design: a few frames find it, and capturing fewer frames costs less.
+    return SourceLoc.tryCapture(Math.min(FIRST_TRY_FRAMES, frames), above, isOperator) ?? SourceLoc.tryCapture(frames, above, isOperator) ?? (isOperator ? SourceLoc.UNPLACED : SourceLoc.NONE);
+  }
+
+  /** The location at the first design frame among the `frames` innermost, or undefined (then an error naming it re-runs with 'all'). */
+  private static tryCapture(frames: number, above: (...args: never[]) => unknown, isOperator: boolean): SourceLoc | undefined {
     const holder: { stack?: unknown } = {};
     const limit = Error.stackTraceLimit;
     const format = Error.prepareStackTrace;
@@ -181,8 +220,7 @@ export class SourceLoc {
       }
       return loc;
     }
-    // No frame of the design within reach (deep library nesting): an error naming this location re-runs with 'all'.
-    return isOperator ? SourceLoc.UNPLACED : SourceLoc.NONE;
+    return undefined;
   }
 
   /** Formats the one frame through whatever maps stack positions to sources in this process (tsx's or vitest's source maps). */

@@ -109,7 +109,7 @@ export function regNext(next: Signal, opts: Omit<RegOptions<BitsType>, 'next'> =
 
 /** Connects every leaf of two same-shaped aggregates: `to` is driven by `from`. */
 export function connectAll(to: unknown, from: unknown): void {
-  const loc = SourceLoc.capture();
+  const loc = SourceLoc.connection();
   const b = currentBuilder(loc, 'connectAll()');
   const walk = (t: unknown, f: unknown, path: string): void => {
     if (t instanceof Signal || f instanceof Signal) {

@@ -117,16 +117,16 @@ describe('all the errors of a module at once', () => {
 describe('location modes', () => {
   const Small = defineModule({ // @small-def
     name: 'Small',
-    io: () => ({ a: Input(UInt(4)), b: Input(UInt(4)), y: Output(UInt(4)) }),
+    io: () => ({ a: Input(UInt(4)), b: Input(UInt(4)), y: Output(UInt(4)) }), // @small-io
     body: (io) => {
       const t = io.a.add(io.b); // @small-add
       io.y.set(t.xor(io.a)); // @small-set
     },
   });
 
-  test("'declarations': an operator takes the line of the statement using it; 'all': its own", () => {
+  test("'declarations': an operator takes the line of the declaration it reaches; 'all': its own", () => {
     const decl = emitDesign(elaborate(Small, {}))[0]!.text;
-    expect(decl).toContain(`wire [3:0] _add_0; // ${at('small-set')}`);
+    expect(decl).toContain(`wire [3:0] _add_0; // ${at('small-io')}`);
     const all = emitDesign(elaborate(Small, {}, { locations: 'all' }))[0]!.text;
     expect(all).toContain(`wire [3:0] _add_0; // ${at('small-add')}`);
   });

@@ -43,7 +43,7 @@ function loopError(m: IrModule, path: IrNode[], back: IrNode): HwError {
       const inst = m.instances[n.instance]!;
       return `port '${n.port}' of instance '${inst.name}' (${inst.loc.short})`;
     }
-    return `${describeNode(m, n)} at ${n.loc.short}`;
+    return `${describeNode(m, n)} at ${n.loc.exact}`;
   });
   const named = cycle.find((n) => n.name !== undefined && !(n.kind === 'op' && n.synthetic)) ?? cycle[0]!;
   // Raised after the body has run: an operator without a location cannot take the error's own site.

@@ -10,7 +10,7 @@ export function describeNode(m: IrModule, n: IrNode): string {
       return `${n.kind === 'instIn' ? 'input' : 'output'} '${n.port}' of instance '${m.instances[n.instance]!.name}'`;
     default: {
       const what = n.kind === 'op' ? `'${n.op}' result` : n.kind === 'case' ? `'case' result` : n.kind;
-      return n.name ? `${what} '${n.name}'` : `${what} (${n.loc.short})`;
+      return n.name ? `${what} '${n.name}'` : `${what} (${n.loc.exact})`;
     }
   }
 }
