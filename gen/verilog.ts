@@ -46,6 +46,8 @@ class ModuleEmitter {
   private readonly uses = new Map<Signal, number>();
   /** Bits read of each signal; a signal absent here is not read at all. */
   private readonly readBits = new Map<Signal, bigint>();
+  /** Signals read whole somewhere: no bit masks needed for them. */
+  private readonly readWhole = new Set<Signal>();
   private readonly inlined = new Set<Signal>();
   /** Names given by the emitter, so temporaries never collide. */
   private readonly taken = new Set<string>();
@@ -119,7 +121,12 @@ class ModuleEmitter {
   private use(s: Signal, hi?: number, lo?: number): void {
     if (s.kind === 'lit') return;
     this.uses.set(s, (this.uses.get(s) ?? 0) + 1);
-    const mask = hi === undefined ? (1n << BigInt(s.width)) - 1n : ((1n << BigInt(hi - lo! + 1)) - 1n) << BigInt(lo!);
+    if (hi === undefined || lo === undefined || (lo === 0 && hi === s.width - 1)) {
+      this.readWhole.add(s);
+      return;
+    }
+    if (this.readWhole.has(s)) return;
+    const mask = ((1n << BigInt(hi - lo + 1)) - 1n) << BigInt(lo);
     this.readBits.set(s, (this.readBits.get(s) ?? 0n) | mask);
   }
 
@@ -321,6 +328,7 @@ class ModuleEmitter {
   }
 
   private partlyUnread(s: Signal): boolean {
+    if (this.readWhole.has(s)) return false;
     const read = this.readBits.get(s) ?? 0n;
     return read !== (1n << BigInt(s.width)) - 1n;
   }

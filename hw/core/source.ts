@@ -129,6 +129,9 @@ export class SourceLoc {
   private resolved: Position | null | undefined;
 
   private borrowedCopy: SourceLoc | undefined;
+  /** `short`, memoised for the working directory it is relative to. */
+  private shortText: string | undefined;
+  private shortCwd: string | undefined;
 
   private constructor(
     private readonly site: CallSite | null,
@@ -243,9 +246,12 @@ export class SourceLoc {
 
   /** `file:line`, with the file relative to the working directory. */
   get short(): string {
+    const cwd = process.cwd();
+    if (this.shortText !== undefined && this.shortCwd === cwd) return this.shortText;
     const r = this.resolve();
-    if (!r) return UNKNOWN_LOCATION;
-    return `${relativeName(r.file)}:${r.line}`;
+    this.shortText = r ? `${relativeName(r.file)}:${r.line}` : UNKNOWN_LOCATION;
+    this.shortCwd = cwd;
+    return this.shortText;
   }
 
   get file(): string | undefined {
