@@ -15,7 +15,7 @@ import { COMPACTION_LATENCY, CompactionEngine, DEFAULT_COMPACTION_ENGINE } from 
 import { DEFAULT_SPARSITY_MONITOR, SparsityMonitor } from '../hw/spartan/sparsity-monitor.ts';
 import { deriveSeed } from '../sim/golden/random.ts';
 import { validateMonitorConfig } from '../sim/golden/spartan/sparsity-monitor.ts';
-import { OSU018_LIBERTY } from '../sim/tools.ts';
+import { OSU018_LIBERTY } from '../toolchain/tools.ts';
 import { buildModel, type VerilatedModel } from '../sim/verilator/build.ts';
 import { Simulation } from '../sim/verilator/session.ts';
 import { getNetwork } from '../sim/workloads/networks/index.ts';

@@ -11,7 +11,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Command } from 'commander';
 import { execa } from 'execa';
-import { requireTool } from '../sim/tools.ts';
+import { requireTool } from '../toolchain/tools.ts';
 import { scaleDesigns } from './scale-designs.ts';
 
 const self = fileURLToPath(import.meta.url);

@@ -4,7 +4,7 @@ import { execa } from 'execa';
 import type { Design } from '../hw/index.ts';
 import { CLOCK, RESET } from '../hw/core/names.ts';
 import { emitDesign } from '../gen/verilog.ts';
-import { requireTool } from './tools.ts';
+import { requireTool } from '../toolchain/tools.ts';
 import { SimulationError, tail } from './verilator/build.ts';
 import type { TranscriptEntry } from './verilator/session.ts';
 

@@ -3,7 +3,7 @@ import { Command, InvalidArgumentError } from 'commander';
 import cliProgress from 'cli-progress';
 import { designs, findDesign } from '../gen/designs.ts';
 import type { WrittenDesign } from '../gen/write.ts';
-import { OSU018_LIBERTY, requireTool } from '../sim/tools.ts';
+import { OSU018_LIBERTY, requireTool } from '../toolchain/tools.ts';
 import { writeFileAtomic } from './files.ts';
 import { FPGA_FAMILIES, isFpgaFamily, type FpgaFamily, type FpgaReport } from './fpga.ts';
 import { readLiberty } from './liberty.ts';

@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { execa } from 'execa';
-import { requireTool } from '../sim/tools.ts';
+import { requireTool } from '../toolchain/tools.ts';
 import { DesignCheckError, YosysError } from './errors.ts';
 import { displayPath, withStagedDir } from './files.ts';
 

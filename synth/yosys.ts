@@ -1,6 +1,6 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import { OSU018_LIBERTY } from '../sim/tools.ts';
+import { OSU018_LIBERTY } from '../toolchain/tools.ts';
 import { areaFigures, type AreaFigures } from './area-report.ts';
 import { displayPath } from './files.ts';
 import { readLiberty } from './liberty.ts';

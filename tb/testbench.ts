@@ -1,3 +1,6 @@
+import { elaborate, type Design, type IOSpec, type ModuleDefinition } from '../hw/index.ts';
+import { buildModel, type VerilatedModel } from '../sim/verilator/build.ts';
+
 /** What every cycle-accurate testbench reports to `make sim` and to the tests. */
 export interface TestbenchReport {
   readonly name: string;
@@ -44,4 +47,34 @@ export class CheckFailure extends Error {
 
 export function check(cond: boolean, message: () => string): asserts cond {
   if (!cond) throw new CheckFailure(message());
+}
+
+/** The outcome of a passing check body. */
+export interface CheckResult {
+  readonly cycles: number;
+  readonly details: string;
+  readonly metrics?: Record<string, number>;
+}
+
+export interface TestbenchContext {
+  readonly seed: number;
+  /** Elaborates a design and builds (or takes from the cache) its Verilator model. */
+  build<P, S extends IOSpec>(def: ModuleDefinition<P, S>, params: P): Promise<{ design: Design; model: VerilatedModel }>;
+}
+
+/**
+ * A testbench: its name, what it checks, and a body that throws on a failed
+ * check. Elaboration, the model build and the report around the body are
+ * the same for every testbench, and written here once.
+ */
+export function defineTestbench(tb: { name: string; description: string; run: (ctx: TestbenchContext) => Promise<CheckResult> }): Testbench {
+  const build = async <P, S extends IOSpec>(def: ModuleDefinition<P, S>, params: P): Promise<{ design: Design; model: VerilatedModel }> => {
+    const design = elaborate(def, params);
+    return { design, model: await buildModel(design) };
+  };
+  return {
+    name: tb.name,
+    description: tb.description,
+    run: ({ seed }) => runChecked(tb.name, seed, () => tb.run({ seed, build })),
+  };
 }

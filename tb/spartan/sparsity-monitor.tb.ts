@@ -1,10 +1,9 @@
-import { elaborate } from '../../hw/index.ts';
 import { DEFAULT_SPARSITY_MONITOR, SparsityMonitor, type SparsityMonitorParams } from '../../hw/spartan/sparsity-monitor.ts';
 import type { DenseArray } from '../../sim/golden/dense-array.ts';
 import { deriveSeed } from '../../sim/golden/random.ts';
 import { validateMonitorConfig, type MonitorConfig } from '../../sim/golden/spartan/sparsity-monitor.ts';
-import { buildModel } from '../../sim/verilator/build.ts';
-import { check, runChecked, type Testbench } from '../testbench.ts';
+import type { VerilatedModel } from '../../sim/verilator/build.ts';
+import { check, defineTestbench } from '../testbench.ts';
 import { checkMonitor } from './monitor-check.ts';
 import { runMonitorBulk } from './monitor-run.ts';
 import { frontEndTensor, percent, ZERO_FRACTIONS, type TensorShape } from './workloads.ts';
@@ -62,49 +61,48 @@ const RESULT_STALL = 0.3;
  * to back under random stalls on all three streams; then without stalls the
  * pass-through must take exactly one cycle per beat (no extra cycle).
  */
-export const sparsityMonitorTestbench: Testbench = {
+export const sparsityMonitorTestbench = defineTestbench({
   name: 'sparsity_monitor',
   description: 'Spartan sparsity monitor (V=16): tile/channel/total counts and dense flags vs golden at 0-100% zeros, planar and interleaved, random stalls; zero extra stream cycles',
-  run: ({ seed }) =>
-    runChecked('sparsity_monitor', seed, async () => {
-      const models = new Map<boolean, { params: SparsityMonitorParams; model: Awaited<ReturnType<typeof buildModel>> }>();
-      for (const interleave of [false, true]) {
-        const params: SparsityMonitorParams = { ...DEFAULT_SPARSITY_MONITOR, channelLayout: interleave ? 'interleaved' : 'planar' };
-        models.set(interleave, { params, model: await buildModel(elaborate(SparsityMonitor, params)) });
-      }
-      let cycles = 0;
-      let runs = 0;
-      let maxExtra = 0;
-      for (const [s, scenario] of SCENARIOS.entries()) {
-        const { params, model } = models.get(scenario.interleave)!;
-        validateMonitorConfig(scenario.cfg, params);
-        for (const shape of ['uniform', 'relu'] as TensorShape[]) {
-          for (const zeros of ZERO_FRACTIONS) {
-            const tensors = [0, 1].map((t) => {
-              const dense = frontEndTensor(scenario.dims, zeros, shape, params.elementWidth, deriveSeed(seed, s, t));
-              return scenario.interleave ? toHwc(dense) : dense.values;
-            });
-            const stalled = await runMonitorBulk(model, params, tensors, scenario.cfg, {
-              seed: deriveSeed(seed, s, shape, zeros),
-              inStall: IN_STALL,
-              outStall: OUT_STALL,
-              resultStall: RESULT_STALL,
-            });
-            checkMonitor(tensors, scenario.cfg, stalled);
-            const free = await runMonitorBulk(model, params, tensors, scenario.cfg, { seed: deriveSeed(seed, s, shape, zeros, 'free') });
-            checkMonitor(tensors, scenario.cfg, free);
-            const extra = free.lastPassCycle + 1 - free.sent[0]!.length;
-            check(extra === 0, () => `${scenario.name}, ${shape} ${percent(zeros)} zeros: the stream took ${extra} extra cycles through the monitor`);
-            maxExtra = Math.max(maxExtra, extra);
-            cycles += stalled.cycles + free.cycles;
-            runs += 2;
-          }
+  run: async ({ seed, build }) => {
+    const models = new Map<boolean, { params: SparsityMonitorParams; model: VerilatedModel }>();
+    for (const interleave of [false, true]) {
+      const params: SparsityMonitorParams = { ...DEFAULT_SPARSITY_MONITOR, channelLayout: interleave ? 'interleaved' : 'planar' };
+      models.set(interleave, { params, model: (await build(SparsityMonitor, params)).model });
+    }
+    let cycles = 0;
+    let runs = 0;
+    let maxExtra = 0;
+    for (const [s, scenario] of SCENARIOS.entries()) {
+      const { params, model } = models.get(scenario.interleave)!;
+      validateMonitorConfig(scenario.cfg, params);
+      for (const shape of ['uniform', 'relu'] as TensorShape[]) {
+        for (const zeros of ZERO_FRACTIONS) {
+          const tensors = [0, 1].map((t) => {
+            const dense = frontEndTensor(scenario.dims, zeros, shape, params.elementWidth, deriveSeed(seed, s, t));
+            return scenario.interleave ? toHwc(dense) : dense.values;
+          });
+          const stalled = await runMonitorBulk(model, params, tensors, scenario.cfg, {
+            seed: deriveSeed(seed, s, shape, zeros),
+            inStall: IN_STALL,
+            outStall: OUT_STALL,
+            resultStall: RESULT_STALL,
+          });
+          checkMonitor(tensors, scenario.cfg, stalled);
+          const free = await runMonitorBulk(model, params, tensors, scenario.cfg, { seed: deriveSeed(seed, s, shape, zeros, 'free') });
+          checkMonitor(tensors, scenario.cfg, free);
+          const extra = free.lastPassCycle + 1 - free.sent[0]!.length;
+          check(extra === 0, () => `${scenario.name}, ${shape} ${percent(zeros)} zeros: the stream took ${extra} extra cycles through the monitor`);
+          maxExtra = Math.max(maxExtra, extra);
+          cycles += stalled.cycles + free.cycles;
+          runs += 2;
         }
       }
-      return {
-        cycles,
-        details: `${SCENARIOS.length} tilings x 2 tensor shapes x ${ZERO_FRACTIONS.length} zero fractions, ${runs} bulk runs of 2 tensors: counts, flags and totals equal golden under stalls (in ${IN_STALL}, out ${OUT_STALL}, result ${RESULT_STALL}); extra stream cycles: ${maxExtra}`,
-        metrics: { runs, maxExtraStreamCycles: maxExtra },
-      };
-    }),
-};
+    }
+    return {
+      cycles,
+      details: `${SCENARIOS.length} tilings x 2 tensor shapes x ${ZERO_FRACTIONS.length} zero fractions, ${runs} bulk runs of 2 tensors: counts, flags and totals equal golden under stalls (in ${IN_STALL}, out ${OUT_STALL}, result ${RESULT_STALL}); extra stream cycles: ${maxExtra}`,
+      metrics: { runs, maxExtraStreamCycles: maxExtra },
+    };
+  },
+});

@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { OSU018_LIBERTY } from '../../sim/tools.ts';
+import { OSU018_LIBERTY } from '../../toolchain/tools.ts';
 import { mux2, plainFlipFlop, readLiberty } from '../../synth/liberty.ts';
 import { flipFlopArrayAreaUm2, memoryModel, sramAreaUm2, SRAM_UM2_PER_BIT } from '../../synth/memory-model.ts';
 import { scratchDir } from './scratch.ts';
