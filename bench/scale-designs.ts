@@ -3,13 +3,16 @@
 // large hierarchy, flat modules of many operations and many declarations, and
 // a large lookup table written as a switchOn.
 import {
-  Input, Output, UInt, Vec, Bool, defineModule, elaborate, instance, mux, reduceTree, reg, select, switchOn, when, wire,
+  Input, Output, UInt, Vec, Bool, connectAll, defineModule, elaborate, instance, mux, reduceTree, reg, select, switchOn, when, wire,
   type Design, type ElaborateOptions, type LocationMode, type Signal,
 } from '../hw/index.ts';
 import { Rng } from '../sim/golden/random.ts';
 
 const LANES = 16;
 const BANKS = 32;
+
+/** What every PE of an array shares: the crossbar routing, the bank selected and the accumulate enable. */
+const control = () => ({ route: Input(Vec(LANES, UInt(4))), bank: Input(UInt(5)), accEn: Input(Bool()) });
 
 /**
  * One PE: a crossbar picking 16 activations, 16 multipliers, an adder tree and
@@ -20,22 +23,20 @@ const Pe = defineModule({
   io: () => ({
     aIn: Input(Vec(LANES, UInt(8))),
     wIn: Input(Vec(LANES, UInt(8))),
-    route: Input(Vec(LANES, UInt(4))),
-    bank: Input(UInt(5)),
-    accEn: Input(Bool()),
+    ctl: control(),
     aOut: Output(Vec(LANES, UInt(8))),
     sum: Output(UInt(24)),
   }),
   body: (io, p) => {
-    const picked = io.route.map((r) => select(io.aIn, r));
+    const picked = io.ctl.route.map((r) => select(io.aIn, r));
     const products = picked.map((a, i) => a.mul(io.wIn[i]!).extend(24));
     let total = reduceTree(products, (a, b) => a.add(b));
     if (p.tag >= 0) total = total.add(p.tag & 0xffff);
     const acc = Array.from({ length: BANKS }, (_, j) => reg(UInt(24), { name: `acc_${j}`, init: 0 }));
     acc.forEach((r, j) => {
-      when(io.accEn.and(io.bank.eq(j)), () => r.set(r.add(total)));
+      when(io.ctl.accEn.and(io.ctl.bank.eq(j)), () => r.set(r.add(total)));
     });
-    io.sum.set(select(acc, io.bank));
+    io.sum.set(select(acc, io.ctl.bank));
     // A pipeline stage passes the activations on to the next PE of the row.
     io.aIn.forEach((a, i) => {
       const q = reg(UInt(8), { name: `a_${i}` });
@@ -50,9 +51,7 @@ const PeRow = defineModule({
   io: (p: { row: number; cols: number; distinct: boolean }) => ({
     aIn: Input(Vec(LANES, UInt(8))),
     wIn: Input(Vec(p.cols, Vec(LANES, UInt(8)))),
-    route: Input(Vec(LANES, UInt(4))),
-    bank: Input(UInt(5)),
-    accEn: Input(Bool()),
+    ctl: control(),
     sum: Output(UInt(24)),
   }),
   body: (io, p) => {
@@ -62,9 +61,7 @@ const PeRow = defineModule({
       const pe = instance(Pe, { tag: p.distinct ? p.row * p.cols + c : -1 }, { name: `pe_${c}` });
       a.forEach((x, i) => pe.io.aIn[i]!.set(x));
       io.wIn[c]!.forEach((w, i) => pe.io.wIn[i]!.set(w));
-      io.route.forEach((r, i) => pe.io.route[i]!.set(r));
-      pe.io.bank.set(io.bank);
-      pe.io.accEn.set(io.accEn);
+      connectAll(pe.io.ctl, io.ctl);
       a = pe.io.aOut;
       sums.push(pe.io.sum);
     }
@@ -77,9 +74,7 @@ const PeArray = defineModule({
   io: (p: { rows: number; cols: number; distinct: boolean }) => ({
     aIn: Input(Vec(p.rows, Vec(LANES, UInt(8)))),
     wIn: Input(Vec(p.cols, Vec(LANES, UInt(8)))),
-    route: Input(Vec(LANES, UInt(4))),
-    bank: Input(UInt(5)),
-    accEn: Input(Bool()),
+    ctl: control(),
     sum: Output(UInt(24)),
   }),
   body: (io, p) => {
@@ -88,9 +83,7 @@ const PeArray = defineModule({
       const row = instance(PeRow, { row: r, cols: p.cols, distinct: p.distinct }, { name: `row_${r}` });
       io.aIn[r]!.forEach((x, i) => row.io.aIn[i]!.set(x));
       io.wIn.forEach((ws, c) => ws.forEach((w, i) => row.io.wIn[c]![i]!.set(w)));
-      io.route.forEach((x, i) => row.io.route[i]!.set(x));
-      row.io.bank.set(io.bank);
-      row.io.accEn.set(io.accEn);
+      connectAll(row.io.ctl, io.ctl);
       sums.push(row.io.sum);
     }
     io.sum.set(reduceTree(sums, (x, y) => x.xor(y)));

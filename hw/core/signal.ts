@@ -5,6 +5,7 @@ import type { InstanceRec, MemoryRec, ModuleBuilder } from './builder.ts';
 import { checkIdentifier } from './names.ts';
 import { SourceLoc } from './source.ts';
 import type { BitsType } from './types.ts';
+import type { IrOperator } from './ir.ts';
 
 export type SignalKind =
   | 'lit' // constant
@@ -17,15 +18,8 @@ export type SignalKind =
   | 'instIn' // input port of a child instance, driven by this module
   | 'instOut'; // output port of a child instance, read by this module
 
-export type OpKind =
-  | 'add' | 'sub' | 'mul' | 'neg'
-  | 'and' | 'or' | 'xor' | 'not'
-  | 'eq' | 'ne' | 'lt' | 'le' | 'gt' | 'ge'
-  | 'shl' | 'shr' | 'dshl' | 'dshr'
-  | 'bits' | 'cat' | 'zext' | 'sext' | 'cast'
-  | 'andr' | 'orr' | 'xorr'
-  | 'mux'
-  | 'case'; // n-way select of a switchOn: args [selector, default, value...], caseLabels per value
+/** The operators of the IR, and the n-way select of a switchOn (args: selector, default, values; caseLabels per value). */
+export type OpKind = IrOperator | 'case';
 
 export type Operand = Signal | number | bigint;
 
