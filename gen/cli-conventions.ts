@@ -89,3 +89,22 @@ export async function runCli(program: Command, argv: readonly string[] = process
     process.exitCode = e instanceof UsageError ? EXIT_USAGE : EXIT_FAILED;
   }
 }
+
+/**
+ * Parses the options of a script without an action (a benchmark whose body
+ * follows), by the same conventions: a usage mistake prints one message and
+ * exits 2, --help exits 0.
+ */
+export function parseOptions<T>(program: Command, argv: readonly string[] = process.argv): T {
+  try {
+    program.parse(argv as string[]);
+  } catch (e) {
+    if (e instanceof CommanderError) process.exit(e.exitCode === 0 ? 0 : EXIT_USAGE);
+    throw e;
+  }
+  if (program.args.length) {
+    console.error(`error: unexpected argument '${program.args[0]}'; options start with --\n(run with --help for usage)`);
+    process.exit(EXIT_USAGE);
+  }
+  return program.opts<T & object>();
+}

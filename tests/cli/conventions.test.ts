@@ -22,6 +22,8 @@ const usageMistakes: Array<[string, string, string[], RegExp]> = [
   ['sim: a stray positional argument', 'tb/cli.ts', ['fifo'], /error: unexpected argument 'fifo'/],
   ['synth: zero jobs', 'synth/cli.ts', ['--jobs', '0'], /argument '0' is invalid\. expected an integer from 1 to 64/],
   ['synth: an unknown design', 'synth/cli.ts', ['--design', 'nope'], /unknown design 'nope'/],
+  ['bench:frontend: a hexadecimal seed', 'bench/frontend.ts', ['--seed', '0x3'], /argument '0x3' is invalid\. expected an integer/],
+  ['bench:frontend: a stray positional argument', 'bench/frontend.ts', ['7'], /error: unexpected argument '7'/],
 ];
 
 describe('command-line conventions', () => {
