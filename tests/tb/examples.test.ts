@@ -34,6 +34,7 @@ test('replays on Icarus at the same time each get their own values (every run ha
     { op: 'peek', port: 'count', value: 0n },
   ];
   const parent = path.join('build', 'test-icarus');
+  fs.rmSync(parent, { recursive: true, force: true });
   const runs = [3, 7, 11, 19];
   const values = await Promise.all(runs.map((n) => replayOnIcarus(design, transcript(n), parent)));
   expect(values).toEqual(runs.map((n) => [BigInt(n)]));
