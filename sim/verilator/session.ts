@@ -86,7 +86,10 @@ export class Simulation<S extends IOSpec = IOSpec> {
     lines.on('line', (line) => this.pending.shift()?.resolve(line));
     proc.stderr!.on('data', (d: Buffer) => (this.stderr += d.toString()));
     proc.then(
-      (r) => this.fail(this.closing ? this.closedError() : new SimulationError(`the simulation of ${model.top} exited (code ${r.exitCode}) ${tail(this.stderr, 10)}`)),
+      (r) => {
+        const output = tail(this.stderr, 10);
+        this.fail(this.closing ? this.closedError() : new SimulationError(`the simulation of ${model.top} exited (code ${r.exitCode}) while in use${output ? `: ${output}` : ''}\nTo reproduce: ${model.binary}`));
+      },
       (e: Error & { stderr?: string; signal?: string; isCanceled?: boolean }) => {
         const why = e.isCanceled ? 'was cancelled' : e.signal ? `was killed by ${e.signal}` : 'failed';
         const output = tail(String(e.stderr || this.stderr || (e.signal ? '' : e.message)), 20);

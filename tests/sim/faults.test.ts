@@ -121,6 +121,14 @@ describe('crashed, stopped and missing models', () => {
     expect(String(error)).toContain(`To reproduce: ${fake.binary} --bulk `);
   });
 
+  test('an interactive model that exits while in use fails the next call with the command to reproduce', async () => {
+    const fake = fakeModel('exits', 'echo "gone" >&2\nexit 0');
+    const s = Simulation.open(fake, design.top.spec);
+    await expect(s.peek('data')).rejects.toThrow(/the simulation of FaultTarget exited \(code 0\) while in use: gone\nTo reproduce: \S+\/exits\/sim/);
+    expect(() => s.step(1000)).toThrow(/exited \(code 0\) while in use/);
+    await s.close();
+  });
+
   test('a missing binary is reported as such, with the command', async () => {
     const gone = { ...model, binary: path.join(scratch, 'no-such-dir', 'sim') };
     const error = await runBulk(gone, emit(10)).catch((e: Error) => e);
