@@ -151,19 +151,39 @@ function sweepAbandoned(cacheDir: string): void {
  * Builds of this process that are under way: their compiler process groups
  * and staging folders, ended and removed if the process is told to stop.
  */
-const activeBuilds = new Set<{ proc: ResultPromise; staging: string }>();
+interface ActiveBuild {
+  readonly staging: string;
+  proc?: ResultPromise;
+}
+
+const activeBuilds = new Set<ActiveBuild>();
 
 function killCompilers(): void {
+  const stagings = [...activeBuilds].map((b) => b.staging);
   for (const b of activeBuilds) {
     // The compiler runs in a process group of its own: make and every g++ it started.
     try {
-      process.kill(-b.proc.pid!, 'SIGKILL');
+      if (b.proc?.pid) process.kill(-b.proc.pid, 'SIGKILL');
     } catch {
       // already gone
     }
-    fs.rmSync(b.staging, { recursive: true, force: true });
   }
   activeBuilds.clear();
+  // A killed compiler may still create a file or two before it is gone: remove
+  // the staging folders until they stay removed (this runs in a signal handler,
+  // so it waits synchronously, at most about two seconds).
+  const pause = new Int32Array(new SharedArrayBuffer(4));
+  for (let attempt = 0; attempt < 20; attempt++) {
+    for (const dir of stagings) {
+      try {
+        fs.rmSync(dir, { recursive: true, force: true });
+      } catch {
+        // a file appeared while removing: the next round gets it
+      }
+    }
+    Atomics.wait(pause, 0, 0, 100);
+    if (!stagings.some((dir) => fs.existsSync(dir))) return;
+  }
 }
 
 const STOP_SIGNALS = ['SIGTERM', 'SIGINT', 'SIGHUP'] as const;
@@ -180,7 +200,7 @@ function listen(on: boolean): void {
   (on ? process.on : process.off).call(process, 'exit', killCompilers);
 }
 
-function trackBuild(entry: { proc: ResultPromise; staging: string }): () => void {
+function trackBuild(entry: ActiveBuild): () => void {
   if (activeBuilds.size === 0) listen(true);
   activeBuilds.add(entry);
   return () => {
@@ -235,6 +255,9 @@ export async function buildModel(design: Design, opts: BuildOptions = {}): Promi
   fs.mkdirSync(cacheDir, { recursive: true });
   sweepAbandoned(cacheDir);
   const staging = privateFolder(cacheDir, `.build-${top}-${key}`);
+  // Tracked from its creation: a signal arriving while the compiler starts must find it.
+  const build: ActiveBuild = { staging };
+  const untrack = trackBuild(build);
   const args = [...flags, ...files.map((f) => `src/${f.fileName}`), 'src/harness.cpp'];
   try {
     const src = path.join(staging, 'src');
@@ -242,8 +265,8 @@ export async function buildModel(design: Design, opts: BuildOptions = {}): Promi
     for (const f of files) fs.writeFileSync(path.join(src, f.fileName), f.text);
     fs.writeFileSync(path.join(src, 'harness.cpp'), harness);
     const proc = execa(verilator, args, { cwd: staging, reject: false, all: true, detached: true, cleanup: false });
-    const untrack = trackBuild({ proc, staging });
-    const r = await proc.finally(untrack);
+    build.proc = proc;
+    const r = await proc;
     if (r.exitCode !== 0) {
       // Keep the failed build to reproduce it, under one name per model so failures do not pile up.
       const failed = `${dir}.failed`;
@@ -259,6 +282,8 @@ export async function buildModel(design: Design, opts: BuildOptions = {}): Promi
   } catch (e) {
     fs.rmSync(staging, { recursive: true, force: true });
     throw e;
+  } finally {
+    untrack();
   }
   return { ...model, built: true, buildMs: performance.now() - t0, ...(repaired ? { repaired } : {}) };
 }

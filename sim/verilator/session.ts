@@ -122,6 +122,8 @@ export class Simulation<S extends IOSpec = IOSpec> {
       ...(opts.signal ? { cancelSignal: opts.signal, killSignal: 'SIGKILL' as const } : {}),
     });
     const sim = new Simulation<S>(model, proc, spec, opts.record ?? false);
+    // Fail at once, not when the process is gone: a peek sent meanwhile must not be answered.
+    opts.signal?.addEventListener('abort', () => sim.fail(new SimulationError(`the simulation of ${model.top} was cancelled\nTo reproduce: ${model.binary}`)), { once: true });
     if (model.hasReset && resetCycles > 0) sim.reset(resetCycles);
     return sim;
   }
