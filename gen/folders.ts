@@ -66,3 +66,23 @@ export function placeFolderUnlessGood(staging: string, dir: string, isGood: (dir
     discardFolder(dir);
   }
 }
+
+function pidAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (e) {
+    return (e as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+/**
+ * Removes the private folders (staging, trash) in `parent` that belong to
+ * processes that no longer run: ones killed with SIGKILL, or by a power loss.
+ */
+export function sweepAbandoned(parent: string): void {
+  for (const name of fs.readdirSync(parent)) {
+    const m = /^\..*-(\d+)-[0-9a-f]{8}$/.exec(name);
+    if (m && !pidAlive(Number(m[1]))) fs.rmSync(path.join(parent, name), { recursive: true, force: true });
+  }
+}

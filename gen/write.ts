@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import type { Design } from '../hw/index.ts';
-import { privateFolder, replaceFolder } from './folders.ts';
+import { privateFolder, replaceFolder, sweepAbandoned } from './folders.ts';
 import { emitDesign, type VerilogFile } from './verilog.ts';
 
 export interface WrittenDesign {
@@ -19,6 +19,7 @@ export interface WrittenDesign {
 export function writeVerilog(design: Design, dir: string, files: VerilogFile[] = emitDesign(design)): WrittenDesign {
   const parent = path.dirname(dir);
   fs.mkdirSync(parent, { recursive: true });
+  sweepAbandoned(parent);
   const staging = privateFolder(parent, `.${path.basename(dir)}`);
   try {
     for (const f of files) fs.writeFileSync(path.join(staging, f.fileName), f.text);

@@ -3,7 +3,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { execa, type ResultPromise } from 'execa';
 import type { Design } from '../../hw/index.ts';
-import { discardFolder, placeFolderUnlessGood, privateFolder } from '../../gen/folders.ts';
+import { discardFolder, placeFolderUnlessGood, privateFolder, sweepAbandoned } from '../../gen/folders.ts';
 import { emitDesign, type VerilogFile } from '../../gen/verilog.ts';
 import { requireTool } from '../tools.ts';
 import { harnessMemories, harnessPorts, harnessSource, type HarnessMemory, type HarnessPort } from './harness.ts';
@@ -128,23 +128,6 @@ export function cacheFolderProblem(dir: string): string | undefined {
     return 'its binary obj/sim is not executable';
   }
   return undefined;
-}
-
-function pidAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (e) {
-    return (e as NodeJS.ErrnoException).code === 'EPERM';
-  }
-}
-
-/** Removes staging and trash folders left by processes that no longer run (killed with SIGKILL, power loss). */
-function sweepAbandoned(cacheDir: string): void {
-  for (const name of fs.readdirSync(cacheDir)) {
-    const m = /^\.(?:build|trash)-.*-(\d+)-[0-9a-f]{8}$/.exec(name);
-    if (m && !pidAlive(Number(m[1]))) fs.rmSync(path.join(cacheDir, name), { recursive: true, force: true });
-  }
 }
 
 /**
