@@ -29,12 +29,17 @@ import { runMonitorBulk } from '../tb/spartan/monitor-run.ts';
 import { frontEndTensor, ZERO_FRACTIONS, type TensorShape } from '../tb/spartan/workloads.ts';
 import { convOutputs, layerMonitorConfig, profilingCost, PROFILING_MODEL_ASSUMPTIONS, type ProfilingCost } from './frontend-overhead.ts';
 import { frontEndText, type FrontEndReport } from './frontend-text.ts';
+import { Command } from 'commander';
+import { integerArg, parseOptions, strictCommand } from '../gen/cli-conventions.ts';
 
-const args = process.argv.slice(2);
-const seedAt = args.indexOf('--seed');
-const SEED = seedAt >= 0 ? Number(args[seedAt + 1]) : 1;
-const WITH_AREA = !args.includes('--no-area');
-if (!Number.isInteger(SEED) || SEED < 0) throw new Error(`--seed needs a non-negative integer, got ${args[seedAt + 1]}`);
+const options = parseOptions<{ seed: number; area: boolean }>(
+  strictCommand(new Command('npm run bench:frontend --'))
+    .description("Spartan front end: latency, throughput sweep, profiling cost and area")
+    .option('--seed <n>', 'seed of every random tensor', integerArg(0, 0xffffffff), 1)
+    .option('--no-area', 'skip the Yosys area runs'),
+);
+const SEED = options.seed;
+const WITH_AREA = options.area;
 
 const ENGINE = DEFAULT_COMPACTION_ENGINE;
 const MONITOR = DEFAULT_SPARSITY_MONITOR;

@@ -92,7 +92,7 @@ async function runCase(name: string, cacheHit: boolean): Promise<void> {
   const { harnessSource } = await import('../sim/verilator/harness.ts');
   const k0 = performance.now();
   const kc = cpu();
-  modelCacheKey(design, { version: 'bench', trace: false, optimize: 2, harness: harnessSource(design.top, false) });
+  modelCacheKey(design, { verilator: 'bench', cxx: 'bench', flags: ['--cc'], harness: harnessSource(design.top, false) });
   result.cacheKeyS = (performance.now() - k0) / 1000;
   result.cacheKeyCpuS = cpu() - kc;
   if (cacheHit) {

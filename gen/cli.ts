@@ -1,10 +1,10 @@
 import path from 'node:path';
 import { Command } from 'commander';
-import { HwError } from '../hw/index.ts';
+import { asUsage, runCli, strictCommand } from './cli-conventions.ts';
 import { designs, findDesign, WRITTEN_VERILOG } from './designs.ts';
 import { writeVerilog } from './write.ts';
 
-const program = new Command()
+const program = strictCommand(new Command())
   .name('npm run gen --')
   .description('Elaborate the project\'s designs and write their Verilog under build/verilog/<design>/')
   .option('-o, --out <dir>', 'output folder', 'build/verilog')
@@ -15,7 +15,7 @@ const program = new Command()
       for (const d of designs) console.log(`${d.name.padEnd(24)} ${d.description}`);
       return;
     }
-    const chosen = opts.design ? opts.design.map(findDesign) : designs;
+    const chosen = opts.design ? asUsage(() => opts.design!.map(findDesign)) : designs;
     for (const entry of chosen) {
       const t0 = performance.now();
       const design = entry.elaborate(WRITTEN_VERILOG);
@@ -25,12 +25,4 @@ const program = new Command()
     }
   });
 
-try {
-  program.parse();
-} catch (e) {
-  if (e instanceof HwError || e instanceof Error) {
-    console.error(`error: ${e.message}`);
-    process.exit(1);
-  }
-  throw e;
-}
+await runCli(program);

@@ -3,6 +3,7 @@ import path from 'node:path';
 import { execa } from 'execa';
 import type { Design } from '../hw/index.ts';
 import { CLOCK, RESET } from '../hw/core/names.ts';
+import { privateFolder } from '../gen/folders.ts';
 import { emitDesign } from '../gen/verilog.ts';
 import { requireTool } from '../toolchain/tools.ts';
 import { SimulationError, tail } from './verilator/build.ts';
@@ -13,13 +14,23 @@ import type { TranscriptEntry } from './verilator/session.ts';
  * and returns the values Icarus gives at each peek, in order. Two simulators
  * agreeing on the same stimulus checks the Verilog's meaning, not one
  * simulator's reading of it.
+ *
+ * Each call works in a folder of its own under `scratchParent`, removed when
+ * the replay succeeds and kept (named in the error) when it fails, so runs at
+ * the same time never read each other's files.
  */
-export async function replayOnIcarus(design: Design, transcript: readonly TranscriptEntry[], workDir: string): Promise<bigint[]> {
+export async function replayOnIcarus(design: Design, transcript: readonly TranscriptEntry[], scratchParent: string): Promise<bigint[]> {
   const iverilog = await requireTool('iverilog');
   const vvp = await requireTool('vvp');
-  const top = design.top;
+  fs.mkdirSync(scratchParent, { recursive: true });
+  const workDir = privateFolder(scratchParent, design.top.displayName);
+  const values = await replayIn(workDir, design, transcript, iverilog, vvp);
   fs.rmSync(workDir, { recursive: true, force: true });
-  fs.mkdirSync(workDir, { recursive: true });
+  return values;
+}
+
+async function replayIn(workDir: string, design: Design, transcript: readonly TranscriptEntry[], iverilog: string, vvp: string): Promise<bigint[]> {
+  const top = design.top;
   const files = emitDesign(design);
   for (const f of files) fs.writeFileSync(path.join(workDir, f.fileName), f.text);
 

@@ -1,5 +1,6 @@
 import path from 'node:path';
 import { Command, InvalidArgumentError } from 'commander';
+import { asUsage, integerArg, runCli, strictCommand } from '../gen/cli-conventions.ts';
 import cliProgress from 'cli-progress';
 import { designs, findDesign } from '../gen/designs.ts';
 import type { WrittenDesign } from '../gen/write.ts';
@@ -28,7 +29,7 @@ interface Task {
   readonly run: () => Promise<string>;
 }
 
-const program = new Command()
+const program = strictCommand(new Command())
   .name('npm run synth --')
   .description(
     'Synthesize the designs with Yosys: standard-cell area (OSU 0.18 um) per module, memories reported separately, optionally FPGA resources.\n' +
@@ -40,7 +41,7 @@ const program = new Command()
   .option('--fpga', 'also report FPGA resources')
   .option('--fpga-only', 'only the FPGA flow')
   .option('--fpga-family <family>', `FPGA family: ${Object.keys(FPGA_FAMILIES).join(', ')}`, parseFamily, 'xc7' as FpgaFamily)
-  .option('-j, --jobs <n>', 'Yosys runs at the same time', parseJobs, 2)
+  .option('-j, --jobs <n>', 'Yosys runs at the same time', integerArg(1, 64), 2)
   .option('-l, --list', 'list the designs and exit')
   .action(main);
 
@@ -49,7 +50,7 @@ async function main(opts: Options): Promise<void> {
     for (const d of designs) console.log(`${d.name.padEnd(24)} ${d.description}`);
     return;
   }
-  const chosen = opts.design ? opts.design.map(findDesign) : designs;
+  const chosen = opts.design ? asUsage(() => opts.design!.map(findDesign)) : designs;
   const withArea = !opts.fpgaOnly;
   const withFpga = Boolean(opts.fpga || opts.fpgaOnly);
   // Fail once, up front, when a tool or the library is missing, rather than once per design.
@@ -144,18 +145,9 @@ async function runTasks(tasks: readonly Task[], jobs: number, onError: (task: Ta
   bars?.stop();
 }
 
-function parseJobs(value: string): number {
-  const n = Number(value);
-  if (!Number.isInteger(n) || n < 1) throw new InvalidArgumentError('expected a positive integer');
-  return n;
-}
-
 function parseFamily(value: string): FpgaFamily {
   if (!isFpgaFamily(value)) throw new InvalidArgumentError(`expected one of ${Object.keys(FPGA_FAMILIES).join(', ')}`);
   return value;
 }
 
-program.parseAsync().catch((e: unknown) => {
-  console.error(`error: ${e instanceof Error ? e.message : String(e)}`);
-  process.exit(1);
-});
+await runCli(program);

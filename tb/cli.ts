@@ -1,18 +1,13 @@
-import { Command, InvalidArgumentError } from 'commander';
+import { Command } from 'commander';
 import cliProgress from 'cli-progress';
+import { integerArg, runCli, strictCommand, UsageError } from '../gen/cli-conventions.ts';
 import { testbenches } from './registry.ts';
 import type { TestbenchReport } from './testbench.ts';
 
-function parseSeed(v: string): number {
-  const n = Number(v);
-  if (!Number.isInteger(n) || n < 0 || n > 0xffffffff) throw new InvalidArgumentError('the seed must be an integer in [0, 4294967295]');
-  return n;
-}
-
-const program = new Command()
+const program = strictCommand(new Command())
   .name('npm run sim --')
   .description('Build and run the cycle-accurate testbenches in Verilator, with a pass/fail summary')
-  .option('-s, --seed <n>', 'seed of every random workload', parseSeed, 1)
+  .option('-s, --seed <n>', 'seed of every random workload', integerArg(0, 0xffffffff), 1)
   .option('-o, --only <name...>', 'only these testbenches')
   .option('-l, --list', 'list the testbenches and exit')
   .action(async (opts: { seed: number; only?: string[]; list?: boolean }) => {
@@ -21,10 +16,7 @@ const program = new Command()
       return;
     }
     const unknown = (opts.only ?? []).filter((n) => !testbenches.some((t) => t.name === n));
-    if (unknown.length) {
-      console.error(`error: unknown testbench ${unknown.join(', ')}; run with --list to see them`);
-      process.exit(2);
-    }
+    if (unknown.length) throw new UsageError(`unknown testbench ${unknown.join(', ')}; run with --list to see them`);
     const chosen = opts.only ? testbenches.filter((t) => opts.only!.includes(t.name)) : testbenches;
     const bar = process.stderr.isTTY
       ? new cliProgress.SingleBar({ format: ' {bar} {value}/{total} {name}', stream: process.stderr }, cliProgress.Presets.shades_classic)
@@ -48,4 +40,4 @@ const program = new Command()
     process.exitCode = failed ? 1 : 0;
   });
 
-await program.parseAsync();
+await runCli(program);

@@ -25,6 +25,26 @@ export function assertDims(dims: readonly number[], label: string): void {
   }
 }
 
+/**
+ * Throws unless `tensor` is a well-formed dense array: valid dims, an Int32Array
+ * of values, exactly as many values as the dims hold. Encoders call it first so
+ * that an inconsistent tensor is refused rather than silently padded or cut.
+ */
+export function assertTensor(tensor: DenseArray, label: string): void {
+  if (typeof tensor !== 'object' || tensor === null) throw new RangeError(`${label}: expected a tensor { dims, values }`);
+  assertDims(tensor.dims, label);
+  if (!(tensor.values instanceof Int32Array)) throw new RangeError(`${label}: values must be an Int32Array`);
+  const count = elementCount(tensor.dims);
+  if (tensor.values.length !== count) {
+    throw new RangeError(`${label}: ${tensor.values.length} values given for dims [${tensor.dims.join(', ')}], which hold ${count}`);
+  }
+}
+
+/** Throws unless `stream` is an Int32Array; `label` names the encoder. */
+export function assertStream(stream: Int32Array, label: string): void {
+  if (!(stream instanceof Int32Array)) throw new RangeError(`${label}: the stream must be an Int32Array`);
+}
+
 export function makeDense(dims: readonly number[], values?: ArrayLike<number>): DenseArray {
   assertDims(dims, 'makeDense');
   const count = elementCount(dims);

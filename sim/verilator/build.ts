@@ -1,9 +1,11 @@
+import { createHash } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
-import { execa } from 'execa';
+import { execa, type ResultPromise } from 'execa';
 import type { Design } from '../../hw/index.ts';
+import { discardFolder, placeFolderUnlessGood, privateFolder, sweepAbandoned } from '../../gen/folders.ts';
 import { emitDesign } from '../../gen/verilog.ts';
-import { requireTool } from '../tools.ts';
+import { requireTool } from '../../toolchain/tools.ts';
 import { modelCacheKey } from './model-key.ts';
 import { harnessMemories, harnessPorts, harnessSource, type HarnessMemory, type HarnessPort } from './harness.ts';
 
@@ -29,6 +31,8 @@ export interface VerilatedModel {
   /** Whether this call compiled the model (false: taken from the cache). */
   readonly built: boolean;
   readonly buildMs: number;
+  /** A broken cache folder this call removed before rebuilding, if any. */
+  readonly repaired?: string;
 }
 
 export class SimulationError extends Error {
@@ -38,26 +42,167 @@ export class SimulationError extends Error {
   }
 }
 
-let verilatorVersion: Promise<string> | undefined;
+/** The compilers a model is built with; part of the cache key, since another version gives another binary. */
+export interface Toolchain {
+  readonly verilator: string;
+  readonly cxx: string;
+}
 
-function quote(args: readonly string[]): string {
+let toolchain: Promise<Toolchain> | undefined;
+
+function findToolchain(verilator: string): Promise<Toolchain> {
+  // Verilator's makefiles (verilated.mk) set CXX = g++, which the environment does not override.
+  const cxx = 'g++';
+  return (toolchain ??= Promise.all([
+    execa(verilator, ['--version']).then((r) => r.stdout.trim()),
+    execa(cxx, ['--version'], { reject: false }).then((r) => (r.exitCode === 0 ? r.stdout.split('\n')[0]!.trim() : `${cxx}: not found`)),
+  ]).then(([v, c]) => ({ verilator: v, cxx: c })));
+}
+
+export function quote(args: readonly string[]): string {
   return args.map((a) => (/^[\w./=+-]+$/.test(a) ? a : `'${a.replace(/'/g, "'\\''")}'`)).join(' ');
+}
+
+/** Verilator's flags for a model, apart from the source files. */
+function verilatorFlags(top: string, trace: boolean, optimize: number): string[] {
+  return [
+    '--cc', '--exe', '--build', '-j', '2',
+    '--top-module', top,
+    '-Mdir', 'obj',
+    '-o', 'sim',
+    '--x-assign', 'fast', '--x-initial', 'fast',
+    // A comparison that is always true or false (unsigned x >= 0) is a
+    // remark on the design's logic, not on the Verilog's meaning; the lint
+    // flow still reports it with -Wall.
+    '-Wno-UNSIGNED', '-Wno-CMPCONST',
+    // The model's hot code at the chosen level; run-once code (constructors,
+    // the harness, Verilator's runtime) at -O1 to keep builds quick.
+    '-MAKEFLAGS', `OPT_FAST=-O${optimize} OPT_SLOW=-O1 OPT_GLOBAL=-O1`,
+    ...(trace ? ['--trace-fst'] : []),
+  ];
+}
+
+/** Written last into a finished build: the binary it vouches for. */
+const COMPLETE = 'complete.json';
+
+interface CompleteMark {
+  readonly size: number;
+  readonly sha256: string;
+}
+
+function fileDigest(file: string): CompleteMark {
+  const data = fs.readFileSync(file);
+  return { size: data.length, sha256: createHash('sha256').update(data).digest('hex') };
+}
+
+/** Why a cache folder cannot be reused, or undefined when it can. */
+export function cacheFolderProblem(dir: string): string | undefined {
+  let mark: CompleteMark;
+  try {
+    mark = JSON.parse(fs.readFileSync(path.join(dir, COMPLETE), 'utf8')) as CompleteMark;
+  } catch {
+    return `it has no valid ${COMPLETE} (the build never finished)`;
+  }
+  const binary = path.join(dir, 'obj', 'sim');
+  let actual: CompleteMark;
+  try {
+    actual = fileDigest(binary);
+  } catch {
+    return 'its binary obj/sim is missing';
+  }
+  if (actual.size !== mark.size) return `its binary obj/sim is ${actual.size} bytes, ${mark.size} when built`;
+  if (actual.sha256 !== mark.sha256) return 'its binary obj/sim changed since it was built';
+  try {
+    fs.accessSync(binary, fs.constants.X_OK);
+  } catch {
+    return 'its binary obj/sim is not executable';
+  }
+  return undefined;
+}
+
+/**
+ * Builds of this process that are under way: their compiler process groups
+ * and staging folders, ended and removed if the process is told to stop.
+ */
+interface ActiveBuild {
+  readonly staging: string;
+  proc?: ResultPromise;
+}
+
+const activeBuilds = new Set<ActiveBuild>();
+
+function killCompilers(): void {
+  const stagings = [...activeBuilds].map((b) => b.staging);
+  for (const b of activeBuilds) {
+    // The compiler runs in a process group of its own: make and every g++ it started.
+    try {
+      if (b.proc?.pid) process.kill(-b.proc.pid, 'SIGKILL');
+    } catch {
+      // already gone
+    }
+  }
+  activeBuilds.clear();
+  // A killed compiler may still create a file or two before it is gone: remove
+  // the staging folders until they stay removed (this runs in a signal handler,
+  // so it waits synchronously, at most about two seconds).
+  const pause = new Int32Array(new SharedArrayBuffer(4));
+  for (let attempt = 0; attempt < 20; attempt++) {
+    for (const dir of stagings) {
+      try {
+        fs.rmSync(dir, { recursive: true, force: true });
+      } catch {
+        // a file appeared while removing: the next round gets it
+      }
+    }
+    Atomics.wait(pause, 0, 0, 100);
+    if (!stagings.some((dir) => fs.existsSync(dir))) return;
+  }
+}
+
+const STOP_SIGNALS = ['SIGTERM', 'SIGINT', 'SIGHUP'] as const;
+
+function stopBuilds(signal: NodeJS.Signals): void {
+  killCompilers();
+  listen(false);
+  // With no other handler left, end as the signal would have.
+  if (process.listenerCount(signal) === 0) process.kill(process.pid, signal);
+}
+
+function listen(on: boolean): void {
+  for (const s of STOP_SIGNALS) (on ? process.on : process.off).call(process, s, stopBuilds);
+  (on ? process.on : process.off).call(process, 'exit', killCompilers);
+}
+
+function trackBuild(entry: ActiveBuild): () => void {
+  if (activeBuilds.size === 0) listen(true);
+  activeBuilds.add(entry);
+  return () => {
+    activeBuilds.delete(entry);
+    if (activeBuilds.size === 0) listen(false);
+  };
 }
 
 /**
  * Builds (or takes from the cache) a Verilator model of the design with the
- * generated harness. The cache key (model-key.ts) hashes the design, the
- * harness, the Verilator version and the options, so an unchanged design is never rebuilt.
+
+ * generated harness. The cache key (model-key.ts) hashes the design's
+ * fingerprint, the harness, the tool versions and the flags, so an unchanged
+ * design is never rebuilt and a cache hit writes no Verilog.
+ *
+ * A cache folder appears only complete: the model is compiled in a private
+ * staging folder, marked complete last, then renamed into place. A folder
+ * taken from the cache is checked against its mark; a broken one is removed
+ * (and named on stderr) and rebuilt.
  */
 export async function buildModel(design: Design, opts: BuildOptions = {}): Promise<VerilatedModel> {
   const verilator = await requireTool('verilator');
-  verilatorVersion ??= execa(verilator, ['--version']).then((r) => r.stdout.trim());
-  const version = await verilatorVersion;
+  const tools = await findToolchain(verilator);
   const trace = opts.trace ?? false;
   const optimize = opts.optimize ?? 2;
-  const harness = harnessSource(design.top, trace);
   const top = design.top.displayName;
-  const key = modelCacheKey(design, { version, trace, optimize, harness });
+  const harness = harnessSource(design.top, trace);
+  const flags = verilatorFlags(top, trace, optimize);
+  const key = modelCacheKey(design, { ...tools, flags, harness });
   const cacheDir = path.resolve(opts.cacheDir ?? 'build/verilator');
   const dir = path.join(cacheDir, `${top}-${key}`);
   const binary = path.join(dir, 'obj', 'sim');
@@ -71,52 +216,51 @@ export async function buildModel(design: Design, opts: BuildOptions = {}): Promi
     hasReset: design.top.usesReset,
     traced: trace,
   };
-  if (fs.existsSync(binary)) return { ...model, built: false, buildMs: 0 };
+  let repaired: string | undefined;
+  if (fs.existsSync(dir)) {
+    const problem = cacheFolderProblem(dir);
+    if (problem === undefined) return { ...model, built: false, buildMs: 0 };
+    discardFolder(dir);
+    repaired = dir;
+    process.stderr.write(`warning: removed the broken model cache folder ${dir}: ${problem}; rebuilding it\n`);
+  }
   const files = emitDesign(design);
 
   const t0 = performance.now();
   fs.mkdirSync(cacheDir, { recursive: true });
-  const staging = fs.mkdtempSync(path.join(cacheDir, `.${top}-${key}-`));
+  sweepAbandoned(cacheDir);
+  const staging = privateFolder(cacheDir, `.build-${top}-${key}`);
+  // Tracked from its creation: a signal arriving while the compiler starts must find it.
+  const build: ActiveBuild = { staging };
+  const untrack = trackBuild(build);
+  const args = [...flags, ...files.map((f) => `src/${f.fileName}`), 'src/harness.cpp'];
   try {
     const src = path.join(staging, 'src');
     fs.mkdirSync(src);
     for (const f of files) fs.writeFileSync(path.join(src, f.fileName), f.text);
     fs.writeFileSync(path.join(src, 'harness.cpp'), harness);
-    const args = [
-      '--cc', '--exe', '--build', '-j', '2',
-      '--top-module', top,
-      '-Mdir', 'obj',
-      '-o', 'sim',
-      '--x-assign', 'fast', '--x-initial', 'fast',
-      // A comparison that is always true or false (unsigned x >= 0) is a
-      // remark on the design's logic, not on the Verilog's meaning; the lint
-      // flow still reports it with -Wall.
-      '-Wno-UNSIGNED', '-Wno-CMPCONST',
-      // The model's hot code at the chosen level; run-once code (constructors,
-      // the harness, Verilator's runtime) at -O1 to keep builds quick.
-      '-MAKEFLAGS', `OPT_FAST=-O${optimize} OPT_SLOW=-O1 OPT_GLOBAL=-O1`,
-      ...(trace ? ['--trace-fst'] : []),
-      ...files.map((f) => `src/${f.fileName}`),
-      'src/harness.cpp',
-    ];
-    const r = await execa(verilator, args, { cwd: staging, reject: false, all: true });
+    const proc = execa(verilator, args, { cwd: staging, reject: false, all: true, detached: true, cleanup: false });
+    build.proc = proc;
+    const r = await proc;
     if (r.exitCode !== 0) {
+      // Keep the failed build to reproduce it, under one name per model so failures do not pile up.
+      const failed = `${dir}.failed`;
+      fs.rmSync(failed, { recursive: true, force: true });
+      fs.renameSync(staging, failed);
+      const how = r.signal ? `killed by ${r.signal}` : `exit ${r.exitCode}`;
       throw new SimulationError(
-        `Verilator failed to build ${top} (exit ${r.exitCode}):\n${firstErrors(r.all ?? '')}\nTo reproduce: cd ${staging} && verilator ${quote(args)}`,
+        `Verilator failed to build ${top} (${how}):\n${firstErrors(r.all ?? '')}\nTo reproduce: cd ${failed} && verilator ${quote(args)}`,
       );
     }
-    try {
-      fs.renameSync(staging, dir);
-    } catch (e) {
-      // Another process built the same model at the same time: keep theirs.
-      if (!fs.existsSync(binary)) throw e;
-      fs.rmSync(staging, { recursive: true, force: true });
-    }
+    fs.writeFileSync(path.join(staging, COMPLETE), JSON.stringify(fileDigest(path.join(staging, 'obj', 'sim'))));
+    placeFolderUnlessGood(staging, dir, (d) => cacheFolderProblem(d) === undefined);
   } catch (e) {
-    if (!(e instanceof SimulationError)) fs.rmSync(staging, { recursive: true, force: true });
+    fs.rmSync(staging, { recursive: true, force: true });
     throw e;
+  } finally {
+    untrack();
   }
-  return { ...model, built: true, buildMs: performance.now() - t0 };
+  return { ...model, built: true, buildMs: performance.now() - t0, ...(repaired ? { repaired } : {}) };
 }
 
 /** The tool's first error lines with a little context: compilers report the cause first. */

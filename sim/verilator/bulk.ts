@@ -1,6 +1,6 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import { execa } from 'execa';
+import { execa, type Result } from 'execa';
 import { SimulationError, tail, type VerilatedModel } from './build.ts';
 import type { HarnessMemory, HarnessPort } from './harness.ts';
 import { hexOf, packColumns, unpackColumns, type Column, type OutputColumn } from './words.ts';
@@ -37,12 +37,18 @@ export interface BulkJob {
   readonly outputs?: readonly StreamSpec[];
   /** Stop after the cycle where this output is 1. */
   readonly donePort?: string;
-  /** Without a done port: stop once inputs are used up and no stream moved for this many cycles. */
+  /** Without a done port: stop once inputs are used up and no stream moved for this many cycles (>= 1, default 64). */
   readonly drainCycles?: number;
+  /** Simulated cycles after which the run is an error (>= 1, default 10,000,000). */
   readonly maxCycles?: number;
-  /** Seeds the back-pressure and bubble generators. */
+  /** Seeds the back-pressure and bubble generators: an integer from 0 to 2^53 - 1. */
   readonly seed: number;
+  /** Cycles of reset before the run (default 1; 0: none). */
   readonly resetCycles?: number;
+  /** Wall-clock limit of the model's process in milliseconds (default one hour; Infinity: none). */
+  readonly timeoutMs?: number;
+  /** Ends the model's process when aborted; the run then fails with the reason. */
+  readonly signal?: AbortSignal;
   /** Output ports to read when the run ends (counters, flags). */
   readonly peek?: readonly string[];
   /** FST waveform file (the model must be built with trace: true). */
@@ -128,7 +134,44 @@ function permille(stall: number | undefined, name: string): number {
   return Math.round(s * 1000);
 }
 
-let runCounter = 0;
+const DEFAULT_MAX_CYCLES = 10_000_000;
+const DEFAULT_TIMEOUT_MS = 3_600_000;
+
+/** The job's numbers, checked here: the model would misread a negative, fractional or huge one. */
+function jobNumbers(job: BulkJob): { seed: number; reset: number; maxCycles: number; drain: number; timeoutMs: number } {
+  const integer = (what: string, v: number, min: number): number => {
+    if (typeof v !== 'number' || !Number.isSafeInteger(v) || v < min) {
+      throw new SimulationError(`${what} must be an integer from ${min} to 2^53 - 1, got ${String(v)}`);
+    }
+    return v;
+  };
+  const timeoutMs = job.timeoutMs ?? DEFAULT_TIMEOUT_MS;
+  if (typeof timeoutMs !== 'number' || !(timeoutMs > 0)) throw new SimulationError(`timeoutMs must be a positive number of milliseconds or Infinity, got ${String(timeoutMs)}`);
+  return {
+    seed: integer('the seed', job.seed, 0),
+    reset: integer('resetCycles', job.resetCycles ?? 1, 0),
+    maxCycles: integer('maxCycles', job.maxCycles ?? DEFAULT_MAX_CYCLES, 1),
+    drain: integer('drainCycles', job.drainCycles ?? 64, 1),
+    timeoutMs,
+  };
+}
+
+/** What went wrong with the model's process, in words: exit code, signal, timeout, cancel or failure to start. */
+function processFailure(r: Result): string {
+  if (r.isCanceled) return 'was cancelled';
+  if (r.timedOut) return `did not finish within its wall-clock limit (timeout ${r.signal ?? ''}`.trimEnd() + ')';
+  if (r.signal) return `was killed by ${r.signal}${r.signalDescription ? ` (${r.signalDescription})` : ''}`;
+  if (r.exitCode === undefined) return `could not start: ${r.originalMessage ?? r.message}`;
+  return `failed (exit ${r.exitCode})`;
+}
+
+function readWhole(file: string, what: string): Buffer {
+  try {
+    return fs.readFileSync(file);
+  } catch (e) {
+    throw new SimulationError(`the model reported success but its ${what} ${file} cannot be read: ${(e as Error).message}`);
+  }
+}
 
 /**
  * Runs a whole job inside the model's process: streams are read from and
@@ -136,24 +179,25 @@ let runCounter = 0;
  */
 export async function runBulk(model: VerilatedModel, job: BulkJob): Promise<BulkResult> {
   const t0 = performance.now();
-  const dir = path.join(model.dir, 'runs', `${process.pid}-${runCounter++}`);
-  fs.rmSync(dir, { recursive: true, force: true });
-  fs.mkdirSync(dir, { recursive: true });
+  const numbers = jobNumbers(job);
+  const runs = path.join(model.dir, 'runs');
+  fs.mkdirSync(runs, { recursive: true });
+  // A folder of its own: runs of one model in this or another process never share a file.
+  const dir = fs.mkdtempSync(path.join(runs, `bulk-${process.pid}-`));
   const byName = new Map(model.ports.map((p) => [p.name, p]));
   const port = (n: string): HarnessPort => {
     const p = byName.get(n);
     if (!p) throw new SimulationError(`${model.top} has no port '${n}'`);
     return p;
   };
-  const lines = [`seed ${job.seed}`, `reset ${job.resetCycles ?? 1}`, `maxcycles ${job.maxCycles ?? 10_000_000}`];
-  if (!Number.isInteger(job.seed) || job.seed < 0) throw new SimulationError(`the seed must be a non-negative integer, got ${job.seed}`);
+  const lines = [`seed ${numbers.seed}`, `reset ${numbers.reset}`, `maxcycles ${numbers.maxCycles}`];
   for (const [n, v] of Object.entries(job.config ?? {})) {
     const p = port(n);
     if (p.dir !== 'in') throw new SimulationError(`config port '${n}' is an output of ${model.top}`);
     lines.push(`poke ${p.index} ${hexOf(p, BigInt(v))}`);
   }
   if (job.donePort) lines.push(`done ${port(job.donePort).index}`);
-  else lines.push(`drain ${job.drainCycles ?? 64}`);
+  else lines.push(`drain ${numbers.drain}`);
   for (const s of job.inputs ?? []) {
     const sp = streamPorts(model, s.prefix, 'in');
     const file = path.join(dir, `in-${s.prefix}.bin`);
@@ -200,12 +244,21 @@ export async function runBulk(model: VerilatedModel, job: BulkJob): Promise<Bulk
   const resultFile = path.join(dir, 'result.txt');
   fs.writeFileSync(jobFile, lines.join('\n') + '\n');
 
-  const r = await execa(model.binary, ['--bulk', jobFile, resultFile], { reject: false, all: true });
+  const reproduce = `To reproduce: ${model.binary} --bulk ${jobFile} ${resultFile}`;
+  const r = await execa(model.binary, ['--bulk', jobFile, resultFile], {
+    reject: false,
+    all: true,
+    // A stopped or hung model gets SIGKILL: SIGTERM waits for a stopped process to continue.
+    killSignal: 'SIGKILL',
+    ...(Number.isFinite(numbers.timeoutMs) ? { timeout: numbers.timeoutMs } : {}),
+    ...(job.signal ? { cancelSignal: job.signal } : {}),
+  });
   if (r.exitCode === 3) {
-    throw new SimulationError(`${model.top} did not finish within ${job.maxCycles ?? 10_000_000} cycles (seed ${job.seed}); job: ${jobFile}`);
+    throw new SimulationError(`${model.top} did not finish within ${numbers.maxCycles} cycles (seed ${numbers.seed}); job: ${jobFile}`);
   }
-  if (r.exitCode !== 0) {
-    throw new SimulationError(`the bulk simulation of ${model.top} failed (exit ${r.exitCode}):\n${tail(r.all ?? '', 20)}\nTo reproduce: ${model.binary} --bulk ${jobFile} ${resultFile}`);
+  if (r.exitCode !== 0 || r.failed) {
+    const output = tail(r.all ?? '', 20);
+    throw new SimulationError(`the bulk simulation of ${model.top} ${processFailure(r)}${output ? `:\n${output}` : ' with no output'}\n${reproduce}`);
   }
   const result = {
     status: 'idle' as 'done' | 'idle',
@@ -218,23 +271,40 @@ export async function runBulk(model: VerilatedModel, job: BulkJob): Promise<Bulk
     wallMs: 0,
     seed: job.seed,
   };
-  for (const line of fs.readFileSync(resultFile, 'utf8').split('\n')) {
+  const produced = new Map<string, number>();
+  let complete = false;
+  const bad = (why: string): SimulationError => new SimulationError(`the bulk simulation of ${model.top} wrote an unusable result file (${why}); ${reproduce}`);
+  for (const line of readWhole(resultFile, 'result file').toString('utf8').split('\n')) {
     const f = line.split(' ');
     if (f[0] === 'status') result.status = f[1] as 'done' | 'idle';
     else if (f[0] === 'cycles') result.cycles = Number(f[1]);
     else if (f[0] === 'consumed') result.consumed[f[1]!] = Number(f[2]);
-    else if (f[0] === 'produced') result.lastBeatCycle[f[1]!] = Number(f[3]);
-    else if (f[0] === 'peek') {
+    else if (f[0] === 'produced') {
+      produced.set(f[1]!, Number(f[2]));
+      result.lastBeatCycle[f[1]!] = Number(f[3]);
+    } else if (f[0] === 'peek') {
       const p = model.ports[Number(f[1])]!;
       const v = BigInt(`0x${f[2]}`);
       result.peeks[p.name] = p.signed ? BigInt.asIntN(p.width, v) : v;
-    }
+    } else if (f[0] === 'end') complete = true;
   }
+  if (!complete) throw bad('it does not end with the line "end"');
+  if (result.status !== 'done' && result.status !== 'idle') throw bad(`status '${String(result.status)}'`);
   for (const [prefix, sp] of outPorts) {
-    result.columns[prefix] = unpackColumns(sp.data, fs.readFileSync(path.join(dir, `out-${prefix}.bin`)));
+    const bytes = readWhole(path.join(dir, `out-${prefix}.bin`), `stream file of '${prefix}'`);
+    // The model counts the beats it handed over; a file with fewer lost some on the way.
+    const beatBytes = 4 * sp.data.reduce((sum, p) => sum + Math.ceil(p.width / 32), 0);
+    const count = produced.get(prefix);
+    if (count === undefined || bytes.length !== count * beatBytes) {
+      const held = beatBytes ? `${bytes.length} bytes (${Math.floor(bytes.length / beatBytes)} whole beats)` : `${bytes.length} bytes`;
+      throw new SimulationError(
+        `the bulk simulation of ${model.top} reports ${count ?? 'no count of'} beats on stream '${prefix}' but its file holds ${held}; ${reproduce}`,
+      );
+    }
+    result.columns[prefix] = unpackColumns(sp.data, bytes);
   }
   for (const [memPath, mem] of dumps) {
-    result.memories[memPath] = unpackColumns([memoryLayout(mem)], fs.readFileSync(path.join(dir, `mem-${mem.index}.bin`)))[0]!;
+    result.memories[memPath] = unpackColumns([memoryLayout(mem)], readWhole(path.join(dir, `mem-${mem.index}.bin`), `memory dump of ${memPath}`))[0]!;
   }
   fs.rmSync(dir, { recursive: true, force: true });
   result.wallMs = performance.now() - t0;

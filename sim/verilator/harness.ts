@@ -118,6 +118,7 @@ export function harnessSource(top: IrModule, trace: boolean): string {
 ${memories.length ? `#include "${cls}___024root.h"` : ''}
 #include "verilated.h"
 ${trace ? '#include "verilated_fst_c.h"' : ''}
+#include <cerrno>
 #include <cstdint>
 #include <cstdio>
 #include <cstdlib>
@@ -155,6 +156,24 @@ static void die(const std::string& msg) {
 
 static int words(int width) { return (width + 31) / 32; }
 
+// Every write and close is checked: a full disk or a file size limit must end
+// the run with an error, never with a short output file.
+static void checkWritten(std::ofstream& f, const std::string& what) {
+  if (!f) die("cannot write " + what + ": " + std::strerror(errno));
+}
+
+static void closeWritten(std::ofstream& f, const std::string& what) {
+  f.close();
+  if (f.fail()) die("cannot write " + what + ": " + std::strerror(errno));
+}
+
+// A job or command line must be read whole: a field that does not parse, or
+// one left over, is an error rather than a silently different value.
+static void parsedWhole(std::istringstream& in, const std::string& line) {
+  std::string extra;
+  if (in.fail() || (in >> extra)) die("cannot parse '" + line + "'");
+}
+
 static void setPort(int idx, const uint32_t* w) {
   switch (idx) {
 ${sets}
@@ -177,7 +196,7 @@ static void loadMemory(int idx, const std::string& file) {
   if (!f) die("cannot read memory image " + file);
   if ((size_t)f.tellg() != w.size() * 4) die("memory image " + file + " must be " + std::to_string(w.size() * 4) + " bytes for " + MEMS[idx].path);
   f.seekg(0);
-  f.read((char*)w.data(), w.size() * 4);
+  if (!f.read((char*)w.data(), w.size() * 4)) die("cannot read memory image " + file);
   switch (idx) {
 ${memLoads}
     default: (void)w; break;
@@ -192,7 +211,10 @@ ${memDumps}
     default: break;
   }
   std::ofstream f(file, std::ios::binary);
-  if (!f || !f.write((const char*)w.data(), w.size() * 4)) die("cannot write memory image " + file);
+  checkWritten(f, "memory image " + file);
+  f.write((const char*)w.data(), w.size() * 4);
+  checkWritten(f, "memory image " + file);
+  closeWritten(f, "memory image " + file);
 }
 
 static void parseHex(const std::string& s, int width, uint32_t* w) {
@@ -275,10 +297,13 @@ static int interactive() {
       std::fputc('\\n', stdout);
       std::fflush(stdout);
     } else if (cmd == 's') {
-      long n; in >> n;
+      long n; in >> n; parsedWhole(in, line);
+      if (n < 0) die("negative step count in '" + line + "'");
       for (long i = 0; i < n; i++) tick();
     } else if (cmd == 'r') {
-      int n; in >> n; reset(n);
+      int n; in >> n; parsedWhole(in, line);
+      if (n < 0) die("negative reset count in '" + line + "'");
+      reset(n);
     } else if (cmd == 'l' || cmd == 'd') {
       int idx; std::string file; in >> idx >> file;
       if (cmd == 'l') loadMemory(idx, file); else dumpMemory(idx, file);
@@ -330,9 +355,9 @@ static int bulk(const char* jobPath, const char* resultPath) {
     std::istringstream in(line);
     std::string cmd; in >> cmd;
     if (cmd == "seed") in >> seed;
-    else if (cmd == "reset") in >> resetCycles;
-    else if (cmd == "maxcycles") in >> maxCycles;
-    else if (cmd == "drain") in >> drain;
+    else if (cmd == "reset") { in >> resetCycles; if (resetCycles < 0) die("negative reset in '" + line + "'"); }
+    else if (cmd == "maxcycles") { in >> maxCycles; if (maxCycles == 0) die("maxcycles must be at least 1"); }
+    else if (cmd == "drain") { in >> drain; if (drain == 0) die("drain must be at least 1"); }
     else if (cmd == "done") in >> donePort;
     else if (cmd == "peek") { int i; in >> i; peeks.push_back(i); }
     else if (cmd == "trace") in >> traceFile;
@@ -345,6 +370,9 @@ static int bulk(const char* jobPath, const char* resultPath) {
       in >> s.file >> s.stall;
       (cmd == "instream" ? ins : outs).push_back(std::move(s));
     } else die("unknown job line '" + line + "'");
+    // Numbers are read as unsigned where they must be, so a '-' fails here too.
+    if (line.find('-') != std::string::npos && (cmd == "seed" || cmd == "maxcycles" || cmd == "drain")) die("cannot parse '" + line + "'");
+    parsedWhole(in, line);
   }
 ${trace ? '  if (!traceFile.empty()) { Verilated::traceEverOn(true); tfp = new VerilatedFstC; m->trace(tfp, 99); tfp->open(traceFile.c_str()); }' : '  if (!traceFile.empty()) die("this model was built without tracing");'}
   uint64_t k = 0;
@@ -363,7 +391,7 @@ ${trace ? '  if (!traceFile.empty()) { Verilated::traceEverOn(true); tfp = new V
   for (auto& s : outs) {
     s.rng.s = seed * 1000003ULL + (++k);
     s.out.open(s.file, std::ios::binary);
-    if (!s.out) die("cannot write stream file " + s.file);
+    checkWritten(s.out, "stream file " + s.file);
   }
   reset(resetCycles);
 ${trace ? '  fullTick = tfp != nullptr;' : '  fullTick = false;'}
@@ -386,6 +414,7 @@ ${trace ? '  fullTick = tfp != nullptr;' : '  fullTick = false;'}
       uint32_t v[MAXWORDS], r[MAXWORDS]; getPort(s.valid, v); getPort(s.ready, r);
       if (v[0] && r[0]) {
         for (int idx : s.data) { getPort(idx, w); s.out.write((const char*)w, 4 * words(PORTS[idx].width)); }
+        checkWritten(s.out, "stream file " + s.file);
         s.count++; active = true; s.lastCycle = cycles;
       }
     }
@@ -399,14 +428,20 @@ ${trace ? '  fullTick = tfp != nullptr;' : '  fullTick = false;'}
     }
   }
   settle();
+  for (auto& s : outs) closeWritten(s.out, "stream file " + s.file);
+  for (auto& d : dumps) dumpMemory(d.first, d.second);
+  // The result file is written last and ends with "end": the driver trusts
+  // the other files only when it finds that line.
+  const std::string what = std::string("result file ") + resultPath;
   std::ofstream res(resultPath);
-  if (!res) die(std::string("cannot write result file ") + resultPath);
+  checkWritten(res, what);
   res << "status " << status << "\\n" << "cycles " << cycles << "\\n";
   for (auto& s : ins) res << "consumed " << s.name << " " << s.count << " " << s.nbeats << "\\n";
-  for (auto& s : outs) { s.out.close(); res << "produced " << s.name << " " << s.count << " " << s.lastCycle << "\\n"; }
+  for (auto& s : outs) res << "produced " << s.name << " " << s.count << " " << s.lastCycle << "\\n";
   for (int idx : peeks) { getPort(idx, w); res << "peek " << idx << " " << toHex(w, PORTS[idx].width) << "\\n"; }
-  for (auto& d : dumps) dumpMemory(d.first, d.second);
-  res.close();
+  res << "end\\n";
+  checkWritten(res, what);
+  closeWritten(res, what);
   return status == "timeout" ? 3 : 0;
 }
 

@@ -4,20 +4,22 @@ import { designFingerprint } from '../../gen/fingerprint.ts';
 
 export interface ModelKeyInputs {
   /** `verilator --version`. */
-  readonly version: string;
-  readonly trace: boolean;
-  readonly optimize: number;
+  readonly verilator: string;
+  /** First line of the C++ compiler's `--version`: another compiler gives another binary. */
+  readonly cxx: string;
+  /** Verilator's flags apart from the source files (trace, optimisation, warnings). */
+  readonly flags: readonly string[];
   /** The generated C++ harness. */
   readonly harness: string;
 }
 
 /**
- * The cache key of a Verilator model: the design's fingerprint (no Verilog is
- * written to compute it, so a cache hit costs a walk of the design), the
- * harness, the Verilator version and the build options.
+ * The cache key of a Verilator model: everything that changes the binary. The
+ * design enters through its fingerprint, so no Verilog is written to compute
+ * the key and a cache hit costs a walk of the design.
  */
 export function modelCacheKey(design: Design, k: ModelKeyInputs): string {
   const hash = createHash('sha256');
-  hash.update(`${k.version}\0${k.trace}\0${k.optimize}\0${design.top.displayName}\0${k.harness}\0${designFingerprint(design)}`);
+  hash.update(`${k.verilator}\0${k.cxx}\0${k.flags.join('\0')}\0\0${design.top.displayName}\0${k.harness}\0${designFingerprint(design)}`);
   return hash.digest('hex').slice(0, 16);
 }

@@ -31,9 +31,12 @@ export interface PortHandle {
 export interface OpenOptions {
   /** FST waveform file; needs a model built with trace. */
   waveform?: string;
+  /** Cycles of reset applied at the start (default 1; 0: none). */
   resetCycles?: number;
   /** Keep a transcript of the session (see `transcript`). */
   record?: boolean;
+  /** Ends the model when aborted; pending and later requests fail with the reason. */
+  signal?: AbortSignal;
 }
 
 export type SimIO<S> = { [K in keyof S]: S[K] extends { kind: 'port' } ? HandleOf<IOOf<S[K]>> : SimIO<S[K]> };
@@ -63,7 +66,11 @@ export class Simulation<S extends IOSpec = IOSpec> {
   private queued: string[] = [];
   private cycleCount = 0;
   private failure: Error | undefined;
+  private closing = false;
   private stderr = '';
+  /** This session's own folder for memory images, made on first use. */
+  private scratch: string | undefined;
+  private scratchCount = 0;
   /** Every poke, step, reset and peek, in order, when recording was asked for. */
   readonly transcript: TranscriptEntry[] | undefined;
 
@@ -79,8 +86,15 @@ export class Simulation<S extends IOSpec = IOSpec> {
     lines.on('line', (line) => this.pending.shift()?.resolve(line));
     proc.stderr!.on('data', (d: Buffer) => (this.stderr += d.toString()));
     proc.then(
-      (r) => this.fail(new SimulationError(`the simulation of ${model.top} exited (code ${r.exitCode}) ${tail(this.stderr, 10)}`)),
-      (e: Error & { stderr?: string }) => this.fail(new SimulationError(`the simulation of ${model.top} failed: ${tail(String(e.stderr || this.stderr || e.message), 20)}\nTo reproduce: ${model.binary}`)),
+      (r) => {
+        const output = tail(this.stderr, 10);
+        this.fail(this.closing ? this.closedError() : new SimulationError(`the simulation of ${model.top} exited (code ${r.exitCode}) while in use${output ? `: ${output}` : ''}\nTo reproduce: ${model.binary}`));
+      },
+      (e: Error & { stderr?: string; signal?: string; isCanceled?: boolean }) => {
+        const why = e.isCanceled ? 'was cancelled' : e.signal ? `was killed by ${e.signal}` : 'failed';
+        const output = tail(String(e.stderr || this.stderr || (e.signal ? '' : e.message)), 20);
+        this.fail(new SimulationError(`the simulation of ${model.top} ${why}${output ? `: ${output}` : ''}\nTo reproduce: ${model.binary}`));
+      },
     );
     this.io = this.buildHandles(spec, '') as SimIO<S>;
   }
@@ -97,10 +111,20 @@ export class Simulation<S extends IOSpec = IOSpec> {
   }
 
   static open<S extends IOSpec>(model: VerilatedModel, spec: IOSpec, opts: OpenOptions = {}): Simulation<S> {
+    const resetCycles = opts.resetCycles ?? 1;
+    checkCount('resetCycles', resetCycles, 0);
     const args = opts.waveform ? ['--trace', opts.waveform] : [];
-    const proc = execa(model.binary, args, { stdin: 'pipe', stdout: 'pipe', stderr: 'pipe', buffer: false });
+    const proc = execa(model.binary, args, {
+      stdin: 'pipe',
+      stdout: 'pipe',
+      stderr: 'pipe',
+      buffer: false,
+      ...(opts.signal ? { cancelSignal: opts.signal, killSignal: 'SIGKILL' as const } : {}),
+    });
     const sim = new Simulation<S>(model, proc, spec, opts.record ?? false);
-    if (model.hasReset) sim.reset(opts.resetCycles ?? 1);
+    // Fail at once, not when the process is gone: a peek sent meanwhile must not be answered.
+    opts.signal?.addEventListener('abort', () => sim.fail(new SimulationError(`the simulation of ${model.top} was cancelled\nTo reproduce: ${model.binary}`)), { once: true });
+    if (model.hasReset && resetCycles > 0) sim.reset(resetCycles);
     return sim;
   }
 
@@ -195,7 +219,7 @@ export class Simulation<S extends IOSpec = IOSpec> {
 
   /** Advances n clock cycles. */
   step(n = 1): void {
-    if (!Number.isInteger(n) || n < 0) throw new SimulationError(`step(${n}): the cycle count must be a non-negative integer`);
+    checkCount('step', n, 0);
     if (n > 0) this.send(`s ${n}`);
     this.cycleCount += n;
     if (n > 0) this.transcript?.push({ op: 'step', cycles: n });
@@ -203,47 +227,71 @@ export class Simulation<S extends IOSpec = IOSpec> {
 
   /** Holds reset for n cycles; cycles are counted from zero again afterwards. */
   reset(n = 1): void {
+    checkCount('reset', n, 1);
     this.send(`r ${n}`);
     this.cycleCount = 0;
     this.transcript?.push({ op: 'reset', cycles: n });
   }
 
+  /** A file name no other session or call uses: concurrent loads and dumps never share one. */
   private imageFile(index: number): string {
-    const dir = path.join(this.model.dir, 'runs');
-    fs.mkdirSync(dir, { recursive: true });
-    return path.join(dir, `session-${process.pid}-mem${index}.bin`);
+    if (this.scratch === undefined) {
+      const runs = path.join(this.model.dir, 'runs');
+      fs.mkdirSync(runs, { recursive: true });
+      this.scratch = fs.mkdtempSync(path.join(runs, `session-${process.pid}-`));
+    }
+    return path.join(this.scratch, `mem${index}-${this.scratchCount++}.bin`);
   }
 
   /** Loads a memory (opened with testbenchAccess) by its hierarchical path; a short image leaves the rest zero. */
   async loadMemory(memPath: string, values: Column): Promise<void> {
     const m = findMemory(this.model, memPath);
     const file = this.imageFile(m.index);
-    writeMemoryImage(m, values, file);
-    await this.request(`l ${m.index} ${file}`);
-    fs.rmSync(file, { force: true });
+    try {
+      writeMemoryImage(m, values, file);
+      await this.request(`l ${m.index} ${file}`);
+    } finally {
+      fs.rmSync(file, { force: true });
+    }
   }
 
   /** Reads a memory's whole contents. */
   async dumpMemory(memPath: string): Promise<OutputColumn> {
     const m = findMemory(this.model, memPath);
     const file = this.imageFile(m.index);
-    await this.request(`d ${m.index} ${file}`);
-    const col = unpackColumns([memoryLayout(m)], fs.readFileSync(file))[0]!;
-    fs.rmSync(file, { force: true });
-    return col;
+    try {
+      await this.request(`d ${m.index} ${file}`);
+      return unpackColumns([memoryLayout(m)], fs.readFileSync(file))[0]!;
+    } finally {
+      fs.rmSync(file, { force: true });
+    }
   }
 
   get cycles(): number {
     return this.cycleCount;
   }
 
+  private closedError(): SimulationError {
+    return new SimulationError(`the simulation of ${this.model.top} is closed; start a new one to go on`);
+  }
+
   async close(): Promise<void> {
-    if (!this.failure) {
+    if (!this.failure && !this.closing) {
+      this.closing = true;
       this.send('q');
       this.flush();
       this.proc.stdin!.end();
     }
+    this.closing = true;
     await this.proc.catch(() => undefined);
-    this.failure ??= new SimulationError('the simulation is closed');
+    this.failure ??= this.closedError();
+    if (this.scratch) fs.rmSync(this.scratch, { recursive: true, force: true });
+  }
+}
+
+/** Cycle counts cross to the model as decimal integers: anything else would be misread there. */
+export function checkCount(what: string, n: number, min: number): void {
+  if (!Number.isSafeInteger(n) || n < min) {
+    throw new SimulationError(`${what} ${n}: the cycle count must be an integer ${min === 0 ? '>= 0' : `>= ${min}`}`);
   }
 }

@@ -36,7 +36,7 @@ export const counterTestbench = defineTestbench({
     }
     const transcript = sim.transcript!;
     const verilatorValues = transcript.filter((e) => e.op === 'peek').map((e) => e.value);
-    const icarusValues = await replayOnIcarus(design, transcript, path.join('build', 'icarus', 'counter'));
+    const icarusValues = await replayOnIcarus(design, transcript, path.join('build', 'icarus'));
     check(icarusValues.length === verilatorValues.length, () => `Icarus gave ${icarusValues.length} values for ${verilatorValues.length} peeks`);
     const firstDiff = icarusValues.findIndex((v, i) => v !== verilatorValues[i]);
     check(firstDiff < 0, () => `Icarus and Verilator differ at peek ${firstDiff}: ${icarusValues[firstDiff]} vs ${verilatorValues[firstDiff]}`);

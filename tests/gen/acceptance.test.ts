@@ -60,3 +60,24 @@ test('writing Verilog replaces a folder only once every file is written', () => 
   expect(() => writeVerilog(design, dir, [{ module: 'x', fileName: 'sub/does/not/exist.v', text: '' }])).toThrow();
   expect(fs.readdirSync(dir)).toEqual(before);
 });
+
+test('several processes replacing one output folder at once all succeed and leave it whole', async () => {
+  const parent = path.join(root, 'concurrent');
+  fs.rmSync(parent, { recursive: true, force: true });
+  const dir = path.join(parent, 'uart_tx');
+  const writers = Array.from({ length: 4 }, () =>
+    execa(process.execPath, ['--import', 'tsx', 'tests/gen/fixtures/write-loop.ts', dir, '40'], { reject: false, all: true }),
+  );
+  for (const r of await Promise.all(writers)) {
+    expect(r.all).toBe('');
+    expect(r.exitCode).toBe(0);
+  }
+  const expected = emitDesign(designs.find((d) => d.name === 'uart_tx')!.elaborate());
+  expect(fs.readdirSync(dir).sort()).toEqual(expected.map((f) => f.fileName).sort());
+  for (const f of expected) expect(fs.readFileSync(path.join(dir, f.fileName), 'utf8')).toBe(f.text);
+  // No staging or trash folder is left beside it, and it has the usual permissions.
+  expect(fs.readdirSync(parent)).toEqual(['uart_tx']);
+  const probe = path.join(parent, 'probe');
+  fs.mkdirSync(probe);
+  expect(fs.statSync(dir).mode & 0o777).toBe(fs.statSync(probe).mode & 0o777);
+});

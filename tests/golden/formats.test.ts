@@ -236,3 +236,35 @@ describe('corrupted buffers are rejected with the specific error', () => {
     expect(() => decodeCsr(b)).toThrow(/malformed CSR buffer: rowPtr\[3\] is 5 but 4 values are stored/);
   });
 });
+
+describe('encoders refuse inconsistent tensors as strictly as the decoders refuse buffers', () => {
+  const tensor = (dims: number[], values: number[]): DenseArray => ({ dims, values: Int32Array.from(values) });
+
+  it('CSR and CSC refuse extra values instead of dropping them, and missing ones instead of storing zeros', () => {
+    expect(() => encodeCsr(tensor([2, 2], [1, 2, 3, 4, 5]))).toThrow('encodeCsr: 5 values given for dims [2, 2], which hold 4');
+    expect(() => encodeCsr(tensor([2, 2], [1, 2, 3]))).toThrow('encodeCsr: 3 values given for dims [2, 2], which hold 4');
+    expect(() => encodeCsc(tensor([2, 2], [1, 2, 3]))).toThrow('encodeCsc: 3 values given for dims [2, 2], which hold 4');
+    expect(() => encodeCsrChw(tensor([1, 2, 2], [1, 2, 3]))).toThrow('encodeCsrChw: 3 values given');
+  });
+
+  it('COO refuses NaN dimensions and a value count that would repeat a coordinate', () => {
+    expect(() => encodeCoo(tensor([NaN, 2], [1, 2]))).toThrow('encodeCoo: dimension 0 is NaN');
+    expect(() => encodeCoo(tensor([2], [1, 2, 3]))).toThrow('encodeCoo: 3 values given for dims [2], which hold 2');
+  });
+
+  it('bitmap refuses values past the end of the tensor instead of setting mask bits there', () => {
+    expect(() => encodeBitmap(tensor([3], [1, 2, 3, 4]))).toThrow('encodeBitmap: 4 values given for dims [3], which hold 3');
+  });
+
+  it('a plain array is refused where an Int32Array is needed', () => {
+    expect(() => encodeBitmap({ dims: [2], values: [1, 2] as unknown as Int32Array })).toThrow('encodeBitmap: values must be an Int32Array');
+    expect(() => encodeZvc([1, 0] as unknown as Int32Array)).toThrow('encodeZvc: the stream must be an Int32Array');
+    expect(() => encodeScnnRle([1, 0] as unknown as Int32Array, [2])).toThrow('encodeScnnRle: the stream must be an Int32Array');
+  });
+
+  it('uniformBlockLengths refuses a length that is not a non-negative integer', () => {
+    expect(() => uniformBlockLengths(NaN, 4)).toThrow('stream length must be a non-negative integer, got NaN');
+    expect(() => uniformBlockLengths(-1, 4)).toThrow('stream length must be a non-negative integer, got -1');
+    expect(() => uniformBlockLengths(2.5, 4)).toThrow('got 2.5');
+  });
+});

@@ -45,7 +45,7 @@ describe('rcp CLI', () => {
   });
 
   const badRuns: Array<[string, string[], RegExp]> = [
-    ['a sparsity outside [0, 1]', ['--net', 'vgg16', '--input', 'cifar', '--sparsity', '1.5'], /--sparsity <fraction>' argument '1.5' is invalid\. expected a number from 0 to 1/],
+    ['a sparsity outside [0, 1]', ['--net', 'vgg16', '--input', 'cifar', '--sparsity', '1.5'], /--sparsity <fraction>' argument '1.5' is invalid\. expected a decimal number from 0 to 1/],
     ['an unknown network', ['--net', 'resnet34', '--input', 'cifar', '--sparsity', '0.5'], /unknown network "resnet34"; choose one of: alexnet, vgg16/],
     ['a network without that input size', ['--net', 'resnet50', '--input', 'cifar', '--sparsity', '0.5'], /network "resnet50" has no cifar table; use --input imagenet/],
     ['an unknown generator', ['--net', 'vgg16', '--input', 'cifar', '--sparsity', '0.5', '--generator', 'magic'], /Allowed choices are uniform, topk, relu, dsg, lstm, prune/],
@@ -55,7 +55,7 @@ describe('rcp CLI', () => {
   for (const [what, args, message] of badRuns) {
     it(`rejects ${what} with one clear message, no stack trace and a non-zero exit`, async () => {
       const result = await runCli(args);
-      expect(result.exitCode).not.toBe(0);
+      expect(result.exitCode).toBe(2);
       expect(result.stdout).toBe('');
       expect(result.stderr).toMatch(message);
       expect(result.stderr).not.toMatch(/\n\s+at /);

@@ -2,7 +2,7 @@
  * Bitmap format: one presence bit per element (see bit-mask.ts for bit order),
  * then the non-zero values packed in row-major order.
  */
-import { assertDims, elementCount, type DenseArray } from '../dense-array.ts';
+import { assertDims, assertTensor, elementCount, type DenseArray } from '../dense-array.ts';
 import { firstBitBeyond, isBitSet, maskWordCount, packNonZeros, popcount32 } from './bit-mask.ts';
 import { FormatError, assertIntegerArray } from './format-error.ts';
 
@@ -15,6 +15,7 @@ export interface BitmapBuffer {
 }
 
 export function encodeBitmap(tensor: DenseArray): BitmapBuffer {
+  assertTensor(tensor, 'encodeBitmap');
   const { mask, packed } = packNonZeros(tensor.values);
   return { dims: [...tensor.dims], mask, values: packed };
 }

@@ -4,7 +4,7 @@
  * tensor the coordinate arrays are exactly the compaction engine's
  * (channel, row, column) outputs.
  */
-import { assertDims, elementCount, type DenseArray } from '../dense-array.ts';
+import { assertDims, assertTensor, elementCount, type DenseArray } from '../dense-array.ts';
 import { FormatError, assertIntegerArray } from './format-error.ts';
 
 export interface CooBuffer {
@@ -15,6 +15,7 @@ export interface CooBuffer {
 }
 
 export function encodeCoo(tensor: DenseArray): CooBuffer {
+  assertTensor(tensor, 'encodeCoo');
   const rank = tensor.dims.length;
   let nnz = 0;
   for (const v of tensor.values) if (v !== 0) nnz++;

@@ -7,7 +7,7 @@
  * the non-zeros of channel c, image row h: the (channel, row, column) output of the
  * compaction engine with its row pointers.
  */
-import { type DenseArray } from '../dense-array.ts';
+import { assertTensor, type DenseArray } from '../dense-array.ts';
 import { FormatError, assertIntegerArray, assertSize } from './format-error.ts';
 
 export interface CsrBuffer {
@@ -29,6 +29,7 @@ export interface CscBuffer {
 }
 
 function matrixShape(format: string, tensor: DenseArray): [rows: number, cols: number] {
+  assertTensor(tensor, `encode${format[0]}${format.slice(1).toLowerCase()}`);
   if (tensor.dims.length !== 2) {
     throw new RangeError(
       `${format} encodes a 2-D matrix but dims are [${tensor.dims.join(', ')}]; reshape first (see encodeCsrChw)`,
@@ -184,6 +185,7 @@ export function encodeCsrChw(tensor: DenseArray): CsrBuffer {
   if (tensor.dims.length !== 3) {
     throw new RangeError(`encodeCsrChw needs dims [C, H, W], got [${tensor.dims.join(', ')}]`);
   }
+  assertTensor(tensor, 'encodeCsrChw');
   const [channels, height, width] = tensor.dims as [number, number, number];
   return encodeCsr({ dims: [channels * height, width], values: tensor.values });
 }

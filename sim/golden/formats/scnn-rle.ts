@@ -6,6 +6,7 @@
  * compressed on its own: runs restart at every block boundary, and zeros after a
  * block's last non-zero are implied by the block length rather than stored.
  */
+import { assertStream } from '../dense-array.ts';
 import { FormatError, assertIntegerArray, assertSize } from './format-error.ts';
 
 export const SCNN_MAX_RUN = 15;
@@ -25,6 +26,9 @@ export interface ScnnRleBuffer {
 
 /** Blocks of `blockLength` values covering `length` values; the last one may be shorter. */
 export function uniformBlockLengths(length: number, blockLength: number): Int32Array {
+  if (!Number.isSafeInteger(length) || length < 0) {
+    throw new RangeError(`stream length must be a non-negative integer, got ${length}`);
+  }
   if (!Number.isInteger(blockLength) || blockLength <= 0) {
     throw new RangeError(`block length must be a positive integer, got ${blockLength}`);
   }
@@ -35,6 +39,7 @@ export function uniformBlockLengths(length: number, blockLength: number): Int32A
 }
 
 export function encodeScnnRle(stream: Int32Array, blockLengths: ArrayLike<number>): ScnnRleBuffer {
+  assertStream(stream, 'encodeScnnRle');
   let total = 0;
   for (let b = 0; b < blockLengths.length; b++) {
     const len = blockLengths[b]!;

@@ -4,6 +4,7 @@
  * non-zeros. The last window may be partial: it still has a full mask word whose
  * bits for the missing positions are zero, and the stream length travels out of band.
  */
+import { assertStream } from '../dense-array.ts';
 import { firstBitBeyond, isBitSet, maskWordCount, packNonZeros, popcount32 } from './bit-mask.ts';
 import { FormatError, assertIntegerArray, assertSize } from './format-error.ts';
 
@@ -19,6 +20,7 @@ export interface ZvcBuffer {
 }
 
 export function encodeZvc(stream: Int32Array): ZvcBuffer {
+  assertStream(stream, 'encodeZvc');
   const { mask, packed } = packNonZeros(stream);
   return { length: stream.length, masks: mask, values: packed };
 }
