@@ -1,0 +1,26 @@
+/**
+ * Vega-Lite specifications rendered to SVG in Node: vega-lite compiles the
+ * specification to Vega, Vega renders it headless (no canvas, no browser).
+ */
+import * as vega from 'vega';
+import { compile, type TopLevelSpec } from 'vega-lite';
+
+/** Shared look of every plot: readable in a paper at column width. */
+export const PLOT_CONFIG = {
+  font: 'Helvetica, Arial, sans-serif',
+  axis: { labelFontSize: 11, titleFontSize: 12, grid: true },
+  legend: { labelFontSize: 11, titleFontSize: 12 },
+  header: { labelFontSize: 12, titleFontSize: 12 },
+  title: { fontSize: 14, anchor: 'start' },
+  view: { stroke: '#ccc' },
+} as const;
+
+export async function renderSvg(spec: Record<string, unknown>): Promise<string> {
+  const full = { $schema: 'https://vega.github.io/schema/vega-lite/v6.json', config: PLOT_CONFIG, ...spec } as TopLevelSpec;
+  const view = new vega.View(vega.parse(compile(full).spec), { renderer: 'none' });
+  try {
+    return await view.toSVG();
+  } finally {
+    view.finalize();
+  }
+}
