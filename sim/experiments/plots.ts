@@ -9,8 +9,8 @@ import { compile, type TopLevelSpec } from 'vega-lite';
 export const PLOT_CONFIG = {
   font: 'Helvetica, Arial, sans-serif',
   axis: { labelFontSize: 11, titleFontSize: 12, grid: true },
-  legend: { labelFontSize: 11, titleFontSize: 12 },
-  header: { labelFontSize: 12, titleFontSize: 12 },
+  legend: { labelFontSize: 11, titleFontSize: 12, labelLimit: 400 },
+  header: { labelFontSize: 12, titleFontSize: 12, labelAngle: 0, labelAlign: 'left' },
   title: { fontSize: 14, anchor: 'start' },
   view: { stroke: '#ccc' },
 } as const;

@@ -227,10 +227,10 @@ export const rcpBreakdown: Experiment = {
             mark: 'bar',
             encoding: {
               x: { field: 'layer', type: 'ordinal', title: 'layer', axis: { labelAngle: -60, labelFontSize: 8 } },
-              y: { field: 'share', type: 'quantitative', title: 'RCP share of layer products', axis: { format: '%' }, scale: { domain: [0, 1] } },
+              y: { field: 'share', type: 'quantitative', title: 'RCP share', axis: { format: '%' }, scale: { domain: [0, 1] } },
               color: { ...color, scale: { domain: categories.slice(1), range: colors.slice(1) }, sort: categories.slice(1) },
               order: { field: 'order', type: 'quantitative' },
-              row: { field: 'generator', type: 'nominal', title: 'generator' },
+              row: { field: 'generator', type: 'nominal', title: null, header: { labelAngle: 0, labelAlign: 'left', labelOrient: 'top' } },
               ...(settings.sparsities.length > 1 ? { column: { field: 'sparsity', type: 'ordinal' } } : {}),
             },
             width: Math.max(200, 9 * (values.length / (3 * settings.generators.length * settings.sparsities.length))),
