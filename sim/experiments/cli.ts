@@ -8,10 +8,11 @@ import cliProgress from 'cli-progress';
 import { Command } from 'commander';
 import type { WorkUnit } from './experiment.ts';
 import { EXPERIMENTS, findExperiment } from './registry.ts';
-import { InterruptedError, PendingExperimentError, ensureRunnable, runExperiment, type ProgressSink } from './runner.ts';
+import { InterruptedError, PendingExperimentError, checkUnits, ensureRunnable, runExperiment, shardUnits, type ProgressSink } from './runner.ts';
 import {
   SETTING_FLAGS,
   SettingsError,
+  canonicalCommand,
   parseArray,
   parseDesign,
   parseEngine,
@@ -37,6 +38,7 @@ interface RawOptions {
   engine?: string;
   shard?: string;
   out?: string;
+  dryRun?: boolean;
 }
 
 function listText(): string {
@@ -61,6 +63,7 @@ function buildProgram(): Command {
     .option('--array <PXxPY>', 'PE array, e.g. 8x8 (default 8x8)')
     .option('--engine <kind>', 'model (cycle model) or rtl (Verilator); PE-array experiments only (default model)')
     .option('--shard <i/n>', 'run only work units i-1, i-1+n, ... (1 <= i <= n); merge with npm run experiment:merge')
+    .option('--dry-run', 'check the arguments and print the work units a run would do; write nothing')
     .option('--out <dir>', 'output folder (default build/experiments/<name>, or .../shards/<i>-of-<n> for a shard)')
     .addHelpText(
       'after',
@@ -126,6 +129,13 @@ async function main(argv: readonly string[]): Promise<void> {
   const settings = resolveSettings(experiment, givenSettings(raw));
   const shard = raw.shard === undefined ? undefined : parseShard(raw.shard);
   ensureRunnable(experiment);
+  if (raw.dryRun) {
+    const units = experiment.workUnits(settings);
+    checkUnits(experiment, units);
+    const mine = shardUnits(units, shard).length;
+    process.stdout.write(`${canonicalCommand(experiment, settings)}\n${units.length} work units${shard ? `; shard ${shard.index}/${shard.count} runs ${mine}` : ''}\n`);
+    return;
+  }
   const outDir = raw.out ?? path.join('build', 'experiments', experiment.name, ...(shard ? ['shards', `${shard.index}-of-${shard.count}`] : []));
 
   const controller = new AbortController();

@@ -250,7 +250,7 @@ export const dsgExperiment: Experiment = {
               x: { field: 'keep', type: 'quantitative', title: 'keep ratio (1 − sparsity)' },
               y: { field: 'reduction', type: 'quantitative', title: 'operations: dense / sparse (×)' },
               color: { field: 'network', type: 'nominal', title: 'network' },
-              strokeDash: { field: 'measure', type: 'nominal', title: 'counted as' },
+              strokeDash: { field: 'measure', type: 'nominal', title: 'counted as', legend: { symbolType: 'stroke', symbolStrokeColor: '#555' } },
             },
           },
         ],
