@@ -94,7 +94,7 @@ export function dsgLayerOperations(shape: ConvShape, layerName: string, sparsity
   const workload = getGenerator('dsg').synthesize(shape, { sparsity, seed, layerName });
   return {
     layer: layerName,
-    keep: 1 - sparsity,
+    keep: keepRatio(sparsity),
     dense,
     sparse: countRcpFast(shape, workload),
     forwardSelected: forwardSelectedProducts(shape, workload.activations, workload.weights, workload.outputActivationMask!),
@@ -104,6 +104,11 @@ export function dsgLayerOperations(shape: ConvShape, layerName: string, sparsity
       outputGradients: countNonZeros(workload.outputGradients) / workload.outputGradients.length,
     },
   };
+}
+
+/** 1 - sparsity without binary noise (1 - 0.8 is 0.19999999999999996). */
+export function keepRatio(sparsity: number): number {
+  return Number((1 - sparsity).toFixed(9));
 }
 
 const sumValid = (c: PassCounts) => TRAINING_PASSES.reduce((s, p) => s + c[p].valid, 0);
@@ -168,20 +173,20 @@ export const dsgExperiment: Experiment = {
         projection += l.projection;
         denseForward += l.dense.forward.valid;
         rows.push({
-          network: c.net, input: c.input, keep: 1 - c.sparsity, layer: l.layer,
+          network: c.net, input: c.input, keep: keepRatio(c.sparsity), layer: l.layer,
           denseOps: d, inputSparseOps: s, dsgOps: g, projectionOps: l.projection,
           reductionInputSparse: ratio(d, s), reductionDsg: ratio(d, g), reductionDsgWithProjection: ratio(d, g + l.projection),
           activationDensity: l.density.activations, outputGradientDensity: l.density.outputGradients,
         });
       }
       rows.push({
-        network: c.net, input: c.input, keep: 1 - c.sparsity, layer: '(all layers)',
+        network: c.net, input: c.input, keep: keepRatio(c.sparsity), layer: '(all layers)',
         denseOps: dense, inputSparseOps: sparse, dsgOps: dsg, projectionOps: projection,
         reductionInputSparse: ratio(dense, sparse), reductionDsg: ratio(dense, dsg), reductionDsgWithProjection: ratio(dense, dsg + projection),
         activationDensity: null, outputGradientDensity: null,
       });
       return {
-        network: c.net, input: c.input, sparsity: c.sparsity, keep: 1 - c.sparsity,
+        network: c.net, input: c.input, sparsity: c.sparsity, keep: keepRatio(c.sparsity),
         denseOps: dense, inputSparseOps: sparse, dsgOps: dsg, projectionOps: projection,
         reductionInputSparse: ratio(dense, sparse),
         reductionDsg: ratio(dense, dsg),
