@@ -27,27 +27,14 @@ while getopts "j:S:o:" opt; do
   esac
 done
 shift $((OPTIND - 1))
-if [ $# -lt 2 ]; then
-  echo "usage: $0 [-j JOBS] [-S HOSTS] [-o OUT] <experiment> <shards> [experiment options...]" >&2
-  exit 2
-fi
-experiment="$1"
-shards="$2"
-shift 2
-if ! [[ "$shards" =~ ^[1-9][0-9]*$ ]]; then
-  echo "error: the number of shards must be a positive integer, got '$shards'" >&2
-  exit 2
-fi
 if ! parallel --version 2>/dev/null | grep -q 'GNU parallel'; then
   echo "error: GNU parallel is not installed; run 'make deps' (apt-get install parallel)" >&2
   exit 1
 fi
-out="${out:-build/experiments/$experiment}"
-shard_root="$out/shards"
-mkdir -p "$shard_root"
-
-# Fail early, once, on bad arguments rather than once per shard.
-npx tsx sim/experiments/cli.ts "$experiment" "$@" --shard "1/$shards" --dry-run
+# shellcheck source=scripts/sweep-common.sh
+source scripts/sweep-common.sh
+sweep_setup "$0 [-j JOBS] [-S HOSTS] [-o OUT] <experiment> <shards> [experiment options...]" "$@"
+shift 2
 
 remote=()
 if [ -n "$hosts" ]; then
@@ -57,4 +44,4 @@ fi
 parallel -q --will-cite --jobs "$jobs" --halt now,fail=1 --line-buffer --tagstring 'shard {}/'"$shards" "${remote[@]}" \
   npx tsx sim/experiments/cli.ts "$experiment" "$@" --shard "{}/$shards" --out "$shard_root/{}-of-$shards" \
   ::: $(seq 1 "$shards")
-npx tsx sim/experiments/merge-cli.ts --out "$out" $(for i in $(seq 1 "$shards"); do echo "$shard_root/$i-of-$shards"; done)
+sweep_merge

@@ -18,27 +18,16 @@ while getopts "o:p:" opt; do
   esac
 done
 shift $((OPTIND - 1))
-if [ $# -lt 2 ]; then
-  echo "usage: $0 [-o OUT] [-p PARTITION] <experiment> <shards> [experiment options...]" >&2
-  exit 2
-fi
-experiment="$1"
-shards="$2"
-shift 2
-if ! [[ "$shards" =~ ^[1-9][0-9]*$ ]]; then
-  echo "error: the number of shards must be a positive integer, got '$shards'" >&2
-  exit 2
-fi
 command -v sbatch >/dev/null || { echo "error: sbatch not found; install Slurm (scripts/deps.sh --slurm) or run on a Slurm login node" >&2; exit 1; }
-out="${out:-build/experiments/$experiment}"
-shard_root="$out/shards"
-mkdir -p "$shard_root" "$out/slurm-logs"
-# Bad arguments fail here once, not in every task.
-npx tsx sim/experiments/cli.ts "$experiment" "$@" --shard "1/$shards" --dry-run
+# shellcheck source=scripts/sweep-common.sh
+source scripts/sweep-common.sh
+sweep_setup "$0 [-o OUT] [-p PARTITION] <experiment> <shards> [experiment options...]" "$@"
+shift 2
+mkdir -p "$out/slurm-logs"
 
 # --wait: sbatch returns when every task has ended, non-zero if one failed.
 EXPERIMENT_SHARD_ROOT="$shard_root" sbatch --wait --array="1-$shards" "${partition[@]}" \
   --chdir="$PWD" --export=ALL,EXPERIMENT_SHARD_ROOT="$shard_root" \
   --output="$out/slurm-logs/%A_%a.out" \
   scripts/slurm/experiment-array.sbatch "$experiment" "$@"
-npx tsx sim/experiments/merge-cli.ts --out "$out" $(for i in $(seq 1 "$shards"); do echo "$shard_root/$i-of-$shards"; done)
+sweep_merge

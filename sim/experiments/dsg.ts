@@ -20,6 +20,7 @@ import { outputHeight, outputWidth, TRAINING_PASSES, type ConvShape } from '../g
 import { countNonZeros } from '../golden/dense-array.ts';
 import { toConvShape } from '../workloads/layer-table.ts';
 import { getNetwork } from '../workloads/networks/index.ts';
+import { forEachPatchEntry } from '../workloads/sparsity/dsg.ts';
 import { getGenerator } from '../workloads/sparsity/generators.ts';
 import { unitId, type Comparison, type CsvRow, type Experiment, type WorkUnit } from './experiment.ts';
 
@@ -57,25 +58,11 @@ export function projectionOperations(shape: ConvShape, k = DSG_PROJECTION_DIM): 
  */
 export function forwardSelectedProducts(shape: ConvShape, activations: Int32Array, weights: Int32Array, selected: Uint8Array): number {
   if (countNonZeros(weights) !== weights.length) throw new RangeError('forwardSelectedProducts counts dense weights only, as DSG has');
-  const { batch: N, inChannels: C, outChannels: K, height: H, width: W, kernelHeight: R, kernelWidth: S, stride, padding } = shape;
+  const { batch: N, outChannels: K } = shape;
   const E = outputHeight(shape);
   const F = outputWidth(shape);
   const patchNonZeros = new Float64Array(N * E * F);
-  for (let n = 0; n < N; n++)
-    for (let c = 0; c < C; c++)
-      for (let h = 0; h < H; h++)
-        for (let w = 0; w < W; w++) {
-          if (activations[((n * C + c) * H + h) * W + w] === 0) continue;
-          for (let r = 0; r < R; r++) {
-            const te = h + padding - r;
-            if (te < 0 || te % stride !== 0 || te / stride >= E) continue;
-            for (let s = 0; s < S; s++) {
-              const tf = w + padding - s;
-              if (tf < 0 || tf % stride !== 0 || tf / stride >= F) continue;
-              patchNonZeros[(n * E + te / stride) * F + tf / stride]!++;
-            }
-          }
-        }
+  forEachPatchEntry(shape, activations, (n, position) => patchNonZeros[n * E * F + position]!++);
   let total = 0;
   for (let n = 0; n < N; n++)
     for (let k = 0; k < K; k++)

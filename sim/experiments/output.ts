@@ -35,14 +35,17 @@ export interface RunRecord {
   readonly unitWallTimeS: Readonly<Record<string, number>>;
 }
 
-export function resultsDocument(
-  experiment: Experiment,
-  settings: ExperimentSettings,
-  units: readonly WorkUnit[],
-  report: ExperimentReport,
-  environment: Environment,
-  run: RunRecord,
-) {
+/** Everything a finished experiment's outputs are made from. */
+export interface FinishedRun {
+  readonly experiment: Experiment;
+  readonly settings: ExperimentSettings;
+  readonly units: readonly WorkUnit[];
+  readonly report: ExperimentReport;
+  readonly environment: Environment;
+  readonly run: RunRecord;
+}
+
+export function resultsDocument({ experiment, settings, units, report, environment, run }: FinishedRun) {
   return {
     schema: RESULTS_SCHEMA,
     experiment: experiment.name,
@@ -121,15 +124,8 @@ export function csvText(report: ExperimentReport): string {
 }
 
 /** Writes every output file of a finished experiment. */
-export async function writeOutputs(
-  outDir: string,
-  experiment: Experiment,
-  settings: ExperimentSettings,
-  units: readonly WorkUnit[],
-  report: ExperimentReport,
-  environment: Environment,
-  run: RunRecord,
-): Promise<string[]> {
+export async function writeOutputs(outDir: string, finished: FinishedRun): Promise<string[]> {
+  const { experiment, settings, report, environment } = finished;
   const written: string[] = [];
   const put = (name: string, text: string) => {
     const file = path.join(outDir, name);
@@ -145,7 +141,7 @@ export async function writeOutputs(
   }
   put('results.csv', csvText(report));
   put('summary.md', `${summaryMarkdown(experiment, settings, report, environment)}\n`);
-  put('results.json', `${JSON.stringify(resultsDocument(experiment, settings, units, report, environment, run), null, 2)}\n`);
+  put('results.json', `${JSON.stringify(resultsDocument(finished), null, 2)}\n`);
   return written;
 }
 

@@ -222,7 +222,7 @@ async function assemble(
     .sort((a, b) => (a.startedAt < b.startedAt ? -1 : a.startedAt > b.startedAt ? 1 : 0));
   const run: RunRecord = { invocations, unitWallTimeS };
   const report = experiment.report(settings, units, results);
-  return writeOutputs(outDir, experiment, settings, units, report, environment, run);
+  return writeOutputs(outDir, { experiment, settings, units, report, environment, run });
 }
 
 /**
