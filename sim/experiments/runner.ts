@@ -159,6 +159,8 @@ export async function runExperiment(experiment: Experiment, settings: Experiment
   };
   try {
     for (const unit of pending) {
+      // Units compute synchronously: let the event loop deliver signals (Ctrl-C) between them.
+      await new Promise((resolve) => setImmediate(resolve));
       if (options.signal?.aborted) {
         throw new InterruptedError(
           `interrupted after ${resumed + ran} of ${selected.length} work units; the finished ones are kept in ${unitsDir(outDir)}; run the same command again to resume`,

@@ -1,5 +1,6 @@
 import fs from 'node:fs';
 import path from 'node:path';
+import { execa } from 'execa';
 import { describe, expect, it } from 'vitest';
 import { rcpBreakdown } from '../../sim/experiments/rcp-breakdown.ts';
 import { InterruptedError, runExperiment } from '../../sim/experiments/runner.ts';
@@ -46,5 +47,20 @@ describe('interrupted runs', () => {
     // Everything done: a third run recomputes nothing.
     const third = await runExperiment(rcpBreakdown, settings, { outDir: out, argv: ['third'] });
     expect(third.unitsRun).toBe(0);
+  });
+
+  it('stop on Ctrl-C after the current unit, with one message and exit code 130', async () => {
+    const out = tempDir('sigint');
+    const child = execa('node', ['--import', 'tsx', 'sim/experiments/cli.ts', 'rcp-breakdown', '--nets', 'resnet50', '--generator', 'uniform', '--batch', '1', '--out', out], { reject: false });
+    const units = path.join(out, 'units');
+    let ended = false;
+    void child.finally(() => (ended = true));
+    while (!ended && !(fs.existsSync(units) && fs.readdirSync(units).some((n) => n.endsWith('.json')))) await new Promise((r) => setTimeout(r, 50));
+    child.kill('SIGINT');
+    const result = await child;
+    expect(result.exitCode, result.stderr).toBe(130);
+    expect(result.stderr).toMatch(/error: interrupted after \d+ of 54 work units; the finished ones are kept in .*; run the same command again to resume/);
+    expect(fs.existsSync(path.join(out, 'results.json'))).toBe(false);
+    expect(fs.readdirSync(units).filter((n) => !n.endsWith('.json'))).toEqual([]);
   });
 });
