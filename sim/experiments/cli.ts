@@ -5,10 +5,10 @@
  */
 import path from 'node:path';
 import cliProgress from 'cli-progress';
-import { Command } from 'commander';
+import { Command, CommanderError } from 'commander';
 import type { WorkUnit } from './experiment.ts';
 import { EXPERIMENTS, findExperiment } from './registry.ts';
-import { InterruptedError, PendingExperimentError, checkUnits, ensureRunnable, runExperiment, shardUnits, type ProgressSink } from './runner.ts';
+import { InterruptedError, checkUnits, ensureRunnable, runExperiment, shardUnits, type ProgressSink } from './runner.ts';
 import {
   SETTING_FLAGS,
   SettingsError,
@@ -51,6 +51,8 @@ function listText(): string {
 
 function buildProgram(): Command {
   return new Command('experiment')
+    // Parser errors come back as CommanderError, so every usage mistake exits 2 (docs/cli.md).
+    .exitOverride()
     .description('Run one experiment: its figures beside the published ones, as results.json, results.csv, summary.md and SVG plots.')
     .argument('[name]', `experiment: ${EXPERIMENTS.map((e) => e.name).join(', ')}`)
     .option('--list', 'list the experiments and what they reproduce')
@@ -157,7 +159,12 @@ async function main(argv: readonly string[]): Promise<void> {
 }
 
 main(process.argv).catch((error: unknown) => {
-  const known = error instanceof SettingsError || error instanceof PendingExperimentError || error instanceof InterruptedError;
-  process.stderr.write(`error: ${error instanceof Error ? (known ? error.message : (error.stack ?? error.message)) : String(error)}\n`);
-  process.exitCode = error instanceof InterruptedError ? 130 : 2;
+  if (error instanceof CommanderError) {
+    // Commander printed its message; --help and --version end with 0.
+    process.exitCode = error.exitCode === 0 ? 0 : 2;
+    return;
+  }
+  process.stderr.write(`error: ${error instanceof Error ? error.message : String(error)}\n`);
+  // 2: called wrongly, nothing ran; 130: interrupted; 1: the experiment could not run or failed.
+  process.exitCode = error instanceof SettingsError ? 2 : error instanceof InterruptedError ? 130 : 1;
 });

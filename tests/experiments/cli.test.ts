@@ -8,10 +8,10 @@ import {
 } from '../../sim/experiments/settings.ts';
 import { runCli, tempDir } from './helpers.ts';
 
-/** One `error: ...` line on stderr, nothing on stdout, a non-zero exit. */
-async function expectOneError(args: string[], message: string | RegExp): Promise<void> {
+/** One `error: ...` line on stderr, nothing on stdout, and the exit code of docs/cli.md: 2 for a wrong call, 1 for work that cannot run. */
+async function expectOneError(args: string[], message: string | RegExp, exitCode = 2): Promise<void> {
   const r = await runCli('cli', args);
-  expect(r.exitCode, r.stderr).not.toBe(0);
+  expect(r.exitCode, r.stderr).toBe(exitCode);
   expect(r.stdout).toBe('');
   const lines = r.stderr.trim().split('\n').filter((l) => !l.startsWith('(run with --help'));
   expect(lines, r.stderr).toHaveLength(1);
@@ -34,7 +34,9 @@ describe('experiment CLI', () => {
       expectOneError(['rcp-breakdown', '--nets', 'resnet19'], 'unknown network "resnet19"; choose one of:'),
       expectOneError(['rcp-breakdown', '--sparsity', '1.5'], 'sparsity 1.5 is outside [0, 1]'),
       expectOneError(['rcp-breakdown', '--shard', '2-4'], 'shard "2-4" is not of the form i/n'),
-      expectOneError(['ant', '--out', out], 'experiment "ant" needs the PE-array cycle model (issue 9)'),
+      expectOneError(['rcp-breakdown', 'resnet18'], 'too many arguments'),
+      expectOneError(['rcp-breakdown', '--batch'], "option '--batch <n>' argument missing"),
+      expectOneError(['ant', '--out', out], 'experiment "ant" needs the PE-array cycle model (issue 9)', 1),
     ]);
     // The pending experiment wrote nothing.
     expect(fs.readdirSync(out)).toEqual([]);
