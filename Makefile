@@ -1,7 +1,7 @@
 # The user-facing entry points. `make sim` and `make test` install what is
 # missing first (Debian packages and npm packages), so a fresh machine needs
 # nothing else.
-.PHONY: all deps gen sim test typecheck synth bench clean
+.PHONY: all deps gen sim test typecheck synth bench clean check-slurm
 
 all: sim
 
@@ -24,6 +24,11 @@ test: deps typecheck
 
 synth: deps
 	npm run --silent synth
+
+# Runs a small experiment as a Slurm array on a private single-node cluster
+# (installs slurm-wlm if missing); not part of `test`, see docs/experiments.md.
+check-slurm: deps
+	bash scripts/check-slurm.sh
 
 clean:
 	rm -rf build

@@ -1,8 +1,17 @@
 #!/usr/bin/env bash
 # Installs what the flows need and is missing: Debian packages (as root, or
 # through sudo) and the npm packages of package-lock.json.
+#   --slurm  also Slurm (slurm-wlm), which only scripts/check-slurm.sh needs.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+
+with_slurm=0
+for arg in "$@"; do
+  case "$arg" in
+    --slurm) with_slurm=1 ;;
+    *) echo "error: unknown option '$arg' (scripts/deps.sh [--slurm])" >&2; exit 2 ;;
+  esac
+done
 
 need=()
 command -v verilator >/dev/null || need+=(verilator)
@@ -13,6 +22,11 @@ command -v g++ >/dev/null || need+=(g++)
 command -v make >/dev/null || need+=(make)
 # Verilator's FST waveform writer compiles against zlib.
 [ -f /usr/include/zlib.h ] || need+=(zlib1g-dev)
+# Experiment sweeps over shards (scripts/sweep-parallel.sh and its test).
+{ command -v parallel >/dev/null && parallel --version 2>/dev/null | grep -q 'GNU parallel'; } || need+=(parallel)
+if [ "$with_slurm" -eq 1 ]; then
+  { command -v slurmctld >/dev/null && command -v slurmd >/dev/null && command -v sbatch >/dev/null; } || need+=(slurm-wlm)
+fi
 
 if [ ${#need[@]} -gt 0 ]; then
   if ! command -v apt-get >/dev/null; then

@@ -10,7 +10,7 @@ import { countNonZeros } from '../golden/dense-array.ts';
 import { DEFAULT_NUMBER_FORMAT, type NumberFormat } from '../golden/fixed-point.ts';
 import { assertSeed } from '../golden/random.ts';
 import { countRcpDense, countRcpFast, type PassCounts } from '../golden/rcp-count.ts';
-import { toConvShape, type NetworkTable } from './layer-table.ts';
+import { toConvShape, type LayerSpec, type NetworkTable } from './layer-table.ts';
 import { getGenerator } from './sparsity/generators.ts';
 
 /** SCNN: 8 x 8 PEs with a 4 x 4 multiplier array each. */
@@ -108,49 +108,52 @@ function addReports(a: PassReport, b: PassReport): PassReport {
 
 const ZERO_REPORT: PassReport = { macs: 0, products: 0, valid: 0, redundant: 0, rcpFraction: 0, idealCycles: 0, cartesianCycles: 0 };
 
-export function runNetworkRcp(table: NetworkTable, options: RcpRunOptions): NetworkRcpReport {
-  validateRunOptions(options);
+/**
+ * One layer of a network's training step: its operands synthesised by the
+ * generator and its products counted. `networkInput` marks the network's first
+ * layer, which reads the (dense) input image.
+ */
+export function runLayerRcp(layer: LayerSpec, options: RcpRunOptions, networkInput = false): LayerReport {
   const generator = getGenerator(options.generator);
-  const layers: LayerReport[] = [];
-  table.layers.forEach((layer, index) => {
-    const shape = toConvShape(layer, options.batch);
-    let counts: PassCounts;
-    let density = { activations: 1, weights: 1, outputGradients: 1 };
-    if (options.sparsity === 0) {
-      counts = countRcpDense(shape);
-    } else {
-      const workload = generator.synthesize(shape, {
-        sparsity: options.sparsity,
-        seed: options.seed,
-        layerName: layer.name,
-        format: options.format ?? DEFAULT_NUMBER_FORMAT,
-        // The first layer of every table reads the image.
-        networkInput: index === 0,
-      });
-      counts = countRcpFast(shape, workload);
-      density = {
-        activations: countNonZeros(workload.activations) / workload.activations.length,
-        weights: countNonZeros(workload.weights) / workload.weights.length,
-        outputGradients: countNonZeros(workload.outputGradients) / workload.outputGradients.length,
-      };
-    }
-    const macs = denseMacs(shape);
-    const passes = Object.fromEntries(
-      TRAINING_PASSES.map((pass) => [pass, passReport(macs, counts[pass], options.multipliers)]),
-    ) as Record<TrainingPass, PassReport>;
-    layers.push({
-      name: layer.name,
-      kind: layer.kind,
-      shape: {
-        C: shape.inChannels, K: shape.outChannels, H: shape.height, W: shape.width,
-        R: shape.kernelHeight, S: shape.kernelWidth, E: outputHeight(shape), F: outputWidth(shape),
-        stride: shape.stride, padding: shape.padding, batch: shape.batch,
-      },
-      density,
-      passes,
+  const shape = toConvShape(layer, options.batch);
+  let counts: PassCounts;
+  let density = { activations: 1, weights: 1, outputGradients: 1 };
+  if (options.sparsity === 0) {
+    counts = countRcpDense(shape);
+  } else {
+    const workload = generator.synthesize(shape, {
+      sparsity: options.sparsity,
+      seed: options.seed,
+      layerName: layer.name,
+      format: options.format ?? DEFAULT_NUMBER_FORMAT,
+      networkInput,
     });
-    options.onLayer?.(index + 1, table.layers.length);
-  });
+    counts = countRcpFast(shape, workload);
+    density = {
+      activations: countNonZeros(workload.activations) / workload.activations.length,
+      weights: countNonZeros(workload.weights) / workload.weights.length,
+      outputGradients: countNonZeros(workload.outputGradients) / workload.outputGradients.length,
+    };
+  }
+  const macs = denseMacs(shape);
+  const passes = Object.fromEntries(
+    TRAINING_PASSES.map((pass) => [pass, passReport(macs, counts[pass], options.multipliers)]),
+  ) as Record<TrainingPass, PassReport>;
+  return {
+    name: layer.name,
+    kind: layer.kind,
+    shape: {
+      C: shape.inChannels, K: shape.outChannels, H: shape.height, W: shape.width,
+      R: shape.kernelHeight, S: shape.kernelWidth, E: outputHeight(shape), F: outputWidth(shape),
+      stride: shape.stride, padding: shape.padding, batch: shape.batch,
+    },
+    density,
+    passes,
+  };
+}
+
+/** Per-pass sums over layers, and the whole training step; refuses sums past exact integers. */
+export function layerTotals(layers: readonly Pick<LayerReport, 'passes'>[]): Record<TotalKey, PassReport> {
   const totals = {} as Record<TotalKey, PassReport>;
   for (const pass of TRAINING_PASSES) totals[pass] = layers.reduce((sum, l) => addReports(sum, l.passes[pass]), ZERO_REPORT);
   totals.training = TRAINING_PASSES.reduce((sum, pass) => addReports(sum, totals[pass]), ZERO_REPORT);
@@ -159,6 +162,18 @@ export function runNetworkRcp(table: NetworkTable, options: RcpRunOptions): Netw
       throw new RangeError(`${key} product count ${report.products} exceeds exact integer range; lower --batch`);
     }
   }
+  return totals;
+}
+
+export function runNetworkRcp(table: NetworkTable, options: RcpRunOptions): NetworkRcpReport {
+  validateRunOptions(options);
+  const generator = getGenerator(options.generator);
+  const layers: LayerReport[] = [];
+  table.layers.forEach((layer, index) => {
+    layers.push(runLayerRcp(layer, options, index === 0));
+    options.onLayer?.(index + 1, table.layers.length);
+  });
+  const totals = layerTotals(layers);
   return {
     network: table.name,
     input: table.input,

@@ -53,6 +53,39 @@ export function sparseProjection(inputDim: number, projectionDim: number, rng: R
   return { index: index.map((l) => Int32Array.from(l)), weight: weight.map((l) => Float64Array.from(l)) };
 }
 
+/**
+ * Visits every non-zero input once per output position whose C·R·S patch holds
+ * it: (sample n, output position e·F + f, patch index (c·R + r)·S + s, value).
+ */
+export function forEachPatchEntry(
+  shape: ConvShape,
+  activations: ArrayLike<number>,
+  visit: (n: number, position: number, tap: number, value: number) => void,
+): void {
+  const { batch: N, inChannels: C, height: H, width: W, kernelHeight: R, kernelWidth: S, stride, padding } = shape;
+  const E = outputHeight(shape);
+  const F = outputWidth(shape);
+  for (let n = 0; n < N; n++) {
+    for (let c = 0; c < C; c++) {
+      for (let h = 0; h < H; h++) {
+        for (let w = 0; w < W; w++) {
+          const x = activations[((n * C + c) * H + h) * W + w]!;
+          if (x === 0) continue;
+          for (let r = 0; r < R; r++) {
+            const te = h + padding - r;
+            if (te < 0 || te % stride !== 0 || te / stride >= E) continue;
+            for (let s = 0; s < S; s++) {
+              const tf = w + padding - s;
+              if (tf < 0 || tf % stride !== 0 || tf / stride >= F) continue;
+              visit(n, (te / stride) * F + tf / stride, (c * R + r) * S + s, x);
+            }
+          }
+        }
+      }
+    }
+  }
+}
+
 export function dsgSelectOutputs(
   shape: ConvShape,
   activations: Int32Array,
@@ -60,7 +93,7 @@ export function dsgSelectOutputs(
   options: DsgOptions,
   rng: Rng,
 ): DsgSelection {
-  const { batch: N, inChannels: C, outChannels: K, height: H, width: W, kernelHeight: R, kernelWidth: S, stride, padding } = shape;
+  const { batch: N, inChannels: C, outChannels: K, kernelHeight: R, kernelWidth: S } = shape;
   const E = outputHeight(shape);
   const F = outputWidth(shape);
   const D = C * R * S;
@@ -85,26 +118,10 @@ export function dsgSelectOutputs(
   const projectionOf: { j: number; weight: number }[][] = Array.from({ length: D }, () => []);
   projection.index.forEach((idx, j) => idx.forEach((d, t) => projectionOf[d]!.push({ j, weight: projection.weight[j]![t]! })));
   const projected = new Float64Array(N * E * F * projectionDim);
-  for (let n = 0; n < N; n++) {
-    for (let c = 0; c < C; c++) {
-      for (let h = 0; h < H; h++) {
-        for (let w = 0; w < W; w++) {
-          const x = activations[((n * C + c) * H + h) * W + w]!;
-          if (x === 0) continue;
-          for (let r = 0; r < R; r++) {
-            const te = h + padding - r;
-            if (te < 0 || te % stride !== 0 || te / stride >= E) continue;
-            for (let s = 0; s < S; s++) {
-              const tf = w + padding - s;
-              if (tf < 0 || tf % stride !== 0 || tf / stride >= F) continue;
-              const base = ((n * E + te / stride) * F + tf / stride) * projectionDim;
-              for (const { j, weight } of projectionOf[(c * R + r) * S + s]!) projected[base + j]! += x * weight;
-            }
-          }
-        }
-      }
-    }
-  }
+  forEachPatchEntry(shape, activations, (n, position, tap, x) => {
+    const base = (n * E * F + position) * projectionDim;
+    for (const { j, weight } of projectionOf[tap]!) projected[base + j]! += x * weight;
+  });
 
   const estimates = new Float64Array(N * K * E * F);
   for (let n = 0; n < N; n++) {

@@ -1,0 +1,182 @@
+/**
+ * area: CNNLab's platform trade-off mirrored on one RTL, as ASIC standard cells
+ * (OSU 0.18 µm, Yosys) and FPGA resources (Yosys's xc7 flow), through the synth/
+ * API that `npm run synth` uses. Areas at 45 nm and 16 nm are estimates by the
+ * rule in `scaleArea`, labelled as such everywhere they appear.
+ *
+ * Designs that exist today: the sparsity monitor (two channel layouts) and the
+ * compaction engine. The PE and the 8x8 array join when issue 9 lands.
+ */
+import path from 'node:path';
+import { findDesign } from '../../gen/designs.ts';
+import { DEFAULT_COMPACTION_ENGINE } from '../../hw/spartan/compaction-engine.ts';
+import { DEFAULT_SPARSITY_MONITOR } from '../../hw/spartan/sparsity-monitor.ts';
+import { runAreaFlow, runFpgaFlow, writeDesignVerilog } from '../../synth/run-design.ts';
+import { unitId, type CsvRow, type Experiment, type WorkUnit } from './experiment.ts';
+
+/** The node of the measured cells (OSU 0.18 µm). */
+export const MEASURED_NODE_NM = 180;
+export const SCALED_NODES_NM = [45, 16] as const;
+
+export const SCALING_RULE =
+  'estimate: ideal (constant-field) scaling of area with the square of the feature size, A(node) = A(180 nm) · (node / 180 nm)²; ' +
+  'real processes scale worse below about 45 nm (FinFET standard-cell and SRAM-cell areas shrink less than the square of the node name), so the 16 nm figure is a lower bound';
+
+/** Area at another node by the stated rule (an estimate, never a measurement). */
+export function scaleArea(areaAt180Um2: number, nodeNm: number): number {
+  return areaAt180Um2 * (nodeNm / MEASURED_NODE_NM) ** 2;
+}
+
+/** Elements each design takes per cycle, from its configuration: for throughput per area. */
+const ELEMENTS_PER_CYCLE: Readonly<Record<string, number>> = {
+  sparsity_monitor: DEFAULT_SPARSITY_MONITOR.lanes,
+  sparsity_monitor_hwc: DEFAULT_SPARSITY_MONITOR.lanes,
+  compaction_engine: DEFAULT_COMPACTION_ENGINE.lanes,
+};
+
+export interface AsicFigures {
+  readonly flow: 'asic';
+  readonly design: string;
+  readonly libraryName: string;
+  readonly yosysVersion: string;
+  readonly stdCellAreaUm2: number;
+  readonly cellCount: number;
+  readonly flipFlops: number;
+  readonly memoryBits: number;
+  readonly memoryAreaUm2Estimate: number;
+  readonly totalAreaUm2Estimate: number;
+  readonly totalAreaUm2UpperBound: number;
+}
+
+export interface FpgaFigures {
+  readonly flow: 'fpga';
+  readonly design: string;
+  readonly family: string;
+  readonly synthCommand: string;
+  readonly luts: number;
+  readonly flipFlops: number;
+  readonly carryCells: number;
+  readonly lutRamCells: number;
+  readonly dsps: number;
+  readonly blockRams: number;
+  readonly blockRamKbits: number;
+}
+
+const FLOWS = ['asic', 'fpga'] as const;
+
+export const areaExperiment: Experiment = {
+  name: 'area',
+  title: 'Area: the same RTL as ASIC standard cells and as FPGA resources',
+  reproduces: "CNNLab (2016)'s GPU-vs-FPGA platform trade-off, mirrored as ASIC area against FPGA resources of one RTL",
+  accepts: ['designs'],
+  defaults: { designs: ['sparsity_monitor', 'sparsity_monitor_hwc', 'compaction_engine'] },
+  tools: ['yosys'],
+  workUnits(settings) {
+    return settings.designs.flatMap((design): WorkUnit[] => FLOWS.map((flow) => ({ id: unitId(design, flow), params: { design, flow } })));
+  },
+  async runUnit(unit, _settings, context) {
+    const entry = findDesign(String(unit.params.design));
+    const synthDir = path.join(context.outDir, 'synth');
+    const rtl = writeDesignVerilog(entry, synthDir);
+    if (unit.params.flow === 'asic') {
+      const r = await runAreaFlow(entry.name, rtl, synthDir);
+      const figures: AsicFigures = {
+        flow: 'asic', design: entry.name, libraryName: r.libraryName, yosysVersion: r.yosysVersion,
+        stdCellAreaUm2: r.areaUm2, cellCount: r.cellCount, flipFlops: r.flipFlops, memoryBits: r.memoryBits,
+        memoryAreaUm2Estimate: r.memoryAreaUm2Estimate, totalAreaUm2Estimate: r.totalAreaUm2Estimate, totalAreaUm2UpperBound: r.totalAreaUm2UpperBound,
+      };
+      return figures;
+    }
+    const f = await runFpgaFlow(entry.name, rtl, synthDir, 'xc7');
+    const figures: FpgaFigures = {
+      flow: 'fpga', design: entry.name, family: f.family, synthCommand: f.synthCommand, luts: f.luts, flipFlops: f.flipFlops,
+      carryCells: f.carryCells, lutRamCells: f.lutRamCells, dsps: f.dsps, blockRams: f.blockRams, blockRamKbits: f.blockRamKbits,
+    };
+    return figures;
+  },
+  report(settings, _units, results) {
+    const asic = new Map<string, AsicFigures>();
+    const fpga = new Map<string, FpgaFigures>();
+    for (const r of results as (AsicFigures | FpgaFigures)[]) (r.flow === 'asic' ? asic : fpga).set(r.design, r as never);
+    const rows: CsvRow[] = settings.designs.map((design) => {
+      const a = asic.get(design)!;
+      const f = fpga.get(design)!;
+      const totalMm2 = a.totalAreaUm2Estimate / 1e6;
+      const elements = ELEMENTS_PER_CYCLE[design] ?? null;
+      return {
+        design,
+        stdCellAreaUm2: a.stdCellAreaUm2,
+        cellCount: a.cellCount,
+        flipFlopsAsic: a.flipFlops,
+        memoryBits: a.memoryBits,
+        memoryAreaUm2Estimate: a.memoryAreaUm2Estimate,
+        totalAreaMm2At180nm: totalMm2,
+        totalAreaMm2At45nmEstimate: scaleArea(a.totalAreaUm2Estimate, 45) / 1e6,
+        totalAreaMm2At16nmEstimate: scaleArea(a.totalAreaUm2Estimate, 16) / 1e6,
+        luts: f.luts,
+        flipFlopsFpga: f.flipFlops,
+        carryCells: f.carryCells,
+        lutRamCells: f.lutRamCells,
+        dsps: f.dsps,
+        blockRams: f.blockRams,
+        blockRamKbits: f.blockRamKbits,
+        elementsPerCycle: elements,
+        elementsPerCyclePerMm2At180nm: elements === null ? null : elements / totalMm2,
+        elementsPerCyclePerKLut: elements === null || f.luts === 0 ? null : (1000 * elements) / f.luts,
+      };
+    });
+    const n = (x: unknown, digits = 0) => (typeof x === 'number' ? x.toLocaleString('en-US', { maximumFractionDigits: digits, minimumFractionDigits: digits }) : '—');
+    const lib = [...asic.values()][0];
+    const markdown = [
+      '## ASIC and FPGA figures',
+      '',
+      `Standard cells: ${lib?.libraryName ?? 'OSU 0.18 µm'} with ${lib?.yosysVersion ?? 'Yosys'}; memories are not standard cells and are added by the SRAM estimate of docs/area.md (10 µm² per bit at 0.18 µm). FPGA: Yosys \`synth_xilinx -family xc7\`, synthesis counts before place and route.`,
+      '',
+      '| design | std cells (µm², 180 nm) | memory bits | total mm² @180 nm | mm² @45 nm (estimate) | mm² @16 nm (estimate) | LUTs | FFs | DSPs | BRAMs | elements/cycle per mm² @180 nm | elements/cycle per kLUT |',
+      '|---|---|---|---|---|---|---|---|---|---|---|---|',
+      ...rows.map(
+        (r) =>
+          `| ${r.design} | ${n(r.stdCellAreaUm2)} | ${n(r.memoryBits)} | ${n(r.totalAreaMm2At180nm, 3)} | ${n(r.totalAreaMm2At45nmEstimate, 4)} | ${n(r.totalAreaMm2At16nmEstimate, 5)} | ${n(r.luts)} | ${n(r.flipFlopsFpga)} | ${n(r.dsps)} | ${n(r.blockRams)} | ${n(r.elementsPerCyclePerMm2At180nm, 1)} | ${n(r.elementsPerCyclePerKLut, 2)} |`,
+      ),
+      '',
+      `**Scaling to 45 nm and 16 nm is an ${SCALING_RULE}.**`,
+      '',
+      'Spartan publishes no area for its monitor or compaction engine, so there is no published figure beside these. The PE and the 8×8 array (and so the comparison with SCNN\'s 0.123 mm² PE and ANT\'s 0.0017 mm² of added area, both at 16 nm) wait for the PE array (issue 9).',
+      '',
+    ].join('\n');
+    const breakdown = rows.flatMap((r) => [
+      { design: r.design, part: 'standard cells', mm2: (r.stdCellAreaUm2 as number) / 1e6 },
+      { design: r.design, part: 'memories (SRAM estimate)', mm2: (r.memoryAreaUm2Estimate as number) / 1e6 },
+    ]);
+    return {
+      figures: {
+        measuredNodeNm: MEASURED_NODE_NM,
+        scalingRule: SCALING_RULE,
+        designs: rows,
+        asic: settings.designs.map((d) => asic.get(d)),
+        fpga: settings.designs.map((d) => fpga.get(d)),
+      },
+      comparisons: [],
+      rows,
+      markdown,
+      plots: [
+        {
+          name: 'area-breakdown',
+          title: 'Area at 0.18 µm: standard cells and memories (SRAM estimate)',
+          spec: {
+            data: { values: breakdown },
+            mark: 'bar',
+            encoding: {
+              y: { field: 'design', type: 'nominal', title: null },
+              x: { field: 'mm2', type: 'quantitative', title: 'mm² (OSU 0.18 µm)', stack: 'zero' },
+              color: { field: 'part', type: 'nominal', title: null },
+            },
+            width: 360,
+            height: { step: 28 },
+          },
+        },
+      ],
+      madeBy: 'Yosys 0.23 synthesis (synth/yosys.ts area flow, synth/fpga.ts xc7 flow)',
+    };
+  },
+};

@@ -1,0 +1,42 @@
+import { describe, expect, it } from 'vitest';
+import { ENERGY_45NM, energyPj, energyRatio, type EnergyEvents } from '../../sim/experiments/energy.ts';
+import { PendingEngineError, requirePeArrayEngine } from '../../sim/experiments/engine.ts';
+
+const NONE: EnergyEvents = {
+  multiplies: 0, accumulates: 0, smallSramReadBits: 0, smallSramWriteBits: 0,
+  largeSramReadBits: 0, largeSramWriteBits: 0, crossbarBits: 0, dramBits: 0,
+};
+
+describe('energy model', () => {
+  it('gives every constant a provenance and a source', () => {
+    for (const [name, c] of Object.entries(ENERGY_45NM)) {
+      expect(['paper', 'derived', 'assumption'], name).toContain(c.provenance);
+      expect(c.source.length, name).toBeGreaterThan(10);
+      expect(c.pj, name).toBeGreaterThan(0);
+    }
+    // Horowitz's 45 nm table: 32-bit multiply 3.1 pJ, 8 KB SRAM 64-bit read 10 pJ, DRAM 1.3 nJ per 64 bits.
+    expect(Math.abs(ENERGY_45NM.multiply16.pj - 3.1 / 4)).toBeLessThan(0.01);
+    expect(ENERGY_45NM.sramReadBitSmall.pj * 64).toBeCloseTo(10, 9);
+    expect(ENERGY_45NM.dramBit.pj * 64).toBeCloseTo(1300, 9);
+  });
+
+  it('sums events times their energies', () => {
+    const e = energyPj({ ...NONE, multiplies: 1000, accumulates: 1000, smallSramReadBits: 64, dramBits: 64 });
+    expect(e.multiplies).toBeCloseTo(780, 9);
+    expect(e.accumulates).toBeCloseTo(75, 9);
+    expect(e.total).toBeCloseTo(780 + 75 + 10 + 1300, 9);
+  });
+
+  it('forms ratios and refuses impossible counts', () => {
+    expect(energyRatio({ ...NONE, multiplies: 400 }, { ...NONE, multiplies: 100 })).toBeCloseTo(4, 12);
+    expect(() => energyPj({ ...NONE, multiplies: -1 })).toThrow('multiplies must be a non-negative number');
+    expect(() => energyRatio({ ...NONE, multiplies: 1 }, NONE)).toThrow('spends no energy');
+  });
+});
+
+describe('PE-array engine', () => {
+  it('is not available until issue 9 lands, and says so', () => {
+    expect(() => requirePeArrayEngine('model', 'ant')).toThrow(PendingEngineError);
+    expect(() => requirePeArrayEngine('rtl', 'ant')).toThrow('needs the PE-array RTL (issue 9)');
+  });
+});
