@@ -4,6 +4,7 @@
  * stationary and a broadcast non-zero sharing a segment). No cycles: the RTL and
  * the cycle model must both agree with this bit for bit.
  */
+import { wrapSigned } from '../golden/fixed-point.ts';
 import { productAddress } from './product-rules.ts';
 import { windowSize, type WorkUnit } from './work-unit.ts';
 
@@ -14,15 +15,6 @@ export interface PeReference {
   readonly products: number;
   /** Products whose output coordinate is valid. */
   readonly valid: number;
-}
-
-/** Wraps a sum to a signed `bits`-bit two's-complement value. */
-export function wrapSigned(value: number, bits: number): number {
-  if (bits === 32) return value | 0;
-  const span = 2 ** bits;
-  let v = value % span;
-  if (v < 0) v += span;
-  return v >= span / 2 ? v - span : v;
 }
 
 export function referenceWorkUnit(unit: WorkUnit, accWidth = 32): PeReference[] {
