@@ -1,0 +1,134 @@
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import {
+  convForwardDirect,
+  convForwardOuterProduct,
+  convInputGradientDirect,
+  convInputGradientOuterProduct,
+  convWeightGradientDirect,
+  convWeightGradientOuterProduct,
+} from '../../sim/golden/index.ts';
+import { Rng } from '../../sim/golden/random.ts';
+import { DEFAULT_ARRAY_CONFIG, type ArrayConfig } from '../../sim/scnn/array-config.ts';
+import { assembleOutput } from '../../sim/scnn/assemble.ts';
+import { referenceWorkUnit } from '../../sim/scnn/reference.ts';
+import { scheduleConvPass, scheduleMatmul, type PassSchedule } from '../../sim/scnn/scheduler.ts';
+import { convCaseArb, sparseValues, type ConvCase } from '../golden/arbitraries.ts';
+
+/** Arrays from 1 x 1 to 3 x 2, with buffers small enough that units, regions and broadcast pieces split. */
+const arrayArb: fc.Arbitrary<ArrayConfig> = fc.record({
+  px: fc.integer({ min: 1, max: 3 }),
+  py: fc.integer({ min: 1, max: 3 }),
+  F: fc.constant(4),
+  I: fc.constant(4),
+  banks: fc.constantFrom(4, 8),
+  bankDepth: fc.integer({ min: 4, max: 16 }),
+  stationaryCapacity: fc.integer({ min: 16, max: 64 }),
+  broadcastCapacity: fc.integer({ min: 1, max: 40 }),
+  segmentCapacity: fc.integer({ min: 1, max: 6 }),
+});
+
+function runReference(schedule: PassSchedule) {
+  let products = 0;
+  let valid = 0;
+  const windows = schedule.units.map(({ unit }) =>
+    referenceWorkUnit(unit).map((pe) => {
+      products += pe.products;
+      valid += pe.valid;
+      return pe.accumulators;
+    }),
+  );
+  return { output: assembleOutput(schedule, windows), products, valid };
+}
+
+function checkPasses(c: ConvCase, cfg: ArrayConfig): void {
+  const opts = { onOverflow: 'wrap' as const };
+  const golden = {
+    forward: { direct: convForwardDirect(c.shape, c.activations, c.weights, opts), counts: convForwardOuterProduct(c.shape, c.activations, c.weights, opts).counts },
+    inputGradient: {
+      direct: convInputGradientDirect(c.shape, c.outputGradients, c.weights, opts),
+      counts: convInputGradientOuterProduct(c.shape, c.outputGradients, c.weights, opts).counts,
+    },
+    weightGradient: {
+      direct: convWeightGradientDirect(c.shape, c.activations, c.outputGradients, opts),
+      counts: convWeightGradientOuterProduct(c.shape, c.activations, c.outputGradients, opts).counts,
+    },
+  };
+  for (const pass of ['forward', 'inputGradient', 'weightGradient'] as const) {
+    const schedule = scheduleConvPass(c.shape, pass, c, cfg);
+    const got = runReference(schedule);
+    expect(Array.from(got.output), pass).toEqual(Array.from(golden[pass].direct));
+    expect(got.products, `${pass} products`).toBe(golden[pass].counts.products);
+    expect(got.valid, `${pass} valid`).toBe(golden[pass].counts.valid);
+  }
+}
+
+describe('scheduler + functional reference', () => {
+  it('reproduce all three convolutions bit for bit, with the golden product and valid counts, on arrays up to 3 x 3', () => {
+    fc.assert(
+      fc.property(convCaseArb(100), arrayArb, (c, cfg) => checkPasses(c, cfg)),
+      { numRuns: 150 },
+    );
+  });
+
+  it('splits a broadcast operand larger than a work unit into pieces', () => {
+    const rng = new Rng(7);
+    const shape = { batch: 2, inChannels: 3, outChannels: 4, height: 6, width: 5, kernelHeight: 3, kernelWidth: 3, stride: 1, padding: 1 };
+    const c: ConvCase = {
+      shape,
+      activations: sparseValues(2 * 3 * 6 * 5, 0.6, 50, rng),
+      weights: sparseValues(4 * 3 * 9, 0.8, 50, rng),
+      outputGradients: sparseValues(2 * 4 * 6 * 5, 0.6, 50, rng),
+    };
+    const cfg: ArrayConfig = { ...DEFAULT_ARRAY_CONFIG, px: 2, py: 2, banks: 4, bankDepth: 8, stationaryCapacity: 32, broadcastCapacity: 3, segmentCapacity: 2 };
+    const wg = scheduleConvPass(shape, 'weightGradient', c, cfg);
+    expect(wg.units.length).toBeGreaterThan(10);
+    for (const { unit } of wg.units) expect(unit.broadcast.values.length).toBeLessThanOrEqual(3);
+    checkPasses(c, cfg);
+  });
+
+  it('refuses a stride the coordinate units cannot shift by', () => {
+    const shape = { batch: 1, inChannels: 1, outChannels: 1, height: 9, width: 9, kernelHeight: 3, kernelWidth: 3, stride: 3, padding: 0 };
+    const zeros = { activations: new Int32Array(81), weights: new Int32Array(9), outputGradients: new Int32Array(9) };
+    expect(() => scheduleConvPass(shape, 'forward', zeros, DEFAULT_ARRAY_CONFIG, 'conv1')).toThrow(
+      'conv1: stride 3 is not supported by the array (strides 1, 2 and 4 are shifts in the coordinate units)',
+    );
+  });
+
+  it('maps matrix multiplication onto output tiles: every true product valid once, the rest RCPs of the PEs that do not own the column', () => {
+    fc.assert(
+      fc.property(
+        fc.integer({ min: 1, max: 9 }),
+        fc.integer({ min: 1, max: 6 }),
+        fc.integer({ min: 1, max: 9 }),
+        fc.double({ min: 0, max: 1, noNaN: true }),
+        fc.nat(),
+        arrayArb,
+        (M, Kd, Nd, density, seed, cfg) => {
+          const rng = new Rng(seed);
+          const a = { rows: M, cols: Kd, values: sparseValues(M * Kd, density, 100, rng) };
+          const b = { rows: Kd, cols: Nd, values: sparseValues(Kd * Nd, density, 100, rng) };
+          const got = runReference(scheduleMatmul(a, b, cfg));
+          const expected = new Int32Array(M * Nd);
+          let trueProducts = 0;
+          for (let k = 0; k < Kd; k++) {
+            for (let i = 0; i < M; i++) {
+              const av = a.values[i * Kd + k]!;
+              if (av === 0) continue;
+              for (let j = 0; j < Nd; j++) {
+                const bv = b.values[k * Nd + j]!;
+                if (bv === 0) continue;
+                trueProducts++;
+                expected[i * Nd + j] = (expected[i * Nd + j]! + av * bv) | 0;
+              }
+            }
+          }
+          expect(Array.from(got.output)).toEqual(Array.from(expected));
+          expect(got.valid).toBe(trueProducts);
+          expect(got.products).toBeGreaterThanOrEqual(trueProducts);
+        },
+      ),
+      { numRuns: 100 },
+    );
+  });
+});
