@@ -132,3 +132,36 @@ describe('scheduler + functional reference', () => {
     );
   });
 });
+
+describe('runPass', () => {
+  it('runs a fully-connected layer in matrix-multiplication mode and matches the golden layer in every pass', async () => {
+    const { runPass } = await import('../../sim/scnn/layer-run.ts');
+    const rng = new Rng(3);
+    const shape = { batch: 5, inChannels: 12, outChannels: 7, height: 1, width: 1, kernelHeight: 1, kernelWidth: 1, stride: 1, padding: 0 };
+    const operands = { activations: sparseValues(60, 0.4, 90, rng), weights: sparseValues(84, 0.4, 90, rng), outputGradients: sparseValues(35, 0.4, 90, rng) };
+    const cfg: ArrayConfig = { ...DEFAULT_ARRAY_CONFIG, px: 2, py: 3, banks: 4, bankDepth: 2 };
+    const execute = (unit: Parameters<typeof referenceWorkUnit>[0]) => {
+      const pes = referenceWorkUnit(unit);
+      return { windows: pes.map((p) => p.accumulators), stats: pes.reduce((s, p) => s + p.valid, 0) };
+    };
+    for (const pass of ['forward', 'inputGradient', 'weightGradient'] as const) {
+      const outcome = await runPass(shape, pass, operands, cfg, execute, { label: 'fc', check: true });
+      expect(outcome.schedule.pass).toBe('matmul');
+    }
+  });
+
+  it('names the first differing element when an executor returns a wrong window', async () => {
+    const { runPass } = await import('../../sim/scnn/layer-run.ts');
+    const rng = new Rng(4);
+    const shape = { batch: 1, inChannels: 2, outChannels: 2, height: 4, width: 4, kernelHeight: 3, kernelWidth: 3, stride: 1, padding: 1 };
+    const operands = { activations: sparseValues(32, 0.5, 9, rng), weights: sparseValues(36, 0.5, 9, rng), outputGradients: sparseValues(32, 0.5, 9, rng) };
+    const corrupt = (unit: Parameters<typeof referenceWorkUnit>[0]) => {
+      const windows = referenceWorkUnit(unit).map((p) => p.accumulators);
+      windows[0]![0]! += 1;
+      return { windows, stats: 0 };
+    };
+    await expect(runPass(shape, 'forward', operands, { ...DEFAULT_ARRAY_CONFIG, px: 1, py: 1 }, corrupt, { label: 'conv', check: true })).rejects.toThrow(
+      /^conv, forward pass: the array's output differs from the golden model: element \d+ is -?\d+, expected -?\d+$/,
+    );
+  });
+});
