@@ -124,6 +124,8 @@ export function runNetworkRcp(table: NetworkTable, options: RcpRunOptions): Netw
         seed: options.seed,
         layerName: layer.name,
         format: options.format ?? DEFAULT_NUMBER_FORMAT,
+        // The first layer of every table reads the image.
+        networkInput: index === 0,
       });
       counts = countRcpFast(shape, workload);
       density = {

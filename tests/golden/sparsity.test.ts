@@ -5,6 +5,8 @@ import { countNonZeros } from '../../sim/golden/dense-array.ts';
 import { Rng } from '../../sim/golden/random.ts';
 import { countRcpBruteForce, countRcpFast } from '../../sim/golden/rcp-count.ts';
 import { dsgSelectOutputs, sparseProjection } from '../../sim/workloads/sparsity/dsg.ts';
+import { getNetwork } from '../../sim/workloads/networks/index.ts';
+import { runNetworkRcp } from '../../sim/workloads/network-rcp.ts';
 import { GENERATORS, getGenerator } from '../../sim/workloads/sparsity/generators.ts';
 import { clusteredReluMask } from '../../sim/workloads/sparsity/relu-clustered.ts';
 import { structuredLineMask } from '../../sim/workloads/sparsity/structured-lines.ts';
@@ -213,4 +215,22 @@ describe('fast RCP counter on generated workloads', () => {
       expect(countRcpFast(shape, w)).toEqual(countRcpBruteForce(shape, w));
     }
   });
+});
+
+describe('the first layer reads the raw image, which is dense', () => {
+  // ResNet-18's first convolution has 3 input channels: 10% of 3 channels rounds
+  // to none, so a generator that sparsified the image left the layer empty.
+  const table = getNetwork('resnet18', 'imagenet');
+  const firstTwo = { ...table, layers: table.layers.slice(0, 2) };
+  for (const name of Object.keys(GENERATORS)) {
+    it(`${name}: X of the first layer is dense, and its forward and weight-gradient products are counted`, () => {
+      const report = runNetworkRcp(firstTwo, { sparsity: 0.9, generator: name, seed: 3, batch: 1, multipliers: 1024 });
+      const [first, second] = report.layers;
+      expect(first!.density.activations).toBe(1);
+      expect(first!.passes.forward.valid).toBeGreaterThan(0);
+      expect(first!.passes.weightGradient.valid).toBeGreaterThan(0);
+      // Later layers keep the generator's own activation sparsity.
+      if (name !== 'lstm' && name !== 'prune') expect(second!.density.activations).toBeLessThan(0.5);
+    });
+  }
 });

@@ -23,6 +23,11 @@ export interface GeneratorRequest {
   /** Part of every derived seed: different layers get different operands. */
   readonly layerName: string;
   readonly format?: NumberFormat;
+  /**
+   * The layer reads the network's input (the raw image): its activations X are
+   * dense whatever the generator, since no ReLU, pruning or selection made them.
+   */
+  readonly networkInput?: boolean;
 }
 
 export interface LayerWorkload {
@@ -55,6 +60,11 @@ function masked(mask: Uint8Array, role: OperandRole, bits: number, rng: Rng): In
   return fillValues(mask.length, role, bits, rng, mask);
 }
 
+/** X of a layer: dense when it is the network's input, else what the generator makes of it. */
+function activationsOf(shape: ConvShape, request: GeneratorRequest, bits: number, rng: Rng, sparse: () => Int32Array): Int32Array {
+  return request.networkInput ? dense(activationDims(shape), 'activation', bits, rng) : sparse();
+}
+
 function topK(dims: readonly number[], role: OperandRole, bits: number, sparsity: number, rng: Rng): Int32Array {
   const values = dense(dims, role, bits, rng);
   return keepTopKByMagnitude(values, keepCount(values.length, 1 - sparsity));
@@ -72,7 +82,7 @@ const uniform: SparsityGenerator = {
       return masked(uniformMask(elementCount(dims), density, r), role, bits, r);
     };
     return {
-      activations: operand(activationDims(shape), 'activation'),
+      activations: activationsOf(shape, request, bits, rng('activation'), () => operand(activationDims(shape), 'activation')),
       weights: operand(weightDims(shape), 'weight'),
       outputGradients: operand(outputDims(shape), 'gradient'),
     };
@@ -86,7 +96,9 @@ const swatTopK: SparsityGenerator = {
     const bits = (request.format ?? DEFAULT_NUMBER_FORMAT).operandBits;
     const rng = streams(request);
     return {
-      activations: topK(activationDims(shape), 'activation', bits, request.sparsity, rng('activation')),
+      activations: activationsOf(shape, request, bits, rng('activation'), () =>
+        topK(activationDims(shape), 'activation', bits, request.sparsity, rng('activation')),
+      ),
       weights: topK(weightDims(shape), 'weight', bits, request.sparsity, rng('weight')),
       outputGradients: dense(outputDims(shape), 'gradient', bits, rng('gradient')),
     };
@@ -104,7 +116,9 @@ const reluClustered: SparsityGenerator = {
     const yRng = rng('gradient');
     const outputActivationMask = clusteredReluMask(outputDims(shape), density, yRng);
     return {
-      activations: masked(clusteredReluMask(activationDims(shape), density, xRng), 'activation', bits, xRng),
+      activations: activationsOf(shape, request, bits, xRng, () =>
+        masked(clusteredReluMask(activationDims(shape), density, xRng), 'activation', bits, xRng),
+      ),
       weights: dense(weightDims(shape), 'weight', bits, rng('weight')),
       outputGradients: masked(outputActivationMask, 'gradient', bits, yRng),
       outputActivationMask,
@@ -121,15 +135,17 @@ const dsg: SparsityGenerator = {
     const rng = streams(request);
     const density = 1 - request.sparsity;
     const weights = dense(weightDims(shape), 'weight', bits, rng('weight'));
-    // The layer input is itself the output of a DSG-selected layer: model it as a
-    // 1x1 convolution C -> C applied to dense ReLU activations.
-    const previous: ConvShape = { ...shape, outChannels: shape.inChannels, kernelHeight: 1, kernelWidth: 1, stride: 1, padding: 0 };
-    const prevRng = rng('previous-layer');
-    const prevInput = dense(activationDims(previous), 'activation', bits, prevRng);
-    const prevWeights = dense(weightDims(previous), 'weight', bits, prevRng);
-    const inputMask = dsgSelectOutputs(previous, prevInput, prevWeights, { density }, prevRng).mask;
     const xRng = rng('activation');
-    const activations = masked(inputMask, 'activation', bits, xRng);
+    const activations = activationsOf(shape, request, bits, xRng, () => {
+      // The layer input is itself the output of a DSG-selected layer: model it as a
+      // 1x1 convolution C -> C applied to dense ReLU activations.
+      const previous: ConvShape = { ...shape, outChannels: shape.inChannels, kernelHeight: 1, kernelWidth: 1, stride: 1, padding: 0 };
+      const prevRng = rng('previous-layer');
+      const prevInput = dense(activationDims(previous), 'activation', bits, prevRng);
+      const prevWeights = dense(weightDims(previous), 'weight', bits, prevRng);
+      const inputMask = dsgSelectOutputs(previous, prevInput, prevWeights, { density }, prevRng).mask;
+      return masked(inputMask, 'activation', bits, xRng);
+    });
     const selection = dsgSelectOutputs(shape, activations, weights, { density }, rng('projection'));
     return {
       activations,
