@@ -63,8 +63,8 @@ export function schedulePass(shape: ConvShape, pass: TrainingPass, operands: Con
   return scheduleConvPass(shape, pass, operands, config, label);
 }
 
-export function goldenPassOutput(shape: ConvShape, pass: TrainingPass, operands: ConvOperands): Int32Array {
-  const opts = { onOverflow: 'throw' as const };
+export function goldenPassOutput(shape: ConvShape, pass: TrainingPass, operands: ConvOperands, label = 'layer'): Int32Array {
+  const opts = { onOverflow: 'throw' as const, label };
   switch (pass) {
     case 'forward':
       return convForwardDirect(shape, operands.activations, operands.weights, opts);
@@ -98,6 +98,8 @@ export async function runPass<Stats>(
   options: { label: string; check: boolean },
 ): Promise<PassOutcome<Stats>> {
   const schedule = schedulePass(shape, pass, operands, config, options.label);
+  // Computed first: an accumulator overflow is refused before any unit runs.
+  const golden = options.check ? goldenPassOutput(shape, pass, operands, options.label) : undefined;
   const windows: (readonly Int32Array[])[] = [];
   const unitStats: Stats[] = [];
   for (let i = 0; i < schedule.units.length; i++) {
@@ -106,8 +108,7 @@ export async function runPass<Stats>(
     unitStats.push(outcome.stats);
   }
   const output = assembleOutput(schedule, windows);
-  if (options.check) {
-    const golden = goldenPassOutput(shape, pass, operands);
+  if (golden) {
     // Fully-connected results come out as matrices: Y is N x K and dX is N x C as in NCHW with 1 x 1 maps; dW is K x C, as KCRS with R = S = 1.
     const mismatch = firstMismatch(output, golden);
     if (mismatch) throw new OutputMismatchError(`${options.label}, ${pass} pass: the array's output differs from the golden model: ${mismatch}`);

@@ -165,3 +165,19 @@ describe('runPass', () => {
     );
   });
 });
+
+describe('impossible work is refused before anything runs', () => {
+  it('refuses a layer whose sums overflow the 32-bit accumulators without calling the executor', async () => {
+    const { runPass } = await import('../../sim/scnn/layer-run.ts');
+    const shape = { batch: 1, inChannels: 8, outChannels: 1, height: 3, width: 3, kernelHeight: 3, kernelWidth: 3, stride: 1, padding: 1 };
+    const big = 32767;
+    const operands = { activations: new Int32Array(72).fill(big), weights: new Int32Array(72).fill(big), outputGradients: new Int32Array(9) };
+    let calls = 0;
+    const execute = () => {
+      calls++;
+      return { windows: [], stats: 0 };
+    };
+    await expect(runPass(shape, 'forward', operands, DEFAULT_ARRAY_CONFIG, execute, { label: 'conv9', check: true })).rejects.toThrow(/conv9.*overflow/);
+    expect(calls).toBe(0);
+  });
+});
