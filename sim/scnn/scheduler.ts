@@ -45,6 +45,12 @@ export interface Placement {
 export interface ScheduledUnit {
   readonly unit: WorkUnit;
   readonly placement: Placement;
+  /**
+   * Window group: consecutive units of one group accumulate into the same
+   * accumulator set (they split one output block's reduction for capacity) and
+   * drain once, after the group's last unit.
+   */
+  readonly group: number;
 }
 
 export interface PassSchedule {
@@ -249,6 +255,10 @@ function regionTiles(cfg: ArrayConfig, regionY: number, regionX: number, tile: {
   return out;
 }
 
+function nextGroup(units: readonly ScheduledUnit[]): number {
+  return units.length === 0 ? 0 : units[units.length - 1]!.group + 1;
+}
+
 function regionCount(extent: number, tile: number, pes: number): number {
   return Math.max(1, Math.ceil(Math.ceil(extent / tile) / pes));
 }
@@ -320,8 +330,9 @@ function scheduleSpatialPass(
               yield { stationary, broadcast };
             }
           }
+          const group = nextGroup(units);
           for (const unit of packSteps(geometry, windows, steps(), cfg, label)) {
-            units.push({ unit, placement: { n, channelBase: chSpan.start, stationaryChannelBase: 0 } });
+            units.push({ unit, placement: { n, channelBase: chSpan.start, stationaryChannelBase: 0 }, group });
           }
         }
       }
@@ -370,8 +381,9 @@ function scheduleWeightGradient(shape: ConvShape, operands: ConvOperands, cfg: A
               yield { stationary, broadcast };
             }
           }
+          const group = nextGroup(units);
           for (const unit of packSteps(geometry, windows, steps(), cfg, label)) {
-            units.push({ unit, placement: { n: 0, channelBase: kSpan.start, stationaryChannelBase: cSpan.start } });
+            units.push({ unit, placement: { n: 0, channelBase: kSpan.start, stationaryChannelBase: cSpan.start }, group });
           }
         }
       }
@@ -425,8 +437,9 @@ export function scheduleMatmul(a: Matrix, b: Matrix, config: ArrayConfig, label 
           yield { stationary, broadcast };
         }
       }
+      const group = nextGroup(units);
       for (const unit of packSteps(geometry, windows, steps(), config, label)) {
-        units.push({ unit, placement: { n: 0, channelBase: 0, stationaryChannelBase: 0 } });
+        units.push({ unit, placement: { n: 0, channelBase: 0, stationaryChannelBase: 0 }, group });
       }
     }
   }

@@ -181,3 +181,25 @@ describe('impossible work is refused before anything runs', () => {
     expect(calls).toBe(0);
   });
 });
+
+describe('window groups', () => {
+  it('number groups in order, one per output block, with every unit of a group sharing placement and windows', () => {
+    const rng = new Rng(11);
+    const shape = { batch: 2, inChannels: 6, outChannels: 5, height: 6, width: 6, kernelHeight: 3, kernelWidth: 3, stride: 1, padding: 1 };
+    const operands = { activations: sparseValues(2 * 6 * 36, 0.8, 9, rng), weights: sparseValues(5 * 6 * 9, 0.8, 9, rng), outputGradients: sparseValues(2 * 5 * 36, 0.8, 9, rng) };
+    const cfg: ArrayConfig = { ...DEFAULT_ARRAY_CONFIG, px: 2, py: 2, banks: 4, bankDepth: 8, stationaryCapacity: 20, broadcastCapacity: 12, segmentCapacity: 4 };
+    for (const pass of ['forward', 'inputGradient', 'weightGradient'] as const) {
+      const { units } = scheduleConvPass(shape, pass, operands, cfg);
+      expect(units[0]!.group).toBe(0);
+      for (let i = 1; i < units.length; i++) {
+        const [a, b] = [units[i - 1]!, units[i]!];
+        expect(b.group === a.group || b.group === a.group + 1).toBe(true);
+        if (b.group === a.group) {
+          expect(b.placement).toEqual(a.placement);
+          expect(b.unit.pes.map((p) => p.window)).toEqual(a.unit.pes.map((p) => p.window));
+        }
+      }
+      expect(units.some((u, i) => i > 0 && units[i - 1]!.group === u.group), `${pass} has a group of several units`).toBe(true);
+    }
+  });
+});
