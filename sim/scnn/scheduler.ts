@@ -14,6 +14,7 @@
  */
 import { outputHeight, outputWidth, validateConvShape, type ConvShape, type TrainingPass } from '../golden/conv-shape.ts';
 import { accumulatorEntries, validateArrayConfig, type ArrayConfig } from './array-config.ts';
+import { PlaneIndex } from './plane-index.ts';
 import { maxReachSize, reachSize, spatialReach, tileSpan, type DimensionGeometry, type Span } from './tiling.ts';
 import type { ArrayPass, BroadcastSegment, ElementList, PassGeometry, PeSegment, PeWindow, WorkUnit } from './work-unit.ts';
 
@@ -65,48 +66,28 @@ export interface PassSchedule {
 
 // ---------------------------------------------------------------- gathering
 
-interface AxisRange {
-  readonly axis: number;
-  readonly span: Span;
+/** Memoises gathered element lists: the same tile or kernel block is read by many channel groups. */
+class GatherCache {
+  private readonly lists = new Map<string, ElementList>();
+  get(key: string, make: () => ElementList): ElementList {
+    let list = this.lists.get(key);
+    if (!list) {
+      list = make();
+      this.lists.set(key, list);
+    }
+    return list;
+  }
 }
 
-/**
- * Non-zeros of a row-major 4-D tensor as an element list sorted by (row, col, ch):
- * `fixed` pins axes, `row`/`col`/`ch` name the axes that vary (ch relative to its span's start).
- */
-function gather(
-  t: Int32Array,
-  dims: readonly [number, number, number, number],
-  fixed: Readonly<Record<number, number>>,
-  row: AxisRange,
-  col: AxisRange | undefined,
-  ch: AxisRange | undefined,
-): ElementList {
-  const strides = [dims[1] * dims[2] * dims[3], dims[2] * dims[3], dims[3], 1] as const;
-  let base = 0;
-  for (const [axis, value] of Object.entries(fixed)) base += strides[Number(axis)]! * value;
-  const colSpan = col?.span ?? { start: 0, end: 1 };
-  const chSpan = ch?.span ?? { start: 0, end: 1 };
-  const rowStride = strides[row.axis]!;
-  const colStride = col ? strides[col.axis]! : 0;
-  const chStride = ch ? strides[ch.axis]! : 0;
-  const values: number[] = [];
-  const rows: number[] = [];
-  const cols: number[] = [];
-  const chs: number[] = [];
-  for (let r = row.span.start; r < row.span.end; r++) {
-    for (let c = colSpan.start; c < colSpan.end; c++) {
-      for (let k = chSpan.start; k < chSpan.end; k++) {
-        const v = t[base + r * rowStride + c * colStride + k * chStride]!;
-        if (v === 0) continue;
-        values.push(v);
-        rows.push(r);
-        cols.push(c);
-        chs.push(k - chSpan.start);
-      }
-    }
-  }
-  return { values: Int32Array.from(values), row: Int32Array.from(rows), col: Int32Array.from(cols), ch: Int32Array.from(chs) };
+/** A list gathered along columns, re-labelled so the column index becomes the row coordinate (matrix mode). */
+function columnsAsRows(list: ElementList): ElementList {
+  return { values: list.values, row: list.col, col: new Int32Array(list.values.length), ch: list.ch };
+}
+
+function transposed(m: Matrix): Int32Array {
+  const t = new Int32Array(m.values.length);
+  for (let i = 0; i < m.rows; i++) for (let j = 0; j < m.cols; j++) t[j * m.rows + i] = m.values[i * m.cols + j]!;
+  return t;
 }
 
 // ---------------------------------------------------------------- packing
@@ -117,24 +98,40 @@ interface ReductionStep {
   readonly broadcast: ElementList;
 }
 
+const EMPTY_LIST: ElementList = { values: new Int32Array(0), row: new Int32Array(0), col: new Int32Array(0), ch: new Int32Array(0) };
+
+/** An element list that grows by doubling typed arrays (units hold many short lists). */
 class ListBuilder {
-  readonly values: number[] = [];
-  readonly row: number[] = [];
-  readonly col: number[] = [];
-  readonly ch: number[] = [];
-  get length(): number {
-    return this.values.length;
-  }
+  private static readonly none = new Int32Array(0);
+  private values = ListBuilder.none;
+  private row = ListBuilder.none;
+  private col = ListBuilder.none;
+  private ch = ListBuilder.none;
+  length = 0;
   append(list: ElementList, start = 0, end = list.values.length): void {
-    for (let i = start; i < end; i++) {
-      this.values.push(list.values[i]!);
-      this.row.push(list.row[i]!);
-      this.col.push(list.col[i]!);
-      this.ch.push(list.ch[i]!);
+    const need = this.length + end - start;
+    if (need > this.values.length) {
+      let capacity = Math.max(this.values.length, 8);
+      while (capacity < need) capacity *= 2;
+      const grow = (a: Int32Array) => {
+        const b = new Int32Array(capacity);
+        b.set(a.subarray(0, this.length));
+        return b;
+      };
+      this.values = grow(this.values);
+      this.row = grow(this.row);
+      this.col = grow(this.col);
+      this.ch = grow(this.ch);
     }
+    this.values.set(list.values.subarray(start, end), this.length);
+    this.row.set(list.row.subarray(start, end), this.length);
+    this.col.set(list.col.subarray(start, end), this.length);
+    this.ch.set(list.ch.subarray(start, end), this.length);
+    this.length = need;
   }
   build(): ElementList {
-    return { values: Int32Array.from(this.values), row: Int32Array.from(this.row), col: Int32Array.from(this.col), ch: Int32Array.from(this.ch) };
+    if (this.length === 0) return EMPTY_LIST;
+    return { values: this.values.slice(0, this.length), row: this.row.slice(0, this.length), col: this.col.slice(0, this.length), ch: this.ch.slice(0, this.length) };
   }
 }
 
@@ -299,14 +296,17 @@ function scheduleSpatialPass(
   const window = maxReachSize(pass, tile.rows, rowsDim) * maxReachSize(pass, tile.cols, colsDim);
   const group = Math.min(outChannels, Math.floor(entries / window));
   const geometry: PassGeometry = { pass, stride, padding, outRows, outCols, broadcastRows: R, broadcastCols: S };
-  const stationaryTensor = forward ? operands.activations : operands.outputGradients;
-  const stationaryDims: [number, number, number, number] = forward ? [N, C, H, W] : [N, K, E, Fo];
-  const weightDims: [number, number, number, number] = [K, C, R, S];
+  const stationaryIndex = forward ? new PlaneIndex(operands.activations, [N, C, H, W]) : new PlaneIndex(operands.outputGradients, [N, K, E, Fo]);
+  const weightIndex = new PlaneIndex(operands.weights, [K, C, R, S]);
+  const kernelBlocks = new GatherCache();
+  const kernelRows: Span = { start: 0, end: R };
+  const kernelCols: Span = { start: 0, end: S };
   const units: ScheduledUnit[] = [];
   for (let n = 0; n < N; n++) {
     for (let ry = 0; ry < regionCount(inRows, tile.rows, cfg.py); ry++) {
       for (let rx = 0; rx < regionCount(inCols, tile.cols, cfg.px); rx++) {
         const tiles = regionTiles(cfg, ry, rx, tile, inRows, inCols);
+        const tileLists = new GatherCache();
         for (const chSpan of spans(outChannels, group)) {
           const windows = tiles.map((t): PeWindow => {
             const rr = spatialReach(pass, t.rows, rowsDim);
@@ -322,11 +322,13 @@ function scheduleSpatialPass(
           });
           function* steps(): Generator<ReductionStep> {
             for (let red = 0; red < reductionCount; red++) {
-              const stationary = tiles.map((t) => gather(stationaryTensor, stationaryDims, { 0: n, 1: red }, { axis: 2, span: t.rows }, { axis: 3, span: t.cols }, undefined));
+              const stationary = tiles.map((t, pe) =>
+                tileLists.get(`${red}:${pe}`, () => stationaryIndex.gather(n, 1, { start: red, end: red + 1 }, t.rows, t.cols)),
+              );
               // Forward: W[k in group, c = red, r, s]; input gradient: W[k = red, c in group, r, s]. Sorted by (r, s, channel).
-              const broadcast = forward
-                ? gather(operands.weights, weightDims, { 1: red }, { axis: 2, span: { start: 0, end: R } }, { axis: 3, span: { start: 0, end: S } }, { axis: 0, span: chSpan })
-                : gather(operands.weights, weightDims, { 0: red }, { axis: 2, span: { start: 0, end: R } }, { axis: 3, span: { start: 0, end: S } }, { axis: 1, span: chSpan });
+              const broadcast = kernelBlocks.get(`${red}:${chSpan.start}`, () =>
+                forward ? weightIndex.gather(red, 0, chSpan, kernelRows, kernelCols) : weightIndex.gather(red, 1, chSpan, kernelRows, kernelCols),
+              );
               yield { stationary, broadcast };
             }
           }
@@ -359,11 +361,17 @@ function scheduleWeightGradient(shape: ConvShape, operands: ConvOperands, cfg: A
   const cGroup = Math.min(C, Math.floor(cfg.stationaryCapacity / (tile.rows * tile.cols)), Math.floor(entries / (R * S)));
   const kGroup = Math.min(K, Math.floor(entries / (cGroup * R * S)));
   const geometry: PassGeometry = { pass: 'weightGradient', stride, padding, outRows: R, outCols: S, broadcastRows: E, broadcastCols: Fo };
+  const activationIndex = new PlaneIndex(operands.activations, [N, C, H, W]);
+  const gradientIndex = new PlaneIndex(operands.outputGradients, [N, K, E, Fo]);
+  const gradientBlocks = new GatherCache();
+  const gradientRows: Span = { start: 0, end: E };
+  const gradientCols: Span = { start: 0, end: Fo };
   const units: ScheduledUnit[] = [];
   for (let ry = 0; ry < regionCount(H, tile.rows, cfg.py); ry++) {
     for (let rx = 0; rx < regionCount(W, tile.cols, cfg.px); rx++) {
       const tiles = regionTiles(cfg, ry, rx, tile, H, W);
       for (const cSpan of spans(C, cGroup)) {
+        const tileLists = new GatherCache();
         for (const kSpan of spans(K, kGroup)) {
           const window: PeWindow = {
             originRow: 0,
@@ -376,8 +384,8 @@ function scheduleWeightGradient(shape: ConvShape, operands: ConvOperands, cfg: A
           const windows = tiles.map(() => window);
           function* steps(): Generator<ReductionStep> {
             for (let n = 0; n < N; n++) {
-              const stationary = tiles.map((t) => gather(operands.activations, [N, C, H, W], { 0: n }, { axis: 2, span: t.rows }, { axis: 3, span: t.cols }, { axis: 1, span: cSpan }));
-              const broadcast = gather(operands.outputGradients, [N, K, E, Fo], { 0: n }, { axis: 2, span: { start: 0, end: E } }, { axis: 3, span: { start: 0, end: Fo } }, { axis: 1, span: kSpan });
+              const stationary = tiles.map((t, pe) => tileLists.get(`${n}:${pe}`, () => activationIndex.gather(n, 1, cSpan, t.rows, t.cols)));
+              const broadcast = gradientBlocks.get(`${n}:${kSpan.start}`, () => gradientIndex.gather(n, 1, kSpan, gradientRows, gradientCols));
               yield { stationary, broadcast };
             }
           }
@@ -417,6 +425,10 @@ export function scheduleMatmul(a: Matrix, b: Matrix, config: ArrayConfig, label 
   const entries = accumulatorEntries(config);
   const tile = shrinkTile(Math.ceil(M / config.py), Math.ceil(Nd / config.px), (r, c) => r * c <= entries && r <= config.stationaryCapacity, label);
   const geometry: PassGeometry = { pass: 'matmul', stride: 1, padding: 0, outRows: M, outCols: Nd, broadcastRows: Nd, broadcastCols: 1 };
+  // Column k of A is row k of its transpose: both operands are read as row slices of a plane.
+  const columnsOfA = new PlaneIndex(transposed(a), [1, 1, Kd, M]);
+  const rowsOfB = new PlaneIndex(b.values, [1, 1, Kd, Nd]);
+  const single: Span = { start: 0, end: 1 };
   const units: ScheduledUnit[] = [];
   for (let ry = 0; ry < regionCount(M, tile.rows, config.py); ry++) {
     for (let rx = 0; rx < regionCount(Nd, tile.cols, config.px); rx++) {
@@ -432,8 +444,9 @@ export function scheduleMatmul(a: Matrix, b: Matrix, config: ArrayConfig, label 
       }));
       function* steps(): Generator<ReductionStep> {
         for (let k = 0; k < Kd; k++) {
-          const stationary = tiles.map((t) => gather(a.values, [1, 1, M, Kd], { 3: k }, { axis: 2, span: t.rows }, undefined, undefined));
-          const broadcast = gather(b.values, [1, 1, Kd, Nd], { 2: k }, { axis: 3, span: regionCols }, undefined, undefined);
+          const row: Span = { start: k, end: k + 1 };
+          const stationary = tiles.map((t) => columnsAsRows(columnsOfA.gather(0, 1, single, row, t.rows)));
+          const broadcast = columnsAsRows(rowsOfB.gather(0, 1, single, row, regionCols));
           yield { stationary, broadcast };
         }
       }
