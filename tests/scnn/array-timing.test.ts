@@ -65,3 +65,27 @@ describe('arrayTimeline', () => {
     );
   });
 });
+
+describe('composePass', () => {
+  it('sums PE counters, counts barrier idling and lays fills and drains on the timeline', async () => {
+    const { composePass, ZERO_PE_COUNTERS } = await import('../../sim/scnn/counters.ts');
+    const { scheduleConvPass } = await import('../../sim/scnn/scheduler.ts');
+    const { DEFAULT_ARRAY_CONFIG } = await import('../../sim/scnn/array-config.ts');
+    const shape = { batch: 1, inChannels: 2, outChannels: 2, height: 4, width: 4, kernelHeight: 3, kernelWidth: 3, stride: 1, padding: 1 };
+    const ones = (n: number) => new Int32Array(n).fill(1);
+    const schedule = scheduleConvPass(shape, 'weightGradient', { activations: ones(32), weights: ones(36), outputGradients: ones(32) }, { ...DEFAULT_ARRAY_CONFIG, px: 2, py: 1 });
+    expect(schedule.units.length).toBe(1);
+    const pes = [
+      { ...ZERO_PE_COUNTERS, cycles: 40, busySlots: 100, validProducts: 60, rcpsComputed: 40 },
+      { ...ZERO_PE_COUNTERS, cycles: 25, busySlots: 50, validProducts: 30, rcpsComputed: 20 },
+    ];
+    const pass = composePass(schedule, [pes], { fillWidth: 16, banks: 32, px: 2, py: 1 });
+    // 32 output gradients over a 16-wide fill bus; a 2x2x3x3 window (36 entries) drains in 2 rows of 32, plus the chain over px + py = 3.
+    expect(pass.fillCycles).toBe(2);
+    expect(pass.haloReductionCycles).toBe(2 + 3);
+    expect(pass.cycles).toBe(2 + 40 + 5);
+    expect(pass.barrierIdleCycles).toBe(15);
+    expect(pass.pe.busySlots).toBe(150);
+    expect(pass.pe.validProducts).toBe(90);
+  });
+});
