@@ -8,6 +8,7 @@ import { ARRAY_PASSES, type ArrayPass } from '../../sim/scnn/work-unit.ts';
 import { buildModel, type VerilatedModel } from '../../sim/verilator/build.ts';
 import { checkUnitAllModes } from '../../tb/scnn/pe-check.ts';
 import { runPeTop } from '../../tb/scnn/pe-run.ts';
+import { peTestbench } from '../../tb/scnn/pe.tb.ts';
 import { TEST_PE_TOP } from '../../tb/scnn/test-params.ts';
 
 let built: Promise<VerilatedModel> | undefined;
@@ -77,4 +78,10 @@ test('the watchdog ends a run at the cycle limit with the counters so far', asyn
   const whole = await runPeTop(m, TEST_PE_TOP, unit, 'off', { seed: 5 });
   expect(whole.timedOut).toBe(false);
   expect(whole.counters.cycles).toBe(full.cycles);
+});
+
+test('the make-sim testbench passes with a seed of its own', async () => {
+  const r = await peTestbench.run({ seed: 21 });
+  expect(r.failure).toBeUndefined();
+  expect(r.passed).toBe(true);
 });
