@@ -7,6 +7,7 @@ import { PipelinedPopcount } from '../hw/examples/popcount.ts';
 import { UartTx } from '../hw/examples/uart-tx.ts';
 import { CompactionEngine, DEFAULT_COMPACTION_ENGINE } from '../hw/spartan/compaction-engine.ts';
 import { DEFAULT_SPARSITY_MONITOR, SparsityMonitor } from '../hw/spartan/sparsity-monitor.ts';
+import { DEFAULT_PE_TOP, ScnnPeTop } from '../hw/scnn/pe-top.ts';
 
 /** A top-level design of the project: what `npm run gen` writes and `make synth` measures. */
 export interface DesignEntry {
@@ -24,6 +25,11 @@ export const designs: readonly DesignEntry[] = [
   { name: 'uart_tx', description: 'example: 8N1 serial transmitter state machine, 4 cycles per bit', elaborate: (o) => elaborate(UartTx, { cyclesPerBit: 4 }, o) },
   { name: 'sparsity_monitor', description: 'Spartan sparsity monitor: 16 lanes x 16 bits, per-tile counts and dense flags (8 tile columns, 256 tiles), planar channel totals (512)', elaborate: (o) => elaborate(SparsityMonitor, DEFAULT_SPARSITY_MONITOR, o) },
   { name: 'sparsity_monitor_hwc', description: 'Spartan sparsity monitor, channel-interleaved (HWC) totals: 16 lanes x 16 bits, 512 channels in a read-modify-write memory', elaborate: (o) => elaborate(SparsityMonitor, { ...DEFAULT_SPARSITY_MONITOR, channelLayout: 'interleaved' }, o) },
+  {
+    name: 'scnn_pe',
+    description: 'outer-product PE (1 x 1 array top): 4 x 4 multipliers, 32 banks x 64 accumulators, element anticipation, fill engine 4 elements/cycle, drain, watchdog',
+    elaborate: (o) => elaborate(ScnnPeTop, DEFAULT_PE_TOP, o),
+  },
   { name: 'compaction_engine', description: 'Spartan compaction engine: 16 lanes x 16 bits in, vectors of 16 non-zeros with 12-bit (c, h, w) out, CSR row pointers or ZVC masks', elaborate: (o) => elaborate(CompactionEngine, DEFAULT_COMPACTION_ENGINE, o) },
 ];
 

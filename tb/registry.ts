@@ -5,6 +5,7 @@ import { popcountTestbench } from './examples/popcount.tb.ts';
 import { uartTxTestbench } from './examples/uart-tx.tb.ts';
 import { compactionEngineTestbench } from './spartan/compaction-engine.tb.ts';
 import { sparsityMonitorTestbench } from './spartan/sparsity-monitor.tb.ts';
+import { peTestbench } from './scnn/pe.tb.ts';
 import type { Testbench } from './testbench.ts';
 
 /** Every cycle-accurate testbench that `make sim` runs. */
@@ -16,4 +17,5 @@ export const testbenches: readonly Testbench[] = [
   uartTxTestbench,
   sparsityMonitorTestbench,
   compactionEngineTestbench,
+  peTestbench,
 ];

@@ -9,7 +9,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { execa } from 'execa';
 import { yosysVersion } from '../../synth/yosys-run.ts';
-import { requireTool } from '../tools.ts';
+import { requireTool } from '../../toolchain/tools.ts';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 

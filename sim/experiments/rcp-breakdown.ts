@@ -94,15 +94,6 @@ export const rcpBreakdown: Experiment = {
   async runUnit(unit, settings) {
     const table = getNetwork(String(unit.params.net), unit.params.input as 'cifar' | 'imagenet');
     const layer = table.layers[Number(unit.params.layerIndex)]!;
-<<<<<<< ours
-    return runLayerRcp(layer, {
-      sparsity: Number(unit.params.sparsity),
-      generator: String(unit.params.generator),
-      seed: settings.seed,
-      batch: settings.batch,
-      multipliers: multipliersOf(settings),
-    });
-=======
     return runLayerRcp(
       layer,
       {
@@ -114,7 +105,6 @@ export const rcpBreakdown: Experiment = {
       },
       Number(unit.params.layerIndex) === 0,
     );
->>>>>>> theirs
   },
   report(settings, units, results) {
     const all = groups(units, results);

@@ -1,0 +1,23 @@
+import { lit, log2Ceil, reg, select, UInt, when, type Memory, type Signal } from '../index.ts';
+
+/**
+ * Reads N consecutive elements starting at any index from N memories that
+ * interleave the elements (element e in memory e mod N at address e div N):
+ * every memory reads one word, and the words are rotated into element order.
+ * The lanes are valid one cycle after `enable`, and hold until the next read.
+ */
+export function readConsecutive(mems: readonly Memory[], start: Signal, enable: Signal, name: string): Signal[] {
+  const n = mems.length;
+  const k = log2Ceil(n);
+  const bankAddrBits = mems[0]!.rec.addrWidth;
+  const startLow = start.bits(k - 1, 0);
+  const wide = start.width + 1;
+  const words = mems.map((m, b) => {
+    const offset = lit(b, UInt(k)).sub(startLow);
+    const addr = start.extend(wide).add(offset.extend(wide)).shr(k).trunc(bankAddrBits);
+    return m.read(addr.named(`${name}_addr_${b}`), enable);
+  });
+  const rotation = reg(UInt(k), { name: `${name}_rotation`, init: 0 });
+  when(enable, () => rotation.set(startLow));
+  return words.map((_, j) => select(words, rotation.add(j)).named(`${name}_lane_${j}`));
+}

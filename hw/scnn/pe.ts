@@ -1,0 +1,442 @@
+import { Bool, cat, defineEnum, defineModule, Input, lit, mem, mux, Output, reduceTree, reg, select, SInt, stateMachine, UInt, Vec, when, wire, type Signal } from '../index.ts';
+import { popcount, resizeUnsigned } from '../lib/arith.ts';
+import { meetingRangeUnit, peConfigPorts, productAddressUnit, signedCoord, type Coordinates, type PeConfig } from './coordinates.ts';
+import { readConsecutive } from './interleaved-read.ts';
+import { ANTICIPATION_CODES, peModuleSuffix, peWidths, validatePeParams, type PeParams } from './pe-params.ts';
+
+/**
+ * Sequencer states. Every state lasts one cycle unless the multiply stage
+ * holds the front end for a bank conflict (docs/pe-array.md, "cycle costs").
+ */
+export const PeState = defineEnum('PeState', ['Idle', 'SegRead', 'SegLoad', 'StatRead', 'StatLoad', 'Range', 'PtrLoad', 'ColLoad', 'Issue', 'Flush']);
+
+/** Counters a PE exposes (32-bit, wrapping). */
+export const PE_COUNTERS = ['candidatePairs', 'issuedPairs', 'busySlots', 'validProducts', 'conflictStalls', 'goldenProducts', 'baselinePairs'] as const;
+export type PeCounter = (typeof PE_COUNTERS)[number];
+
+function peIO(p: PeParams) {
+  validatePeParams(p);
+  const w = peWidths(p);
+  return {
+    cfg: peConfigPorts(p),
+    /** Starts sequencing the segment table (a one-cycle pulse). */
+    start: Input(Bool()),
+    /** High in the last cycle of the run (after the pipeline has emptied). */
+    finished: Output(Bool()),
+    /** Fill port of the broadcast buffer: one element per interleaved memory per cycle. */
+    bcastWriteEnable: Input(Vec(p.F, Bool())),
+    bcastWriteAddr: Input(Vec(p.F, UInt(Math.log2(p.broadcastDepth / p.F)))),
+    bcastWriteData: Input(Vec(p.F, UInt(w.element))),
+    /** Fill port of the row/column pointer memory. */
+    ptrWriteEnable: Input(Bool()),
+    ptrWriteAddr: Input(UInt(w.pointerAddress)),
+    ptrWriteData: Input(UInt(w.broadcastIndex)),
+    /** Writes zero at this entry of every accumulator bank. */
+    accClear: Input(Bool()),
+    accClearEntry: Input(UInt(w.entryBits)),
+    /** Reads this entry of every bank; the values appear on drainData a cycle later. */
+    drainRead: Input(Bool()),
+    drainEntry: Input(UInt(w.entryBits)),
+    drainData: Output(Vec(p.banks, SInt(p.accWidth))),
+    counters: {
+      candidatePairs: Output(UInt(32)),
+      issuedPairs: Output(UInt(32)),
+      busySlots: Output(UInt(32)),
+      validProducts: Output(UInt(32)),
+      conflictStalls: Output(UInt(32)),
+      goldenProducts: Output(UInt(32)),
+      baselinePairs: Output(UInt(32)),
+    },
+  };
+}
+
+function decodeElement(p: PeParams, word: Signal): Coordinates & { value: Signal } {
+  const c = p.coordBits;
+  return {
+    value: word.bits(p.valueWidth + 3 * c - 1, 3 * c).asSInt(),
+    row: word.bits(3 * c - 1, 2 * c),
+    col: word.bits(2 * c - 1, c),
+    ch: word.bits(c - 1, 0),
+  };
+}
+
+/** Minimum and maximum of the first `count` values (unsigned). */
+function laneMinMax(values: readonly Signal[], count: Signal): { min: Signal; max: Signal } {
+  const ones = (2 ** values[0]!.width) - 1;
+  const min = reduceTree(values.map((v, j) => mux(count.gt(j), v, ones)), (a, b) => mux(a.lt(b), a, b));
+  const max = reduceTree(values.map((v, j) => mux(count.gt(j), v, 0)), (a, b) => mux(a.gt(b), a, b));
+  return { min, max };
+}
+
+/**
+ * One outer-product processing element (docs/pe-array.md section 2): the
+ * sequencer over segments, stationary vectors and broadcast vectors with the
+ * anticipation modes, the F x I multipliers and coordinate units, the scatter
+ * crossbar with its stall rule and the A accumulator banks.
+ *
+ * Pipeline: Issue (broadcast read) -> M (multiply, coordinates, range test,
+ * bank arbitration, bank read) -> W (add with forwarding, bank write).
+ */
+export const ScnnPe = defineModule({
+  name: (p: PeParams) => `ScnnPe_${peModuleSuffix(p)}`,
+  io: peIO,
+  body: (io, p) => {
+    const w = peWidths(p);
+    const cfg = io.cfg as unknown as PeConfig;
+    const F = p.F;
+    const I = p.I;
+    const A = p.banks;
+    const P = F * I;
+    const logF = Math.log2(F);
+    const cap = ANTICIPATION_CODES[p.anticipation];
+    const canVector = cap >= 1;
+    const canElement = cap >= 2;
+    const sw = w.signedCoord;
+
+    // ---- memories
+    const stationary = Array.from({ length: I }, (_, j) => mem(UInt(w.element), p.stationaryDepth / I, { name: `stationary_${j}`, testbenchAccess: true }));
+    const segmentWord = 2 * w.stationaryIndex + 2 * w.broadcastIndex + 2 * w.pointerAddress;
+    const segmentTable = mem(UInt(segmentWord), p.segmentDepth, { name: 'segments', testbenchAccess: true });
+    const broadcast = Array.from({ length: F }, (_, j) => mem(UInt(w.element), p.broadcastDepth / F, { name: `broadcast_${j}`, testbenchAccess: true }));
+    broadcast.forEach((m, j) => when(io.bcastWriteEnable[j]!, () => m.write(io.bcastWriteAddr[j]!, io.bcastWriteData[j]!)));
+    const pointers = mem(UInt(w.broadcastIndex), p.pointerDepth, { name: 'pointers', testbenchAccess: true });
+    when(io.ptrWriteEnable, () => pointers.write(io.ptrWriteAddr, io.ptrWriteData));
+
+    // ---- front-end read requests (driven by the sequencer)
+    const segRead = wire(Bool(), { name: 'seg_read', default: 0 });
+    const statRead = wire(Bool(), { name: 'stat_read', default: 0 });
+    const statReadAt = wire(UInt(w.stationaryIndex), { name: 'stat_read_at', default: 0 });
+    const bcastRead = wire(Bool(), { name: 'bcast_read', default: 0 });
+    const bcastReadAt = wire(UInt(w.broadcastIndex), { name: 'bcast_read_at', default: 0 });
+    const ptrRead = wire(Bool(), { name: 'ptr_read', default: 0 });
+    const ptrReadA = wire(UInt(w.pointerAddress), { name: 'ptr_read_a', default: 0 });
+    const ptrReadB = wire(UInt(w.pointerAddress), { name: 'ptr_read_b', default: 0 });
+
+    const segIndex = reg(UInt(w.segmentIndex), { name: 'seg_index', init: 0 });
+    const segData = segmentTable.read(segIndex.trunc(Math.log2(p.segmentDepth)), segRead);
+    let at = segmentWord;
+    const field = (bits: number) => {
+      const f = segData.bits(at - 1, at - bits);
+      at -= bits;
+      return f;
+    };
+    const segStatStart = field(w.stationaryIndex).named('seg_stat_start');
+    const segStatEnd = field(w.stationaryIndex).named('seg_stat_end');
+    const segBcastStart = field(w.broadcastIndex).named('seg_bcast_start');
+    const segBcastEnd = field(w.broadcastIndex).named('seg_bcast_end');
+    const segRowPtrBase = field(w.pointerAddress).named('seg_row_ptr_base');
+    const segColPtrBase = field(w.pointerAddress).named('seg_col_ptr_base');
+
+    const statWords = readConsecutive(stationary, statReadAt, statRead, 'stat');
+    const bcastWords = readConsecutive(broadcast, bcastReadAt, bcastRead, 'bcast');
+    const ptrA = pointers.read(ptrReadA, ptrRead);
+    const ptrB = pointers.read(ptrReadB, ptrRead);
+
+    // ---- sequencer registers
+    const sPos = reg(UInt(w.stationaryIndex), { name: 's_pos', init: 0 });
+    const sEnd = reg(UInt(w.stationaryIndex), { name: 's_end', init: 0 });
+    const bStart = reg(UInt(w.broadcastIndex), { name: 'b_start', init: 0 });
+    const bEnd = reg(UInt(w.broadcastIndex), { name: 'b_end', init: 0 });
+    const rowPtrBase = reg(UInt(w.pointerAddress), { name: 'row_ptr_base', init: 0 });
+    const colPtrBase = reg(UInt(w.pointerAddress), { name: 'col_ptr_base', init: 0 });
+    const segVectors = reg(UInt(w.broadcastIndex), { name: 'seg_vectors', init: 0 });
+    const statValue = reg(Vec(I, SInt(p.valueWidth)), { name: 'stat_value' });
+    const statRow = reg(Vec(I, UInt(p.coordBits)), { name: 'stat_row' });
+    const statCol = reg(Vec(I, UInt(p.coordBits)), { name: 'stat_col' });
+    const statCh = reg(Vec(I, UInt(p.coordBits)), { name: 'stat_ch' });
+    const statCount = reg(UInt(w.stationaryIndex), { name: 'stat_count', init: 0 });
+    const rowLo = reg(SInt(sw), { name: 'row_lo', init: 0 });
+    const rowHi = reg(SInt(sw), { name: 'row_hi', init: 0 });
+    const colLo = reg(SInt(sw), { name: 'col_lo', init: 0 });
+    const colHi = reg(SInt(sw), { name: 'col_hi', init: 0 });
+    const curRow = reg(UInt(p.coordBits), { name: 'cur_row', init: 0 });
+    const rowCursor = reg(UInt(w.pointerAddress), { name: 'row_cursor', init: 0 });
+    const bPos = reg(UInt(w.broadcastIndex), { name: 'b_pos', init: 0 });
+    const laneLimit = reg(UInt(w.broadcastIndex), { name: 'lane_limit', init: 0 });
+    const runEnd = reg(UInt(w.broadcastIndex), { name: 'run_end', init: 0 });
+    const flushCount = reg(Bool(), { name: 'flush_count', init: 0 });
+
+    const mode = mux(cfg.mode.gt(cap), cap, cfg.mode).named('mode');
+    const modeVector = (canVector ? mode.eq(1) : lit(0, Bool())).named('mode_vector');
+    const modeElement = (canElement ? mode.eq(2) : lit(0, Bool())).named('mode_element');
+    const toPtr = (x: Signal) => x.asUInt().trunc(Math.min(sw, w.pointerAddress)).extend(w.pointerAddress);
+    const colStride = cfg.broadcastCols.extend(w.pointerAddress).add(1).named('col_stride');
+
+    // ---- multiply stage registers (written at Issue)
+    const mValid = reg(Bool(), { name: 'm_valid', init: 0 });
+    const mFirst = reg(Bool(), { name: 'm_first', init: 0 });
+    const mCount = reg(UInt(w.broadcastIndex), { name: 'm_count', init: 0 });
+    const mTest = reg(Bool(), { name: 'm_test', init: 0 });
+    const served = reg(Vec(P, Bool()), { name: 'served' });
+
+    // ---- multiply stage: operands, range test, products, coordinates
+    const bLanes = bcastWords.map((word) => decodeElement(p, word));
+    const bLaneValid = bLanes.map((_, f) => mCount.gt(f));
+    const sLaneValid = Array.from({ length: I }, (_, i) => statCount.gt(i));
+    let testOk: Signal = mTest.not();
+    if (canVector) {
+      const S = (x: Signal) => signedCoord(p, x);
+      const firstRow = bLanes[0]!.row;
+      const lastRow = select(bLanes.map((l) => l.row), mCount.sub(1).trunc(logF));
+      const cols = laneMinMax(bLanes.map((l) => l.col), mCount);
+      const meets = S(lastRow).lt(rowLo).or(S(firstRow).gt(rowHi)).or(S(cols.max).lt(colLo)).or(S(cols.min).gt(colHi)).not();
+      testOk = testOk.or(meets).named('range_test_ok');
+    }
+    const accepted = mValid.and(testOk).named('accepted');
+    const sChBase = Array.from({ length: I }, (_, i) => resizeUnsigned(statCh[i]!.mul(cfg.schStride), w.address));
+    const bChBase = bLanes.map((l) => resizeUnsigned(l.ch.mul(cfg.chStride), w.address));
+    const pValid: Signal[] = [];
+    const pBank: Signal[] = [];
+    const pEntry: Signal[] = [];
+    const pValue: Signal[] = [];
+    for (let f = 0; f < F; f++) {
+      for (let i = 0; i < I; i++) {
+        const unit = productAddressUnit(p, cfg, { row: statRow[i]!, col: statCol[i]!, ch: statCh[i]! }, bLanes[f]!, bChBase[f]!, sChBase[i]!);
+        pValid.push(accepted.and(bLaneValid[f]!).and(sLaneValid[i]!).and(unit.valid).named(`p_valid_${f}_${i}`));
+        pBank.push(unit.address.bits(w.bankBits - 1, 0));
+        pEntry.push(unit.address.bits(w.address - 1, w.bankBits));
+        pValue.push(statValue[i]!.mul(bLanes[f]!.value).extend(p.accWidth));
+      }
+    }
+
+    // ---- scatter crossbar: one product per bank per cycle, lowest product index first
+    const pending = pValid.map((v, k) => v.and(served[k]!.not()).named(`pending_${k}`));
+    const granted = pending.map((v, k) => {
+      let g = v;
+      for (let q = 0; q < k; q++) g = g.and(pending[q]!.and(pBank[q]!.eq(pBank[k]!)).not());
+      return g.named(`granted_${k}`);
+    });
+    const hold = reduceTree(pending.map((v, k) => v.and(granted[k]!.not())), (a, b) => a.or(b)).named('hold');
+    served.forEach((s, k) => s.set(mux(hold, s.or(granted[k]!), 0)));
+    const advance = hold.not().named('advance');
+
+    // ---- accumulator banks: read in M, add and write in W (forwarding the write of the cycle before)
+    for (let b = 0; b < A; b++) {
+      const sel = granted.map((g, k) => g.and(pBank[k]!.eq(b)));
+      const selBits = cat(...[...sel].reverse());
+      const any = selBits.orR().named(`bank${b}_grant`);
+      const entry = oneHot(selBits, pEntry);
+      const value = oneHot(selBits, pValue);
+      const bank = mem(SInt(p.accWidth), p.bankDepth, { name: `acc_${b}` });
+      const readData = bank.read(mux(io.drainRead, io.drainEntry, entry), io.drainRead.or(any));
+      const wValid = reg(Bool(), { name: `w${b}_valid`, init: 0 });
+      const wEntry = reg(UInt(w.entryBits), { name: `w${b}_entry` });
+      const wValue = reg(SInt(p.accWidth), { name: `w${b}_value` });
+      wValid.set(any.and(io.drainRead.not()));
+      wEntry.set(entry);
+      wValue.set(value);
+      const lastValid = reg(Bool(), { name: `w${b}_last_valid`, init: 0 });
+      const lastEntry = reg(UInt(w.entryBits), { name: `w${b}_last_entry` });
+      const lastSum = reg(SInt(p.accWidth), { name: `w${b}_last_sum` });
+      const forward = lastValid.and(lastEntry.eq(wEntry));
+      const sum = mux(forward, lastSum, readData).add(wValue).named(`w${b}_sum`);
+      when(wValid, () => bank.write(wEntry, sum)).elseWhen(io.accClear, () => bank.write(io.accClearEntry, 0));
+      lastValid.set(wValid);
+      lastEntry.set(wEntry);
+      lastSum.set(sum);
+      io.drainData[b]!.set(readData);
+    }
+
+    // ---- counters (counted in a pair's first cycle in M)
+    const counter = (name: string) => reg(UInt(32), { name, init: 0 });
+    const candidates = counter('candidate_pairs');
+    const issued = counter('issued_pairs');
+    const busy = counter('busy_slots');
+    const validCount = counter('valid_products');
+    const stalls = counter('conflict_stalls');
+    const golden = counter('golden_products');
+    const baseline = counter('baseline_pairs');
+    const firstCycle = mValid.and(mFirst).named('first_cycle');
+    when(firstCycle, () => {
+      candidates.set(candidates.add(1));
+      when(accepted, () => {
+        issued.set(issued.add(1));
+        busy.set(busy.add(resizeUnsigned(statCount.trunc(Math.log2(I) + 1).mul(mCount.trunc(logF + 1)), 32)));
+        validCount.set(validCount.add(resizeUnsigned(popcount(cat(...pValid)), 32)));
+      });
+    });
+    when(hold, () => stalls.set(stalls.add(1)));
+    Object.entries({ candidatePairs: candidates, issuedPairs: issued, busySlots: busy, validProducts: validCount, conflictStalls: stalls, goldenProducts: golden, baselinePairs: baseline }).forEach(([k, r]) =>
+      (io.counters as Record<string, Signal>)[k]!.set(r),
+    );
+
+    // ---- the sequencer
+    const fsm = stateMachine(PeState, { init: 'Idle' });
+    const issuing = wire(Bool(), { name: 'issuing', default: 0 });
+    when(advance, () => mValid.set(issuing));
+    mFirst.set(issuing);
+    io.finished.set(fsm.is('Flush').and(flushCount));
+
+    const sNext = sPos.add(I).named('s_next');
+    const sHasNext = sNext.lt(sEnd).named('s_has_next');
+    const nextSegment = () => {
+      segIndex.set(segIndex.add(1));
+      fsm.goto('SegRead');
+    };
+    /** From a state after which the multiply stage is free: read the next stationary vector now. */
+    const nextStationaryNow = () =>
+      when(sHasNext, () => {
+        statRead.set(1);
+        statReadAt.set(sNext);
+        sPos.set(sNext);
+        fsm.goto('StatLoad');
+      }).otherwise(nextSegment);
+    /** Right after an issue the multiply stage still reads the stationary registers: read in StatRead. */
+    const nextStationaryAfterIssue = () =>
+      when(sHasNext, () => {
+        sPos.set(sNext);
+        fsm.goto('StatRead');
+      }).otherwise(nextSegment);
+    const readColumnRun = (cursor: Signal) => {
+      ptrRead.set(1);
+      ptrReadA.set(cursor.add(toPtr(colLo)));
+      ptrReadB.set(cursor.add(toPtr(colHi)).add(1));
+    };
+    const nextRow = () => {
+      const cursor = rowCursor.add(colStride);
+      curRow.set(curRow.add(1));
+      rowCursor.set(cursor);
+      readColumnRun(cursor);
+      fsm.goto('ColLoad');
+    };
+
+    // Range units on the latched stationary vector (rows are sorted, columns are not).
+    const sRowFirst = statRow[0]!;
+    const sRowLast = select([...statRow], statCount.sub(1).trunc(Math.log2(I)));
+    const sCols = laneMinMax([...statCol], statCount);
+
+    when(advance, () =>
+      fsm.switch({
+        Idle: () => when(io.start, () => {
+          segIndex.set(0);
+          fsm.goto('SegRead');
+        }),
+        SegRead: () =>
+          when(segIndex.ge(cfg.segments), () => {
+            flushCount.set(0);
+            fsm.goto('Flush');
+          }).otherwise(() => {
+            segRead.set(1);
+            fsm.goto('SegLoad');
+          }),
+        SegLoad: () => {
+          sPos.set(segStatStart);
+          sEnd.set(segStatEnd);
+          bStart.set(segBcastStart);
+          bEnd.set(segBcastEnd);
+          rowPtrBase.set(segRowPtrBase);
+          colPtrBase.set(segColPtrBase);
+          const length = segBcastEnd.sub(segBcastStart);
+          segVectors.set(length.add(F - 1).shr(logF));
+          when(segStatStart.ge(segStatEnd).or(segBcastStart.ge(segBcastEnd)), nextSegment).otherwise(() => {
+            statRead.set(1);
+            statReadAt.set(segStatStart);
+            fsm.goto('StatLoad');
+          });
+        },
+        StatRead: () => {
+          statRead.set(1);
+          statReadAt.set(sPos);
+          fsm.goto('StatLoad');
+        },
+        StatLoad: () => {
+          const remaining = sEnd.sub(sPos);
+          const count = mux(remaining.ge(I), I, remaining).named('stat_load_count');
+          statCount.set(count);
+          statWords.forEach((word, i) => {
+            const e = decodeElement(p, word);
+            statValue[i]!.set(e.value);
+            statRow[i]!.set(e.row);
+            statCol[i]!.set(e.col);
+            statCh[i]!.set(e.ch);
+          });
+          golden.set(golden.add(resizeUnsigned(count.mul(bEnd.sub(bStart)), 32)));
+          baseline.set(baseline.add(resizeUnsigned(segVectors, 32)));
+          when(mode.eq(0), () => {
+            bPos.set(bStart);
+            laneLimit.set(bEnd);
+            runEnd.set(bEnd);
+            fsm.goto('Issue');
+          }).otherwise(() => fsm.goto('Range'));
+        },
+        Range: () => {
+          if (!canVector) {
+            fsm.goto('Idle');
+            return;
+          }
+          const rows = meetingRangeUnit(p, cfg, 'row', sRowFirst, sRowLast);
+          const cols = meetingRangeUnit(p, cfg, 'col', sCols.min, sCols.max);
+          rowLo.set(rows.lo);
+          rowHi.set(rows.hi);
+          colLo.set(cols.lo);
+          colHi.set(cols.hi);
+          when(rows.empty.or(cols.empty), nextStationaryNow)
+            .elseWhen(modeElement, () => {
+              const cursor = colPtrBase.add(resizeUnsigned(rows.lo.asUInt().trunc(p.coordBits).mul(colStride), w.pointerAddress)).named('first_row_cursor');
+              rowCursor.set(cursor);
+              curRow.set(rows.lo.asUInt().trunc(p.coordBits));
+              ptrRead.set(1);
+              ptrReadA.set(cursor.add(toPtr(cols.lo)));
+              ptrReadB.set(cursor.add(toPtr(cols.hi)).add(1));
+              fsm.goto('ColLoad');
+            })
+            .otherwise(() => {
+              ptrRead.set(1);
+              ptrReadA.set(rowPtrBase.add(toPtr(rows.lo)));
+              ptrReadB.set(rowPtrBase.add(toPtr(rows.hi)).add(1));
+              fsm.goto('PtrLoad');
+            });
+        },
+        PtrLoad: () =>
+          when(ptrA.ge(ptrB), nextStationaryNow).otherwise(() => {
+            bPos.set(bStart.add(ptrA.sub(bStart).shr(logF).shl(logF)));
+            laneLimit.set(bEnd);
+            runEnd.set(ptrB);
+            fsm.goto('Issue');
+          }),
+        ColLoad: () => {
+          if (!canElement) {
+            fsm.goto('Idle');
+            return;
+          }
+          when(ptrA.lt(ptrB), () => {
+            bPos.set(ptrA);
+            laneLimit.set(ptrB);
+            runEnd.set(ptrB);
+            fsm.goto('Issue');
+          })
+            .elseWhen(signedCoord(p, curRow).ge(rowHi), nextStationaryNow)
+            .otherwise(nextRow);
+        },
+        Issue: () => {
+          const left = laneLimit.sub(bPos);
+          issuing.set(1);
+          bcastRead.set(1);
+          bcastReadAt.set(bPos);
+          mCount.set(mux(left.ge(F), F, left));
+          mTest.set(modeVector);
+          const after = bPos.add(F);
+          bPos.set(after);
+          when(after.ge(runEnd), () => {
+            if (canElement) {
+              when(modeElement.and(signedCoord(p, curRow).lt(rowHi)), nextRow).otherwise(nextStationaryAfterIssue);
+            } else {
+              nextStationaryAfterIssue();
+            }
+          });
+        },
+        Flush: () => {
+          flushCount.set(1);
+          when(flushCount, () => fsm.goto('Idle'));
+        },
+      }),
+    );
+  },
+});
+
+function oneHot(sel: Signal, values: readonly Signal[]): Signal {
+  return reduceTree(
+    values.map((v, i) => mux(sel.bit(i), v, 0)),
+    (a, b) => a.or(b),
+  );
+}

@@ -1,0 +1,65 @@
+/**
+ * Puts a pass back together: every PE window of every work unit is added into
+ * the output tensor at its global coordinates. Overlapping windows are the
+ * halos of neighbouring tiles (forward, input gradient), the same block held by
+ * every PE (weight gradient) or the partial sums of units that split a
+ * reduction; all of them add. This is the arithmetic the array's halo merge and
+ * reduction network perform (docs/pe-array.md section 3).
+ */
+import type { PassSchedule } from './scheduler.ts';
+import { windowSize, type PeWindow } from './work-unit.ts';
+
+/** Flat output index of window address `addr`, or -1 when the address lies outside the output tensor. */
+export function outputIndexOf(schedule: PassSchedule, unitIndex: number, window: PeWindow, addr: number): number {
+  const { placement } = schedule.units[unitIndex]!;
+  const col = addr % window.windowCols;
+  const row = Math.floor(addr / window.windowCols) % window.windowRows;
+  const rest = Math.floor(addr / (window.windowCols * window.windowRows));
+  const sch = rest % window.stationaryChannels;
+  const ch = Math.floor(rest / window.stationaryChannels);
+  const d = schedule.outputDims;
+  const r = window.originRow + row;
+  const c = window.originCol + col;
+  switch (schedule.pass) {
+    case 'forward':
+    case 'inputGradient': {
+      const [, channels, rows, cols] = d as [number, number, number, number];
+      if (r >= rows || c >= cols) return -1;
+      return ((placement.n * channels + placement.channelBase + ch) * rows + r) * cols + c;
+    }
+    case 'weightGradient': {
+      const [, channels, rows, cols] = d as [number, number, number, number];
+      if (r >= rows || c >= cols) return -1;
+      return (((placement.channelBase + ch) * channels + placement.stationaryChannelBase + sch) * rows + r) * cols + c;
+    }
+    case 'matmul': {
+      const [rows, cols] = d as [number, number];
+      if (r >= rows || c >= cols) return -1;
+      return r * cols + c;
+    }
+  }
+}
+
+/** Sums the drained windows (`windows[unit][pe]`) into the output tensor with 32-bit wrap. */
+export function assembleOutput(schedule: PassSchedule, windows: readonly (readonly Int32Array[])[]): Int32Array {
+  if (windows.length !== schedule.units.length) {
+    throw new RangeError(`assembly needs the windows of ${schedule.units.length} work units, got ${windows.length}`);
+  }
+  const out = new Int32Array(schedule.outputDims.reduce((a, b) => a * b, 1));
+  schedule.units.forEach(({ unit }, u) => {
+    unit.pes.forEach((pe, p) => {
+      const w = windows[u]![p];
+      if (!w || w.length !== windowSize(pe.window)) {
+        throw new RangeError(`work unit ${u}, PE ${p}: expected a window of ${windowSize(pe.window)} accumulators, got ${w?.length ?? 'none'}`);
+      }
+      for (let a = 0; a < w.length; a++) {
+        const v = w[a]!;
+        if (v === 0) continue;
+        const idx = outputIndexOf(schedule, u, pe.window, a);
+        if (idx < 0) throw new RangeError(`work unit ${u}, PE ${p}: accumulator ${a} holds ${v} but lies outside the output`);
+        out[idx] = (out[idx]! + v) | 0;
+      }
+    });
+  });
+  return out;
+}

@@ -1,0 +1,460 @@
+/**
+ * The scheduler: maps one pass of a layer (or a matrix multiplication) onto a
+ * Px x Py PE array as a sequence of work units, and assembles the layer's output
+ * from the accumulator windows the units leave behind.
+ *
+ * Tiling (docs/pe-array.md section 4): the stationary operand's plane is cut into
+ * equal tiles, one per PE; tiles are shrunk until a dense tile fits a PE's
+ * stationary buffer and its accumulator window fits A x D entries, and the plane
+ * is covered in as many array-sized regions as that takes. Output channels are
+ * grouped so the window fits the accumulators. Reduction steps (input channels,
+ * output channels or samples, depending on the pass) are packed into work units
+ * up to the buffer capacities; a broadcast operand too large for one unit is cut
+ * into contiguous pieces, each its own broadcast segment.
+ */
+import { outputHeight, outputWidth, validateConvShape, type ConvShape, type TrainingPass } from '../golden/conv-shape.ts';
+import { accumulatorEntries, validateArrayConfig, type ArrayConfig } from './array-config.ts';
+import { PlaneIndex } from './plane-index.ts';
+import { maxReachSize, reachSize, spatialReach, tileSpan, type DimensionGeometry, type Span } from './tiling.ts';
+import type { ArrayPass, BroadcastSegment, ElementList, PassGeometry, PeSegment, PeWindow, WorkUnit } from './work-unit.ts';
+
+export interface ConvOperands {
+  /** N x C x H x W */
+  readonly activations: Int32Array;
+  /** K x C x R x S */
+  readonly weights: Int32Array;
+  /** N x K x E x F */
+  readonly outputGradients: Int32Array;
+}
+
+export interface Matrix {
+  readonly rows: number;
+  readonly cols: number;
+  /** Row-major. */
+  readonly values: Int32Array;
+}
+
+/** Where each accumulator of a unit's PE windows belongs in the pass's output tensor. */
+export interface Placement {
+  readonly n: number;
+  /** First broadcast channel (k in forward and weight gradient, c in input gradient). */
+  readonly channelBase: number;
+  /** First stationary channel (c in weight gradient). */
+  readonly stationaryChannelBase: number;
+}
+
+export interface ScheduledUnit {
+  readonly unit: WorkUnit;
+  readonly placement: Placement;
+  /**
+   * Window group: consecutive units of one group accumulate into the same
+   * accumulator set (they split one output block's reduction for capacity) and
+   * drain once, after the group's last unit.
+   */
+  readonly group: number;
+}
+
+export interface PassSchedule {
+  readonly pass: ArrayPass;
+  /** Dimensions of the output tensor (N K E F, N C H W, K C R S, or M N for matmul). */
+  readonly outputDims: readonly number[];
+  readonly units: readonly ScheduledUnit[];
+  readonly tile: { readonly rows: number; readonly cols: number };
+  readonly channelGroup: number;
+  readonly stationaryChannelGroup: number;
+}
+
+// ---------------------------------------------------------------- gathering
+
+/** Memoises gathered element lists: the same tile or kernel block is read by many channel groups. */
+class GatherCache {
+  private readonly lists = new Map<string, ElementList>();
+  get(key: string, make: () => ElementList): ElementList {
+    let list = this.lists.get(key);
+    if (!list) {
+      list = make();
+      this.lists.set(key, list);
+    }
+    return list;
+  }
+}
+
+/** A list gathered along columns, re-labelled so the column index becomes the row coordinate (matrix mode). */
+function columnsAsRows(list: ElementList): ElementList {
+  return { values: list.values, row: list.col, col: new Int32Array(list.values.length), ch: list.ch };
+}
+
+function transposed(m: Matrix): Int32Array {
+  const t = new Int32Array(m.values.length);
+  for (let i = 0; i < m.rows; i++) for (let j = 0; j < m.cols; j++) t[j * m.rows + i] = m.values[i * m.cols + j]!;
+  return t;
+}
+
+// ---------------------------------------------------------------- packing
+
+/** One reduction index: each PE's stationary non-zeros and the shared broadcast non-zeros. */
+interface ReductionStep {
+  readonly stationary: readonly ElementList[];
+  readonly broadcast: ElementList;
+}
+
+const EMPTY_LIST: ElementList = { values: new Int32Array(0), row: new Int32Array(0), col: new Int32Array(0), ch: new Int32Array(0) };
+
+/** An element list that grows by doubling typed arrays (units hold many short lists). */
+class ListBuilder {
+  private static readonly none = new Int32Array(0);
+  private values = ListBuilder.none;
+  private row = ListBuilder.none;
+  private col = ListBuilder.none;
+  private ch = ListBuilder.none;
+  length = 0;
+  append(list: ElementList, start = 0, end = list.values.length): void {
+    const need = this.length + end - start;
+    if (need > this.values.length) {
+      let capacity = Math.max(this.values.length, 8);
+      while (capacity < need) capacity *= 2;
+      const grow = (a: Int32Array) => {
+        const b = new Int32Array(capacity);
+        b.set(a.subarray(0, this.length));
+        return b;
+      };
+      this.values = grow(this.values);
+      this.row = grow(this.row);
+      this.col = grow(this.col);
+      this.ch = grow(this.ch);
+    }
+    this.values.set(list.values.subarray(start, end), this.length);
+    this.row.set(list.row.subarray(start, end), this.length);
+    this.col.set(list.col.subarray(start, end), this.length);
+    this.ch.set(list.ch.subarray(start, end), this.length);
+    this.length = need;
+  }
+  build(): ElementList {
+    if (this.length === 0) return EMPTY_LIST;
+    return { values: this.values.slice(0, this.length), row: this.row.slice(0, this.length), col: this.col.slice(0, this.length), ch: this.ch.slice(0, this.length) };
+  }
+}
+
+class UnitBuilder {
+  readonly broadcast = new ListBuilder();
+  readonly broadcastSegments: BroadcastSegment[] = [];
+  readonly stationary: ListBuilder[];
+  readonly segments: PeSegment[][];
+  /** Stationary range of the current step per PE, once added to this unit. */
+  stepRanges: (Span | undefined)[];
+
+  constructor(pes: number) {
+    this.stationary = Array.from({ length: pes }, () => new ListBuilder());
+    this.segments = Array.from({ length: pes }, () => []);
+    this.stepRanges = new Array<Span | undefined>(pes).fill(undefined);
+  }
+
+  get empty(): boolean {
+    return this.broadcastSegments.length === 0;
+  }
+
+  fits(step: ReductionStep, pieceLength: number, cfg: ArrayConfig): boolean {
+    if (this.broadcast.length + pieceLength > cfg.broadcastCapacity) return false;
+    if (this.broadcastSegments.length + 1 > cfg.segmentCapacity) return false;
+    return step.stationary.every((s, pe) => {
+      if (s.values.length === 0) return true;
+      const extra = this.stepRanges[pe] ? 0 : s.values.length;
+      return this.stationary[pe]!.length + extra <= cfg.stationaryCapacity && this.segments[pe]!.length + 1 <= cfg.segmentCapacity;
+    });
+  }
+
+  add(step: ReductionStep, start: number, end: number): void {
+    const bStart = this.broadcast.length;
+    this.broadcast.append(step.broadcast, start, end);
+    this.broadcastSegments.push({ start: bStart, end: this.broadcast.length });
+    const segmentIndex = this.broadcastSegments.length - 1;
+    step.stationary.forEach((s, pe) => {
+      if (s.values.length === 0) return;
+      let range = this.stepRanges[pe];
+      if (!range) {
+        const sStart = this.stationary[pe]!.length;
+        this.stationary[pe]!.append(s);
+        range = { start: sStart, end: this.stationary[pe]!.length };
+        this.stepRanges[pe] = range;
+      }
+      this.segments[pe]!.push({ start: range.start, end: range.end, broadcastSegment: segmentIndex });
+    });
+  }
+
+  build(geometry: PassGeometry, windows: readonly PeWindow[]): WorkUnit {
+    return {
+      geometry,
+      broadcast: this.broadcast.build(),
+      broadcastSegments: this.broadcastSegments,
+      pes: windows.map((window, pe) => ({ window, stationary: this.stationary[pe]!.build(), segments: this.segments[pe]! })),
+    };
+  }
+}
+
+/** Packs reduction steps into as few work units as the buffers allow, in step order. */
+function packSteps(
+  geometry: PassGeometry,
+  windows: readonly PeWindow[],
+  steps: Iterable<ReductionStep>,
+  cfg: ArrayConfig,
+  label: string,
+): WorkUnit[] {
+  const units: WorkUnit[] = [];
+  let current = new UnitBuilder(windows.length);
+  for (const step of steps) {
+    const bLength = step.broadcast.values.length;
+    if (bLength === 0 || step.stationary.every((s) => s.values.length === 0)) continue;
+    step.stationary.forEach((s, pe) => {
+      if (s.values.length > cfg.stationaryCapacity) {
+        throw new RangeError(`${label}: PE ${pe} needs ${s.values.length} stationary non-zeros for one reduction step; the buffer holds ${cfg.stationaryCapacity}`);
+      }
+    });
+    current.stepRanges.fill(undefined);
+    for (let start = 0; start < bLength; start += cfg.broadcastCapacity) {
+      const end = Math.min(start + cfg.broadcastCapacity, bLength);
+      if (!current.fits(step, end - start, cfg)) {
+        units.push(current.build(geometry, windows));
+        current = new UnitBuilder(windows.length);
+      }
+      current.add(step, start, end);
+    }
+  }
+  if (!current.empty) units.push(current.build(geometry, windows));
+  return units;
+}
+
+// ---------------------------------------------------------------- tiling choices
+
+/** Halves the larger tile side until `fits` holds; throws when even 1 x 1 does not fit. */
+function shrinkTile(rows: number, cols: number, fits: (rows: number, cols: number) => boolean, label: string): { rows: number; cols: number } {
+  let r = Math.max(rows, 1);
+  let c = Math.max(cols, 1);
+  while (!fits(r, c)) {
+    if (r === 1 && c === 1) throw new RangeError(`${label}: even a 1 x 1 tile does not fit the PE's buffers and accumulators`);
+    if (r >= c) r = Math.ceil(r / 2);
+    else c = Math.ceil(c / 2);
+  }
+  return { rows: r, cols: c };
+}
+
+function spans(count: number, size: number): Span[] {
+  return Array.from({ length: Math.ceil(count / size) }, (_, i) => ({ start: i * size, end: Math.min((i + 1) * size, count) }));
+}
+
+/** Tile spans of every PE of one array-sized region, index y * px + x. */
+function regionTiles(cfg: ArrayConfig, regionY: number, regionX: number, tile: { rows: number; cols: number }, rows: number, cols: number) {
+  const out: { rows: Span; cols: Span }[] = [];
+  for (let y = 0; y < cfg.py; y++) {
+    for (let x = 0; x < cfg.px; x++) {
+      out.push({ rows: tileSpan(regionY * cfg.py + y, tile.rows, rows), cols: tileSpan(regionX * cfg.px + x, tile.cols, cols) });
+    }
+  }
+  return out;
+}
+
+function nextGroup(units: readonly ScheduledUnit[]): number {
+  return units.length === 0 ? 0 : units[units.length - 1]!.group + 1;
+}
+
+function regionCount(extent: number, tile: number, pes: number): number {
+  return Math.max(1, Math.ceil(Math.ceil(extent / tile) / pes));
+}
+
+function checkStride(shape: ConvShape, label: string): void {
+  if (![1, 2, 4].includes(shape.stride)) {
+    throw new RangeError(`${label}: stride ${shape.stride} is not supported by the array (strides 1, 2 and 4 are shifts in the coordinate units)`);
+  }
+}
+
+// ---------------------------------------------------------------- passes
+
+/** Forward and input gradient: spatial windows with halos, output channels grouped. */
+function scheduleSpatialPass(
+  pass: 'forward' | 'inputGradient',
+  shape: ConvShape,
+  operands: ConvOperands,
+  cfg: ArrayConfig,
+  label: string,
+): PassSchedule {
+  const { batch: N, inChannels: C, outChannels: K, height: H, width: W, kernelHeight: R, kernelWidth: S, stride, padding } = shape;
+  const E = outputHeight(shape);
+  const Fo = outputWidth(shape);
+  const forward = pass === 'forward';
+  // The stationary plane and the output plane of this pass.
+  const [inRows, inCols, outRows, outCols] = forward ? [H, W, E, Fo] : [E, Fo, H, W];
+  const reductionCount = forward ? C : K;
+  const outChannels = forward ? K : C;
+  const rowsDim: DimensionGeometry = { inputExtent: inRows, outputExtent: outRows, kernel: R, stride, padding };
+  const colsDim: DimensionGeometry = { inputExtent: inCols, outputExtent: outCols, kernel: S, stride, padding };
+  const entries = accumulatorEntries(cfg);
+  const tile = shrinkTile(
+    Math.ceil(inRows / cfg.py),
+    Math.ceil(inCols / cfg.px),
+    (r, c) => r * c <= cfg.stationaryCapacity && maxReachSize(pass, r, rowsDim) * maxReachSize(pass, c, colsDim) <= entries,
+    label,
+  );
+  const window = maxReachSize(pass, tile.rows, rowsDim) * maxReachSize(pass, tile.cols, colsDim);
+  const group = Math.min(outChannels, Math.floor(entries / window));
+  const geometry: PassGeometry = { pass, stride, padding, outRows, outCols, broadcastRows: R, broadcastCols: S };
+  const stationaryIndex = forward ? new PlaneIndex(operands.activations, [N, C, H, W]) : new PlaneIndex(operands.outputGradients, [N, K, E, Fo]);
+  const weightIndex = new PlaneIndex(operands.weights, [K, C, R, S]);
+  const kernelBlocks = new GatherCache();
+  const kernelRows: Span = { start: 0, end: R };
+  const kernelCols: Span = { start: 0, end: S };
+  const units: ScheduledUnit[] = [];
+  for (let n = 0; n < N; n++) {
+    for (let ry = 0; ry < regionCount(inRows, tile.rows, cfg.py); ry++) {
+      for (let rx = 0; rx < regionCount(inCols, tile.cols, cfg.px); rx++) {
+        const tiles = regionTiles(cfg, ry, rx, tile, inRows, inCols);
+        const tileLists = new GatherCache();
+        for (const chSpan of spans(outChannels, group)) {
+          const windows = tiles.map((t): PeWindow => {
+            const rr = spatialReach(pass, t.rows, rowsDim);
+            const cr = spatialReach(pass, t.cols, colsDim);
+            return {
+              originRow: rr.hi >= rr.lo ? rr.lo : 0,
+              originCol: cr.hi >= cr.lo ? cr.lo : 0,
+              windowRows: reachSize(rr),
+              windowCols: reachSize(cr),
+              channels: chSpan.end - chSpan.start,
+              stationaryChannels: 1,
+            };
+          });
+          function* steps(): Generator<ReductionStep> {
+            for (let red = 0; red < reductionCount; red++) {
+              const stationary = tiles.map((t, pe) =>
+                tileLists.get(`${red}:${pe}`, () => stationaryIndex.gather(n, 1, { start: red, end: red + 1 }, t.rows, t.cols)),
+              );
+              // Forward: W[k in group, c = red, r, s]; input gradient: W[k = red, c in group, r, s]. Sorted by (r, s, channel).
+              const broadcast = kernelBlocks.get(`${red}:${chSpan.start}`, () =>
+                forward ? weightIndex.gather(red, 0, chSpan, kernelRows, kernelCols) : weightIndex.gather(red, 1, chSpan, kernelRows, kernelCols),
+              );
+              yield { stationary, broadcast };
+            }
+          }
+          const group = nextGroup(units);
+          for (const unit of packSteps(geometry, windows, steps(), cfg, label)) {
+            units.push({ unit, placement: { n, channelBase: chSpan.start, stationaryChannelBase: 0 }, group });
+          }
+        }
+      }
+    }
+  }
+  return {
+    pass,
+    outputDims: forward ? [N, K, E, Fo] : [N, C, H, W],
+    units,
+    tile,
+    channelGroup: group,
+    stationaryChannelGroup: 1,
+  };
+}
+
+/** Weight gradient: every PE accumulates the same K_g x C_g x R x S block; samples are the reduction steps. */
+function scheduleWeightGradient(shape: ConvShape, operands: ConvOperands, cfg: ArrayConfig, label: string): PassSchedule {
+  const { batch: N, inChannels: C, outChannels: K, height: H, width: W, kernelHeight: R, kernelWidth: S, stride, padding } = shape;
+  const E = outputHeight(shape);
+  const Fo = outputWidth(shape);
+  const entries = accumulatorEntries(cfg);
+  if (R * S > entries) throw new RangeError(`${label}: a ${R}x${S} kernel needs ${R * S} accumulators per channel pair; a PE has ${entries}`);
+  const tile = shrinkTile(Math.ceil(H / cfg.py), Math.ceil(W / cfg.px), (r, c) => r * c <= cfg.stationaryCapacity, label);
+  const cGroup = Math.min(C, Math.floor(cfg.stationaryCapacity / (tile.rows * tile.cols)), Math.floor(entries / (R * S)));
+  const kGroup = Math.min(K, Math.floor(entries / (cGroup * R * S)));
+  const geometry: PassGeometry = { pass: 'weightGradient', stride, padding, outRows: R, outCols: S, broadcastRows: E, broadcastCols: Fo };
+  const activationIndex = new PlaneIndex(operands.activations, [N, C, H, W]);
+  const gradientIndex = new PlaneIndex(operands.outputGradients, [N, K, E, Fo]);
+  const gradientBlocks = new GatherCache();
+  const gradientRows: Span = { start: 0, end: E };
+  const gradientCols: Span = { start: 0, end: Fo };
+  const units: ScheduledUnit[] = [];
+  for (let ry = 0; ry < regionCount(H, tile.rows, cfg.py); ry++) {
+    for (let rx = 0; rx < regionCount(W, tile.cols, cfg.px); rx++) {
+      const tiles = regionTiles(cfg, ry, rx, tile, H, W);
+      for (const cSpan of spans(C, cGroup)) {
+        const tileLists = new GatherCache();
+        for (const kSpan of spans(K, kGroup)) {
+          const window: PeWindow = {
+            originRow: 0,
+            originCol: 0,
+            windowRows: R,
+            windowCols: S,
+            channels: kSpan.end - kSpan.start,
+            stationaryChannels: cSpan.end - cSpan.start,
+          };
+          const windows = tiles.map(() => window);
+          function* steps(): Generator<ReductionStep> {
+            for (let n = 0; n < N; n++) {
+              const stationary = tiles.map((t, pe) => tileLists.get(`${n}:${pe}`, () => activationIndex.gather(n, 1, cSpan, t.rows, t.cols)));
+              const broadcast = gradientBlocks.get(`${n}:${kSpan.start}`, () => gradientIndex.gather(n, 1, kSpan, gradientRows, gradientCols));
+              yield { stationary, broadcast };
+            }
+          }
+          const group = nextGroup(units);
+          for (const unit of packSteps(geometry, windows, steps(), cfg, label)) {
+            units.push({ unit, placement: { n: 0, channelBase: kSpan.start, stationaryChannelBase: cSpan.start }, group });
+          }
+        }
+      }
+    }
+  }
+  return { pass: 'weightGradient', outputDims: [K, C, R, S], units, tile, channelGroup: kGroup, stationaryChannelGroup: cGroup };
+}
+
+/** Schedules one training pass of a convolution layer (a fully-connected layer is the 1 x 1 case, or use scheduleMatmul). */
+export function scheduleConvPass(shape: ConvShape, pass: TrainingPass, operands: ConvOperands, config: ArrayConfig, label = 'layer'): PassSchedule {
+  validateConvShape(shape, label);
+  validateArrayConfig(config);
+  checkStride(shape, label);
+  return pass === 'weightGradient' ? scheduleWeightGradient(shape, operands, config, label) : scheduleSpatialPass(pass, shape, operands, config, label);
+}
+
+/**
+ * C = A x B in matrix-multiplication mode: PE (x, y) owns output rows tile y and
+ * columns tile x; for each k it holds A[rows, k] and sees the broadcast B[k, cols
+ * of the region]; products outside its columns are its RCPs.
+ */
+export function scheduleMatmul(a: Matrix, b: Matrix, config: ArrayConfig, label = 'matmul'): PassSchedule {
+  validateArrayConfig(config);
+  if (a.cols !== b.rows) throw new RangeError(`${label}: A is ${a.rows}x${a.cols} but B is ${b.rows}x${b.cols}; inner dimensions must match`);
+  for (const [m, name] of [[a, 'A'], [b, 'B']] as const) {
+    if (m.values.length !== m.rows * m.cols) throw new RangeError(`${label}: ${name} has ${m.values.length} values, ${m.rows}x${m.cols} needs ${m.rows * m.cols}`);
+  }
+  const M = a.rows;
+  const Kd = a.cols;
+  const Nd = b.cols;
+  const entries = accumulatorEntries(config);
+  const tile = shrinkTile(Math.ceil(M / config.py), Math.ceil(Nd / config.px), (r, c) => r * c <= entries && r <= config.stationaryCapacity, label);
+  const geometry: PassGeometry = { pass: 'matmul', stride: 1, padding: 0, outRows: M, outCols: Nd, broadcastRows: Nd, broadcastCols: 1 };
+  // Column k of A is row k of its transpose: both operands are read as row slices of a plane.
+  const columnsOfA = new PlaneIndex(transposed(a), [1, 1, Kd, M]);
+  const rowsOfB = new PlaneIndex(b.values, [1, 1, Kd, Nd]);
+  const single: Span = { start: 0, end: 1 };
+  const units: ScheduledUnit[] = [];
+  for (let ry = 0; ry < regionCount(M, tile.rows, config.py); ry++) {
+    for (let rx = 0; rx < regionCount(Nd, tile.cols, config.px); rx++) {
+      const tiles = regionTiles(config, ry, rx, tile, M, Nd);
+      const regionCols: Span = { start: Math.min(rx * config.px * tile.cols, Nd), end: Math.min((rx + 1) * config.px * tile.cols, Nd) };
+      const windows = tiles.map((t): PeWindow => ({
+        originRow: t.rows.start,
+        originCol: t.cols.start,
+        windowRows: Math.max(1, t.rows.end - t.rows.start),
+        windowCols: Math.max(1, t.cols.end - t.cols.start),
+        channels: 1,
+        stationaryChannels: 1,
+      }));
+      function* steps(): Generator<ReductionStep> {
+        for (let k = 0; k < Kd; k++) {
+          const row: Span = { start: k, end: k + 1 };
+          const stationary = tiles.map((t) => columnsAsRows(columnsOfA.gather(0, 1, single, row, t.rows)));
+          const broadcast = columnsAsRows(rowsOfB.gather(0, 1, single, row, regionCols));
+          yield { stationary, broadcast };
+        }
+      }
+      const group = nextGroup(units);
+      for (const unit of packSteps(geometry, windows, steps(), config, label)) {
+        units.push({ unit, placement: { n: 0, channelBase: 0, stationaryChannelBase: 0 }, group });
+      }
+    }
+  }
+  return { pass: 'matmul', outputDims: [M, Nd], units, tile, channelGroup: 1, stationaryChannelGroup: 1 };
+}

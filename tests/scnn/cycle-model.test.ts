@@ -1,0 +1,37 @@
+import fc from 'fast-check';
+import { expect, test } from 'vitest';
+import { cycleModel, derivedCounters } from '../../sim/scnn/cycle-model.ts';
+import { randomWorkUnit } from '../../sim/scnn/random-work-units.ts';
+import { referenceWorkUnit } from '../../sim/scnn/reference.ts';
+import { ANTICIPATION_MODES, ARRAY_PASSES } from '../../sim/scnn/work-unit.ts';
+import { TEST_PE_TOP } from '../../tb/scnn/test-params.ts';
+
+// Larger units than the RTL runs afford: the model's product accounting against the reference.
+test('property: valid products equal the reference in every mode, and computed + anticipated RCPs equal the reference RCPs', () => {
+  fc.assert(
+    fc.property(
+      fc.record({
+        pass: fc.constantFrom(...ARRAY_PASSES),
+        density: fc.integer({ min: 1, max: 100 }).map((x) => x / 100),
+        stride: fc.constantFrom(1 as const, 2 as const, 4 as const),
+        padding: fc.integer({ min: 0, max: 3 }),
+        seed: fc.integer({ min: 0, max: 2 ** 30 }),
+      }),
+      (o) => {
+        const unit = randomWorkUnit({ ...o, maxMap: 24, maxChannels: 4 });
+        const ref = referenceWorkUnit(unit)[0]!;
+        for (const mode of ANTICIPATION_MODES) {
+          const c = cycleModel(unit, TEST_PE_TOP, mode);
+          const d = derivedCounters(c);
+          expect(c.validProducts).toBe(ref.valid);
+          expect(c.goldenProducts).toBe(ref.products);
+          expect(d.rcpsComputed + d.rcpsAnticipated).toBe(ref.products - ref.valid);
+          expect(d.idleCycles).toBeGreaterThanOrEqual(0);
+        }
+        // 'off' multiplies every pair of the golden product.
+        expect(cycleModel(unit, TEST_PE_TOP, 'off').busySlots).toBe(ref.products);
+      },
+    ),
+    { numRuns: 300, seed: 4 },
+  );
+});

@@ -1,0 +1,87 @@
+import fc from 'fast-check';
+import { describe, expect, test } from 'vitest';
+import { elaborate } from '../../hw/index.ts';
+import { ScnnPeTop } from '../../hw/scnn/pe-top.ts';
+import { cycleModel } from '../../sim/scnn/cycle-model.ts';
+import { randomWorkUnit } from '../../sim/scnn/random-work-units.ts';
+import { ARRAY_PASSES, type ArrayPass } from '../../sim/scnn/work-unit.ts';
+import { buildModel, type VerilatedModel } from '../../sim/verilator/build.ts';
+import { checkUnitAllModes } from '../../tb/scnn/pe-check.ts';
+import { runPeTop } from '../../tb/scnn/pe-run.ts';
+import { peTestbench } from '../../tb/scnn/pe.tb.ts';
+import { TEST_PE_TOP } from '../../tb/scnn/test-params.ts';
+
+let built: Promise<VerilatedModel> | undefined;
+const model = () => (built ??= buildModel(elaborate(ScnnPeTop, TEST_PE_TOP)));
+
+const DENSITIES = [0.01, 0.05, 0.1, 0.3, 0.6, 1] as const;
+
+describe.each(ARRAY_PASSES.map((p) => [p] as const))('%s on the RTL', (pass: ArrayPass) => {
+  test('every density, strides 1 and 2, paddings 0-3: accumulators bit for bit, counters equal to the cycle model, in every mode', async () => {
+    const m = await model();
+    let stalls = 0;
+    let rejected = 0;
+    let anticipatedElement = 0;
+    let units = 0;
+    for (const density of DENSITIES) {
+      for (const stride of [1, 2] as const) {
+        for (let padding = 0; padding <= 3; padding++) {
+          const seed = 1000 * DENSITIES.indexOf(density) + 10 * stride + padding;
+          const unit = randomWorkUnit({ pass, density, stride, padding, seed });
+          const r = await checkUnitAllModes(m, TEST_PE_TOP, unit, `${pass} density ${density} stride ${stride} padding ${padding} seed ${seed}`, seed);
+          stalls += r.counters.off.conflictStalls;
+          rejected += r.counters.vector.candidatePairs - r.counters.vector.issuedPairs;
+          anticipatedElement += r.counters.element.goldenProducts - r.counters.element.busySlots;
+          units++;
+        }
+      }
+    }
+    expect(units).toBe(DENSITIES.length * 2 * 4);
+    // The random units reach the paths that matter: bank conflicts, and (except matmul's column-only test) rejected pairs.
+    expect(stalls).toBeGreaterThan(0);
+    if (pass !== 'matmul') expect(rejected).toBeGreaterThan(0);
+    expect(anticipatedElement).toBeGreaterThan(0);
+  });
+
+  test('property: random units (stride 1, 2 or 4) equal the reference and the cycle model in every mode', async () => {
+    const m = await model();
+    await fc.assert(
+      fc.asyncProperty(
+        fc.record({
+          density: fc.integer({ min: 1, max: 100 }).map((x) => x / 100),
+          stride: fc.constantFrom(1 as const, 2 as const, 4 as const),
+          padding: fc.integer({ min: 0, max: 3 }),
+          seed: fc.integer({ min: 0, max: 2 ** 30 }),
+        }),
+        async (o) => {
+          const unit = randomWorkUnit({ pass, ...o, maxMap: 12 });
+          await checkUnitAllModes(m, TEST_PE_TOP, unit, `${pass} ${JSON.stringify(o)}`, o.seed);
+        },
+      ),
+      { numRuns: 12, seed: 9 },
+    );
+  });
+});
+
+test('the watchdog ends a run at the cycle limit with the counters so far', async () => {
+  const m = await model();
+  const unit = randomWorkUnit({ pass: 'weightGradient', density: 0.8, stride: 1, padding: 1, seed: 5 });
+  const full = cycleModel(unit, TEST_PE_TOP, 'off');
+  const limit = full.fillCycles + Math.floor(full.computeCycles / 2);
+  const run = await runPeTop(m, TEST_PE_TOP, unit, 'off', { seed: 5, cycleLimit: limit });
+  expect(run.timedOut).toBe(true);
+  expect(run.counters.cycles).toBe(limit);
+  expect(run.counters.computeCycles).toBe(limit - full.fillCycles);
+  expect(run.counters.drainCycles).toBe(0);
+  expect(run.counters.issuedPairs).toBeGreaterThan(0);
+  expect(run.counters.issuedPairs).toBeLessThan(full.issuedPairs);
+  const whole = await runPeTop(m, TEST_PE_TOP, unit, 'off', { seed: 5 });
+  expect(whole.timedOut).toBe(false);
+  expect(whole.counters.cycles).toBe(full.cycles);
+});
+
+test('the make-sim testbench passes with a seed of its own', async () => {
+  const r = await peTestbench.run({ seed: 21 });
+  expect(r.failure).toBeUndefined();
+  expect(r.passed).toBe(true);
+});

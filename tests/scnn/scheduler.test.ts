@@ -1,0 +1,205 @@
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import {
+  convForwardDirect,
+  convForwardOuterProduct,
+  convInputGradientDirect,
+  convInputGradientOuterProduct,
+  convWeightGradientDirect,
+  convWeightGradientOuterProduct,
+} from '../../sim/golden/index.ts';
+import { Rng } from '../../sim/golden/random.ts';
+import { DEFAULT_ARRAY_CONFIG, type ArrayConfig } from '../../sim/scnn/array-config.ts';
+import { assembleOutput } from '../../sim/scnn/assemble.ts';
+import { referenceWorkUnit } from '../../sim/scnn/reference.ts';
+import { scheduleConvPass, scheduleMatmul, type PassSchedule } from '../../sim/scnn/scheduler.ts';
+import { convCaseArb, sparseValues, type ConvCase } from '../golden/arbitraries.ts';
+
+/** Arrays from 1 x 1 to 3 x 2, with buffers small enough that units, regions and broadcast pieces split. */
+const arrayArb: fc.Arbitrary<ArrayConfig> = fc.record({
+  px: fc.integer({ min: 1, max: 3 }),
+  py: fc.integer({ min: 1, max: 3 }),
+  F: fc.constant(4),
+  I: fc.constant(4),
+  banks: fc.constantFrom(4, 8),
+  bankDepth: fc.integer({ min: 4, max: 16 }),
+  stationaryCapacity: fc.integer({ min: 16, max: 64 }),
+  broadcastCapacity: fc.integer({ min: 1, max: 40 }),
+  segmentCapacity: fc.integer({ min: 1, max: 6 }),
+});
+
+function runReference(schedule: PassSchedule) {
+  let products = 0;
+  let valid = 0;
+  const windows = schedule.units.map(({ unit }) =>
+    referenceWorkUnit(unit).map((pe) => {
+      products += pe.products;
+      valid += pe.valid;
+      return pe.accumulators;
+    }),
+  );
+  return { output: assembleOutput(schedule, windows), products, valid };
+}
+
+function checkPasses(c: ConvCase, cfg: ArrayConfig): void {
+  const opts = { onOverflow: 'wrap' as const };
+  const golden = {
+    forward: { direct: convForwardDirect(c.shape, c.activations, c.weights, opts), counts: convForwardOuterProduct(c.shape, c.activations, c.weights, opts).counts },
+    inputGradient: {
+      direct: convInputGradientDirect(c.shape, c.outputGradients, c.weights, opts),
+      counts: convInputGradientOuterProduct(c.shape, c.outputGradients, c.weights, opts).counts,
+    },
+    weightGradient: {
+      direct: convWeightGradientDirect(c.shape, c.activations, c.outputGradients, opts),
+      counts: convWeightGradientOuterProduct(c.shape, c.activations, c.outputGradients, opts).counts,
+    },
+  };
+  for (const pass of ['forward', 'inputGradient', 'weightGradient'] as const) {
+    const schedule = scheduleConvPass(c.shape, pass, c, cfg);
+    const got = runReference(schedule);
+    expect(Array.from(got.output), pass).toEqual(Array.from(golden[pass].direct));
+    expect(got.products, `${pass} products`).toBe(golden[pass].counts.products);
+    expect(got.valid, `${pass} valid`).toBe(golden[pass].counts.valid);
+  }
+}
+
+describe('scheduler + functional reference', () => {
+  it('reproduce all three convolutions bit for bit, with the golden product and valid counts, on arrays up to 3 x 3', () => {
+    fc.assert(
+      fc.property(convCaseArb(100), arrayArb, (c, cfg) => checkPasses(c, cfg)),
+      { numRuns: 150 },
+    );
+  });
+
+  it('splits a broadcast operand larger than a work unit into pieces', () => {
+    const rng = new Rng(7);
+    const shape = { batch: 2, inChannels: 3, outChannels: 4, height: 6, width: 5, kernelHeight: 3, kernelWidth: 3, stride: 1, padding: 1 };
+    const c: ConvCase = {
+      shape,
+      activations: sparseValues(2 * 3 * 6 * 5, 0.6, 50, rng),
+      weights: sparseValues(4 * 3 * 9, 0.8, 50, rng),
+      outputGradients: sparseValues(2 * 4 * 6 * 5, 0.6, 50, rng),
+    };
+    const cfg: ArrayConfig = { ...DEFAULT_ARRAY_CONFIG, px: 2, py: 2, banks: 4, bankDepth: 8, stationaryCapacity: 32, broadcastCapacity: 3, segmentCapacity: 2 };
+    const wg = scheduleConvPass(shape, 'weightGradient', c, cfg);
+    expect(wg.units.length).toBeGreaterThan(10);
+    for (const { unit } of wg.units) expect(unit.broadcast.values.length).toBeLessThanOrEqual(3);
+    checkPasses(c, cfg);
+  });
+
+  it('refuses a stride the coordinate units cannot shift by', () => {
+    const shape = { batch: 1, inChannels: 1, outChannels: 1, height: 9, width: 9, kernelHeight: 3, kernelWidth: 3, stride: 3, padding: 0 };
+    const zeros = { activations: new Int32Array(81), weights: new Int32Array(9), outputGradients: new Int32Array(9) };
+    expect(() => scheduleConvPass(shape, 'forward', zeros, DEFAULT_ARRAY_CONFIG, 'conv1')).toThrow(
+      'conv1: stride 3 is not supported by the array (strides 1, 2 and 4 are shifts in the coordinate units)',
+    );
+  });
+
+  it('maps matrix multiplication onto output tiles: every true product valid once, the rest RCPs of the PEs that do not own the column', () => {
+    fc.assert(
+      fc.property(
+        fc.integer({ min: 1, max: 9 }),
+        fc.integer({ min: 1, max: 6 }),
+        fc.integer({ min: 1, max: 9 }),
+        fc.double({ min: 0, max: 1, noNaN: true }),
+        fc.nat(),
+        arrayArb,
+        (M, Kd, Nd, density, seed, cfg) => {
+          const rng = new Rng(seed);
+          const a = { rows: M, cols: Kd, values: sparseValues(M * Kd, density, 100, rng) };
+          const b = { rows: Kd, cols: Nd, values: sparseValues(Kd * Nd, density, 100, rng) };
+          const got = runReference(scheduleMatmul(a, b, cfg));
+          const expected = new Int32Array(M * Nd);
+          let trueProducts = 0;
+          for (let k = 0; k < Kd; k++) {
+            for (let i = 0; i < M; i++) {
+              const av = a.values[i * Kd + k]!;
+              if (av === 0) continue;
+              for (let j = 0; j < Nd; j++) {
+                const bv = b.values[k * Nd + j]!;
+                if (bv === 0) continue;
+                trueProducts++;
+                expected[i * Nd + j] = (expected[i * Nd + j]! + av * bv) | 0;
+              }
+            }
+          }
+          expect(Array.from(got.output)).toEqual(Array.from(expected));
+          expect(got.valid).toBe(trueProducts);
+          expect(got.products).toBeGreaterThanOrEqual(trueProducts);
+        },
+      ),
+      { numRuns: 100 },
+    );
+  });
+});
+
+describe('runPass', () => {
+  it('runs a fully-connected layer in matrix-multiplication mode and matches the golden layer in every pass', async () => {
+    const { runPass } = await import('../../sim/scnn/layer-run.ts');
+    const rng = new Rng(3);
+    const shape = { batch: 5, inChannels: 12, outChannels: 7, height: 1, width: 1, kernelHeight: 1, kernelWidth: 1, stride: 1, padding: 0 };
+    const operands = { activations: sparseValues(60, 0.4, 90, rng), weights: sparseValues(84, 0.4, 90, rng), outputGradients: sparseValues(35, 0.4, 90, rng) };
+    const cfg: ArrayConfig = { ...DEFAULT_ARRAY_CONFIG, px: 2, py: 3, banks: 4, bankDepth: 2 };
+    const execute = (unit: Parameters<typeof referenceWorkUnit>[0]) => {
+      const pes = referenceWorkUnit(unit);
+      return { windows: pes.map((p) => p.accumulators), stats: pes.reduce((s, p) => s + p.valid, 0) };
+    };
+    for (const pass of ['forward', 'inputGradient', 'weightGradient'] as const) {
+      const outcome = await runPass(shape, pass, operands, cfg, execute, { label: 'fc', check: true });
+      expect(outcome.schedule.pass).toBe('matmul');
+    }
+  });
+
+  it('names the first differing element when an executor returns a wrong window', async () => {
+    const { runPass } = await import('../../sim/scnn/layer-run.ts');
+    const rng = new Rng(4);
+    const shape = { batch: 1, inChannels: 2, outChannels: 2, height: 4, width: 4, kernelHeight: 3, kernelWidth: 3, stride: 1, padding: 1 };
+    const operands = { activations: sparseValues(32, 0.5, 9, rng), weights: sparseValues(36, 0.5, 9, rng), outputGradients: sparseValues(32, 0.5, 9, rng) };
+    const corrupt = (unit: Parameters<typeof referenceWorkUnit>[0]) => {
+      const windows = referenceWorkUnit(unit).map((p) => p.accumulators);
+      windows[0]![0]! += 1;
+      return { windows, stats: 0 };
+    };
+    await expect(runPass(shape, 'forward', operands, { ...DEFAULT_ARRAY_CONFIG, px: 1, py: 1 }, corrupt, { label: 'conv', check: true })).rejects.toThrow(
+      /^conv, forward pass: the array's output differs from the golden model: element \d+ is -?\d+, expected -?\d+$/,
+    );
+  });
+});
+
+describe('impossible work is refused before anything runs', () => {
+  it('refuses a layer whose sums overflow the 32-bit accumulators without calling the executor', async () => {
+    const { runPass } = await import('../../sim/scnn/layer-run.ts');
+    const shape = { batch: 1, inChannels: 8, outChannels: 1, height: 3, width: 3, kernelHeight: 3, kernelWidth: 3, stride: 1, padding: 1 };
+    const big = 32767;
+    const operands = { activations: new Int32Array(72).fill(big), weights: new Int32Array(72).fill(big), outputGradients: new Int32Array(9) };
+    let calls = 0;
+    const execute = () => {
+      calls++;
+      return { windows: [], stats: 0 };
+    };
+    await expect(runPass(shape, 'forward', operands, DEFAULT_ARRAY_CONFIG, execute, { label: 'conv9', check: true })).rejects.toThrow(/conv9.*overflow/);
+    expect(calls).toBe(0);
+  });
+});
+
+describe('window groups', () => {
+  it('number groups in order, one per output block, with every unit of a group sharing placement and windows', () => {
+    const rng = new Rng(11);
+    const shape = { batch: 2, inChannels: 6, outChannels: 5, height: 6, width: 6, kernelHeight: 3, kernelWidth: 3, stride: 1, padding: 1 };
+    const operands = { activations: sparseValues(2 * 6 * 36, 0.8, 9, rng), weights: sparseValues(5 * 6 * 9, 0.8, 9, rng), outputGradients: sparseValues(2 * 5 * 36, 0.8, 9, rng) };
+    const cfg: ArrayConfig = { ...DEFAULT_ARRAY_CONFIG, px: 2, py: 2, banks: 4, bankDepth: 8, stationaryCapacity: 20, broadcastCapacity: 12, segmentCapacity: 4 };
+    for (const pass of ['forward', 'inputGradient', 'weightGradient'] as const) {
+      const { units } = scheduleConvPass(shape, pass, operands, cfg);
+      expect(units[0]!.group).toBe(0);
+      for (let i = 1; i < units.length; i++) {
+        const [a, b] = [units[i - 1]!, units[i]!];
+        expect(b.group === a.group || b.group === a.group + 1).toBe(true);
+        if (b.group === a.group) {
+          expect(b.placement).toEqual(a.placement);
+          expect(b.unit.pes.map((p) => p.window)).toEqual(a.unit.pes.map((p) => p.window));
+        }
+      }
+      expect(units.some((u, i) => i > 0 && units[i - 1]!.group === u.group), `${pass} has a group of several units`).toBe(true);
+    }
+  });
+});
