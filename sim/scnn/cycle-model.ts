@@ -36,8 +36,15 @@ export const COUNTER_NAMES: readonly (keyof PeCounters)[] = [
   'cycles', 'fillCycles', 'computeCycles', 'drainCycles', 'candidatePairs', 'issuedPairs', 'busySlots', 'validProducts', 'conflictStalls', 'goldenProducts', 'baselinePairs',
 ];
 
-/** Figures derived from the counters. */
-export function derivedCounters(c: PeCounters) {
+export interface DerivedCounters {
+  readonly rcpsComputed: number;
+  readonly rcpsAnticipated: number;
+  readonly vectorPairsSkipped: number;
+  readonly idleCycles: number;
+}
+
+/** Figures derived from the counters (the top outputs the same differences). */
+export function derivedCounters(c: PeCounters): DerivedCounters & { pairsRejected: number } {
   return {
     rcpsComputed: c.busySlots - c.validProducts,
     rcpsAnticipated: c.goldenProducts - c.busySlots,
