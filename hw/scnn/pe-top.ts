@@ -25,10 +25,13 @@ const TopPhase = defineEnum('TopPhase', ['Idle', 'Fill', 'Compute', 'Drain', 'Do
 /** Counters of the top (the PE's counters are passed through with them). */
 export const TOP_COUNTERS = ['cycles', 'fillCycles', 'computeCycles', 'drainCycles'] as const;
 
+/** Counters that are differences of others (32-bit two's complement: vectorPairsSkipped can be negative). */
+export const DERIVED_COUNTERS = ['rcpsComputed', 'rcpsAnticipated', 'vectorPairsSkipped', 'idleCycles'] as const;
+
 function topIO(p: PeTopParams) {
   validatePeTopParams(p);
   const w = peWidths(p.pe);
-  const counters = Object.fromEntries([...TOP_COUNTERS, ...PE_COUNTERS].map((k) => [k, Output(UInt(32))])) as Record<(typeof TOP_COUNTERS)[number] | (typeof PE_COUNTERS)[number], ReturnType<typeof Output>>;
+  const counters = Object.fromEntries([...TOP_COUNTERS, ...PE_COUNTERS, ...DERIVED_COUNTERS].map((k) => [k, Output(UInt(32))])) as Record<(typeof TOP_COUNTERS | typeof PE_COUNTERS | typeof DERIVED_COUNTERS)[number], ReturnType<typeof Output>>;
   return {
     cfg: {
       ...peConfigPorts(p.pe),
@@ -162,7 +165,17 @@ export const ScnnPeTop = defineModule({
     io.timedOut.set(timedOut);
 
     const peCounters = pe.io.counters as unknown as Record<string, Signal>;
-    const all: Record<string, Signal> = { cycles, fillCycles, computeCycles, drainCycles, ...peCounters };
+    const all: Record<string, Signal> = {
+      cycles,
+      fillCycles,
+      computeCycles,
+      drainCycles,
+      ...peCounters,
+      rcpsComputed: peCounters.busySlots!.sub(peCounters.validProducts!),
+      rcpsAnticipated: peCounters.goldenProducts!.sub(peCounters.busySlots!),
+      vectorPairsSkipped: peCounters.baselinePairs!.sub(peCounters.issuedPairs!),
+      idleCycles: computeCycles.sub(peCounters.issuedPairs!).sub(peCounters.conflictStalls!),
+    };
     for (const [k, v] of Object.entries(all)) (io.counters as unknown as Record<string, Signal>)[k]!.set(resizeUnsigned(v, 32));
   },
 });

@@ -9,7 +9,7 @@
  */
 import type { PeParams } from '../../hw/scnn/pe-params.ts';
 import type { PeTopParams } from '../../hw/scnn/pe-top.ts';
-import { pointerEntryCount } from './images.ts';
+import { firstAtOrAfterInSegment as firstAtOrAfter, pointerEntryCount } from './images.ts';
 import { meetingBroadcastRange, productAddress } from './product-rules.ts';
 import { windowSize, type Anticipation, type WorkUnit } from './work-unit.ts';
 
@@ -36,8 +36,15 @@ export const COUNTER_NAMES: readonly (keyof PeCounters)[] = [
   'cycles', 'fillCycles', 'computeCycles', 'drainCycles', 'candidatePairs', 'issuedPairs', 'busySlots', 'validProducts', 'conflictStalls', 'goldenProducts', 'baselinePairs',
 ];
 
-/** Figures derived from the counters. */
-export function derivedCounters(c: PeCounters) {
+export interface DerivedCounters {
+  readonly rcpsComputed: number;
+  readonly rcpsAnticipated: number;
+  readonly vectorPairsSkipped: number;
+  readonly idleCycles: number;
+}
+
+/** Figures derived from the counters (the top outputs the same differences). */
+export function derivedCounters(c: PeCounters): DerivedCounters & { pairsRejected: number } {
   return {
     rcpsComputed: c.busySlots - c.validProducts,
     rcpsAnticipated: c.goldenProducts - c.busySlots,
@@ -190,16 +197,4 @@ export function cycleModel(unit: WorkUnit, params: PeTopParams, mode: Anticipati
   c.drainCycles = entries + 1;
   c.cycles = c.fillCycles + c.computeCycles + c.drainCycles;
   return c;
-}
-
-/** First index of [start, end) at or after (row, col) in (row, col) order (a binary search: the segment is sorted). */
-function firstAtOrAfter(b: WorkUnit['broadcast'], start: number, end: number, row: number, col: number): number {
-  let lo = start;
-  let hi = end;
-  while (lo < hi) {
-    const mid = (lo + hi) >> 1;
-    if (b.row[mid]! < row || (b.row[mid] === row && b.col[mid]! < col)) lo = mid + 1;
-    else hi = mid;
-  }
-  return lo;
 }

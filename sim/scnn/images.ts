@@ -55,12 +55,7 @@ export function pointerTables(unit: WorkUnit, capability: AnticipationCapability
   const rowBase: number[] = [];
   const colBase: number[] = [];
   for (const seg of unit.broadcastSegments) {
-    // First element at or after (r, c): the run starts of a sorted segment.
-    const firstAtOrAfter = (r: number, c: number): number => {
-      let i = seg.start;
-      while (i < seg.end && (b.row[i]! < r || (b.row[i] === r && b.col[i]! < c))) i++;
-      return i;
-    };
+    const firstAtOrAfter = (r: number, c: number) => firstAtOrAfterInSegment(b, seg.start, seg.end, r, c);
     rowBase.push(table.length);
     if (capability !== 'off') for (let r = 0; r <= g.broadcastRows; r++) table.push(firstAtOrAfter(r, 0));
     colBase.push(table.length);
@@ -69,6 +64,18 @@ export function pointerTables(unit: WorkUnit, capability: AnticipationCapability
     }
   }
   return { rowBase, colBase, table };
+}
+
+/** First index of a (row, col)-sorted range [start, end) at or after (row, col): a binary search. */
+export function firstAtOrAfterInSegment(b: ElementList, start: number, end: number, row: number, col: number): number {
+  let lo = start;
+  let hi = end;
+  while (lo < hi) {
+    const mid = (lo + hi) >> 1;
+    if (b.row[mid]! < row || (b.row[mid] === row && b.col[mid]! < col)) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
 }
 
 function elementWords(list: ElementList, p: PeParams, what: string): bigint[] {

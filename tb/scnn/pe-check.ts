@@ -32,6 +32,9 @@ export async function checkUnitAllModes(model: VerilatedModel, params: PeTopPara
       check(run.counters[k] === predicted[k], () => `${where}: counter ${k} is ${run.counters[k]} on the RTL, the cycle model predicts ${predicted[k]}`);
     }
     const d = derivedCounters(run.counters);
+    for (const k of Object.keys(run.derived) as (keyof typeof run.derived)[]) {
+      check(run.derived[k] === d[k], () => `${where}: the top's ${k} is ${run.derived[k]}, the counters give ${d[k]}`);
+    }
     check(run.counters.validProducts === ref.valid, () => `${where}: ${run.counters.validProducts} valid products, the reference has ${ref.valid}`);
     check(run.counters.goldenProducts === ref.products, () => `${where}: ${run.counters.goldenProducts} golden products counted, the reference has ${ref.products}`);
     check(d.rcpsComputed + d.rcpsAnticipated === ref.products - ref.valid, () => `${where}: RCPs computed ${d.rcpsComputed} + anticipated ${d.rcpsAnticipated} != reference RCPs ${ref.products - ref.valid}`);

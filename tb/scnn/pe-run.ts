@@ -1,5 +1,5 @@
-import type { PeTopParams } from '../../hw/scnn/pe-top.ts';
-import { COUNTER_NAMES, type PeCounters } from '../../sim/scnn/cycle-model.ts';
+import { DERIVED_COUNTERS, type PeTopParams } from '../../hw/scnn/pe-top.ts';
+import { COUNTER_NAMES, type DerivedCounters, type PeCounters } from '../../sim/scnn/cycle-model.ts';
 import { decodeWindow, encodePeTop } from '../../sim/scnn/images.ts';
 import type { Anticipation, WorkUnit } from '../../sim/scnn/work-unit.ts';
 import type { VerilatedModel } from '../../sim/verilator/build.ts';
@@ -8,6 +8,8 @@ import { runBulk } from '../../sim/verilator/bulk.ts';
 export interface PeRun {
   readonly accumulators: Int32Array;
   readonly counters: PeCounters;
+  /** The top's difference counters, read as signed 32-bit values. */
+  readonly derived: DerivedCounters;
   readonly timedOut: boolean;
   readonly wallMs: number;
 }
@@ -22,11 +24,12 @@ export async function runPeTop(model: VerilatedModel, params: PeTopParams, unit:
     loadMemories: images.memories,
     dumpMemories: images.outputMemories,
     donePort: 'done',
-    peek: [...COUNTER_NAMES.map((k) => `counters_${k}`), 'timedOut'],
+    peek: [...[...COUNTER_NAMES, ...DERIVED_COUNTERS].map((k) => `counters_${k}`), 'timedOut'],
     // The watchdog ends every run; this only catches a broken watchdog.
     maxCycles: Math.min(limit + 16, 2 ** 31),
   });
   const counters = Object.fromEntries(COUNTER_NAMES.map((k) => [k, Number(r.peeks[`counters_${k}`])])) as unknown as PeCounters;
+  const derived = Object.fromEntries(DERIVED_COUNTERS.map((k) => [k, Number(BigInt.asIntN(32, r.peeks[`counters_${k}`]!))])) as unknown as DerivedCounters;
   const dumps = images.outputMemories.map((m) => r.memories[m] as Int32Array);
-  return { accumulators: decodeWindow(unit, params, dumps), counters, timedOut: r.peeks.timedOut === 1n, wallMs: r.wallMs };
+  return { accumulators: decodeWindow(unit, params, dumps), counters, derived, timedOut: r.peeks.timedOut === 1n, wallMs: r.wallMs };
 }
