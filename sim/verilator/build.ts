@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import { execa } from 'execa';
-import type { Design } from '../../hw/index.ts';
+import type { Design, ModuleBuilder } from '../../hw/index.ts';
 import { emitDesign } from '../../gen/verilog.ts';
 import { requireTool } from '../tools.ts';
 import { harnessMemories, harnessPorts, harnessSource, type HarnessMemory, type HarnessPort } from './harness.ts';
@@ -58,8 +58,13 @@ export async function buildModel(design: Design, opts: BuildOptions = {}): Promi
   const files = emitDesign(design);
   const harness = harnessSource(design.top, trace);
   const top = design.top.displayName;
+  // The harness reaches memories through the flattened root; Verilator keeps a
+  // module instantiated more than once as a class of its own unless told to
+  // inline everything, and its memories would be out of the harness's reach.
+  const inlineAll = sharesTestbenchMemories(design.top);
   const hash = createHash('sha256');
   hash.update(`${version}\0${trace}\0${optimize}\0${top}\0${harness}`);
+  if (inlineAll) hash.update('\0inline-all');
   for (const f of files) hash.update(`\0${f.fileName}\0${f.text}`);
   const key = hash.digest('hex').slice(0, 16);
   const cacheDir = path.resolve(opts.cacheDir ?? 'build/verilator');
@@ -99,6 +104,7 @@ export async function buildModel(design: Design, opts: BuildOptions = {}): Promi
       // the harness, Verilator's runtime) at -O1 to keep builds quick.
       '-MAKEFLAGS', `OPT_FAST=-O${optimize} OPT_SLOW=-O1 OPT_GLOBAL=-O1`,
       ...(trace ? ['--trace-fst'] : []),
+      ...(inlineAll ? ['--inline-mult', '0'] : []),
       ...files.map((f) => `src/${f.fileName}`),
       'src/harness.cpp',
     ];
@@ -133,4 +139,26 @@ function firstErrors(output: string): string {
 export function tail(text: string, lines: number): string {
   const all = text.trimEnd().split('\n');
   return all.slice(-lines).join('\n');
+}
+
+/** Whether a module holding testbench-accessible memories (itself or below) is instantiated more than once. */
+export function sharesTestbenchMemories(top: ModuleBuilder): boolean {
+  const uses = new Map<ModuleBuilder, number>();
+  const holds = new Map<ModuleBuilder, boolean>();
+  const hasMemories = (m: ModuleBuilder): boolean => {
+    let h = holds.get(m);
+    if (h === undefined) {
+      h = m.memories.some((x) => x.testbenchAccess) || m.instances.some((i) => hasMemories(i.module));
+      holds.set(m, h);
+    }
+    return h;
+  };
+  const walk = (m: ModuleBuilder): void => {
+    for (const inst of m.instances) {
+      uses.set(inst.module, (uses.get(inst.module) ?? 0) + 1);
+      walk(inst.module);
+    }
+  };
+  walk(top);
+  return [...uses].some(([m, n]) => n > 1 && hasMemories(m));
 }
