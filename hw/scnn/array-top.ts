@@ -29,6 +29,8 @@ function arrayIO(p: ArrayTopParams) {
       outChStep: Input(UInt(a.outputAddress)),
       outSchStep: Input(UInt(a.outputAddress)),
       outRowStep: Input(UInt(a.outputAddress)),
+      /** Weight gradient: every PE holds the same window; drain their sum once (the cross-PE reduction). */
+      reduceAcrossPes: Input(Bool()),
       /** The watchdog: the run ends after this many cycles whatever happens. */
       cycleLimit: Input(UInt(32)),
     },
@@ -61,8 +63,10 @@ const fieldBits = (fields: readonly [string, number][]) => fields.reduce((s, [, 
  * slowest (the barrier). After a group's last unit, the drain walks each PE's
  * window in turn, one accumulator per cycle, generating its global output
  * address with counters, and adds it into the output buffer (read-modify-write
- * with forwarding): overlapping halos and the weight-gradient cross-PE
- * reduction are these additions.
+ * with forwarding): overlapping halos are these additions. In the weight
+ * gradient every PE holds the same window, and the drain reads the same
+ * accumulator of every PE at once and adds them in an adder tree (the cross-PE
+ * reduction), walking the window once.
  */
 export const ScnnArrayTop = defineModule({
   name: (p: ArrayTopParams) => `ScnnArrayTop_${arrayModuleSuffix(p)}`,
@@ -200,8 +204,9 @@ export const ScnnArrayTop = defineModule({
       resizeUnsigned(dRow.mul(cfg.outRowStep!), ob),
       resizeUnsigned(dCol, ob),
     ].reduce((x, y) => x.add(y)).named('drain_global_addr');
+    const reduce = cfg.reduceAcrossPes!;
     pes.forEach((pe, i) => {
-      pe.io.drainRead.set(draining.and(empty.not()).and(drainPe.eq(i)));
+      pe.io.drainRead.set(draining.and(empty.not()).and(reduce.or(drainPe.eq(i))));
       pe.io.drainEntry.set(dAddr.shr(w.bankBits).trunc(w.entryBits));
     });
     const s1Valid = reg(Bool(), { name: 's1_valid', init: 0 });
@@ -212,7 +217,10 @@ export const ScnnArrayTop = defineModule({
     s1Bank.set(dAddr.trunc(w.bankBits));
     s1Pe.set(drainPe);
     s1Addr.set(globalAddr);
-    const drained = select(pes.map((pe) => select([...pe.io.drainData], s1Bank)), s1Pe).named('drained_value');
+    const lanes = pes.map((pe, i) => select([...pe.io.drainData], s1Bank).named(`drain_lane_${i}`));
+    // The reduction network: the same accumulator of every PE, summed by an adder tree.
+    const reduced = reduceTree(lanes, (x, y) => x.add(y)).named('reduced_value');
+    const drained = mux(reduce, reduced, select(lanes, s1Pe)).named('drained_value');
     const outRead = output.read(s1Addr, s1Valid);
     const s2Valid = reg(Bool(), { name: 's2_valid', init: 0 });
     const s2Addr = reg(UInt(ob), { name: 's2_addr', init: 0 });
@@ -267,7 +275,7 @@ export const ScnnArrayTop = defineModule({
         when(windowDone, () => {
           resetDrain();
           drainPe.set(drainPe.add(1));
-          when(drainPe.eq(P - 1), () => {
+          when(reduce.or(drainPe.eq(P - 1)), () => {
             step.set(0);
             phase.goto('DrainFlush');
           });

@@ -7,7 +7,7 @@
  */
 import type { ArrayTopParams } from '../../hw/scnn/array-params.ts';
 import type { PeTopParams } from '../../hw/scnn/pe-top.ts';
-import { hardwarePe, groupFlags, type ScheduleArray } from './array-images.ts';
+import { groupFlags, hardwarePe, reduceAcrossPes, type ScheduleArray } from './array-images.ts';
 import { cycleModel, type PeCounters } from './cycle-model.ts';
 import { pointerEntryCount } from './images.ts';
 import type { PassSchedule } from './scheduler.ts';
@@ -57,6 +57,7 @@ export function arrayCycleModel(schedule: PassSchedule, grid: ScheduleArray, par
     candidatePairs: 0, issuedPairs: 0, busySlots: 0, validProducts: 0, conflictStalls: 0, goldenProducts: 0, baselinePairs: 0,
   };
   const flags = groupFlags(schedule);
+  const reduce = reduceAcrossPes(schedule);
   const units = schedule.units.map(({ unit }, u): ArrayUnitCost => {
     const peCompute = new Array<number>(P).fill(IDLE_PE_COMPUTE);
     const windowCells = new Array<number>(P).fill(0);
@@ -70,8 +71,10 @@ export function arrayCycleModel(schedule: PassSchedule, grid: ScheduleArray, par
     const clear = flags[u]!.first ? Math.max(...unit.pes.map((pe) => Math.ceil(windowSize(pe.window) / p.banks))) : 0;
     const fill = Math.max(1, Math.ceil(unit.broadcast.values.length / params.fillWidth), pointerEntryCount(unit, p.anticipation), clear);
     const compute = Math.max(...peCompute);
-    // One cycle per accumulator of each PE's window (one for an empty window), PE after PE.
-    const drain = flags[u]!.last ? windowCells.reduce((s, n) => s + Math.max(1, n), 0) + DRAIN_FLUSH : 0;
+    // One cycle per accumulator of each PE's window (one for an empty window), PE after PE;
+    // the weight gradient walks the one window every PE holds, summing across PEs.
+    const walked = reduce ? Math.max(1, windowCells[0]!) : windowCells.reduce((s, n) => s + Math.max(1, n), 0);
+    const drain = flags[u]!.last ? walked + DRAIN_FLUSH : 0;
     return { fill, peCompute, compute, drain };
   });
   c.descriptorCycles = DESCRIPTOR_CYCLES * units.length + 1;

@@ -54,6 +54,11 @@ export function groupFlags(schedule: PassSchedule): { first: boolean; last: bool
   return u.map((s, i) => ({ first: i === 0 || u[i - 1]!.group !== s.group, last: i === u.length - 1 || u[i + 1]!.group !== s.group }));
 }
 
+/** Whether the drain adds every PE's window in the reduction network (weight gradient: every PE holds the same block). */
+export function reduceAcrossPes(schedule: PassSchedule): boolean {
+  return schedule.pass === 'weightGradient';
+}
+
 /** Output-buffer address steps of a window's broadcast channel, stationary channel and row. */
 function outputSteps(schedule: PassSchedule): { ch: number; sch: number; row: number } {
   const d = schedule.outputDims;
@@ -120,6 +125,7 @@ export function encodeArrayTop(schedule: PassSchedule, grid: ScheduleArray, para
   const flags = groupFlags(schedule);
   units.forEach(({ unit }, u) => {
     if (!sameGeometry(unit.geometry, geometry!)) fail(`work unit ${u} has another pass geometry than unit 0`);
+    if (reduceAcrossPes(schedule)) unit.pes.forEach((pe, k) => sameWindow(pe.window, unit.pes[0]!.window) || fail(`work unit ${u}, PE ${k}: a weight-gradient window differs from PE 0's; the reduction network adds the same window of every PE`));
     if (!flags[u]!.first) unit.pes.forEach((pe, k) => sameWindow(pe.window, units[u - 1]!.unit.pes[k]!.window) || fail(`work unit ${u}, PE ${k}: its window differs from the unit before in the same window group`));
   });
 
@@ -212,6 +218,7 @@ export function encodeArrayTop(schedule: PassSchedule, grid: ScheduleArray, para
     cfg_outChStep: steps.ch & outputMask,
     cfg_outSchStep: steps.sch & outputMask,
     cfg_outRowStep: steps.row & outputMask,
+    cfg_reduceAcrossPes: reduceAcrossPes(schedule) ? 1 : 0,
     cfg_cycleLimit: cycleLimit,
     start: 1,
   };

@@ -23,15 +23,19 @@ export const arrayTestbench: Testbench = {
       const cases = passCases(seed).filter((c) => c.label === 'conv 9x11 k3 s2 p0' || c.label === 'fc 40 -> 7');
       const cycles = Object.fromEntries(ANTICIPATION_MODES.map((m) => [m, 0])) as Record<(typeof ANTICIPATION_MODES)[number], number>;
       let units = 0;
+      let drain = 0;
       for (const c of cases) {
         const r = await checkPassAllModes(model, TEST_ARRAY_TOP, c, seed);
         units += r.units;
+        drain += r.counters.element.drainCycles;
         for (const m of ANTICIPATION_MODES) cycles[m] += r.counters[m].cycles;
       }
       return {
         cycles: cycles.off + cycles.vector + cycles.element,
-        details: `${cases.length} layer passes (${units} work units) x 3 modes equal to the golden layers and the array cycle model; cycles off/vector/element ${cycles.off}/${cycles.vector}/${cycles.element}`,
-        metrics: { passes: cases.length, units, off_cycles: cycles.off, vector_cycles: cycles.vector, element_cycles: cycles.element },
+        details:
+          `${cases.length} layer passes (${units} work units) x 3 modes equal to the golden layers and the array cycle model; cycles off/vector/element ${cycles.off}/${cycles.vector}/${cycles.element}, ` +
+          `drain ${((100 * drain) / cycles.element).toFixed(0)}% of the element-mode cycles`,
+        metrics: { passes: cases.length, units, off_cycles: cycles.off, vector_cycles: cycles.vector, element_cycles: cycles.element, element_drain_cycles: drain },
       };
     }),
 };
