@@ -1,14 +1,16 @@
+import fc from 'fast-check';
 import { describe, expect, test } from 'vitest';
 import { elaborate } from '../../hw/index.ts';
 import { ScnnArrayTop } from '../../hw/scnn/array-top.ts';
 import { arrayCycleModel } from '../../sim/scnn/array-cycle-model.ts';
 import { schedulePass } from '../../sim/scnn/layer-run.ts';
 import { buildModel, type VerilatedModel } from '../../sim/verilator/build.ts';
-import { passCases } from '../../tb/scnn/array-cases.ts';
+import { passCases, SMALL_UNITS } from '../../tb/scnn/array-cases.ts';
 import { checkPassAllModes, scheduleConfig } from '../../tb/scnn/array-check.ts';
 import { runArrayTop } from '../../tb/scnn/array-run.ts';
 import { TEST_ARRAY_TOP } from '../../tb/scnn/array-test-params.ts';
 import { arrayTestbench } from '../../tb/scnn/array.tb.ts';
+import { convCaseArb } from '../golden/arbitraries.ts';
 
 let built: Promise<VerilatedModel> | undefined;
 const model = () => (built ??= buildModel(elaborate(ScnnArrayTop, TEST_ARRAY_TOP)));
@@ -31,6 +33,22 @@ describe.each([['forward'], ['inputGradient'], ['weightGradient']] as const)('%s
     expect(groupsSplit).toBeGreaterThan(0);
     expect(anticipated).toBeGreaterThan(0);
   });
+});
+
+test('property: random layers (densities 0-100 %, strides 1-2, paddings 0-3) on random grids up to 3 x 3 equal the golden layer and the model in every pass and mode', async () => {
+  const m = await model();
+  await fc.assert(
+    fc.asyncProperty(
+      convCaseArb(100),
+      fc.constantFrom('forward' as const, 'inputGradient' as const, 'weightGradient' as const),
+      fc.integer({ min: 1, max: 3 }),
+      fc.integer({ min: 1, max: 3 }),
+      async (c, pass, px, py) => {
+        await checkPassAllModes(m, TEST_ARRAY_TOP, { label: JSON.stringify(c.shape), shape: c.shape, pass, operands: c, grid: { px, py }, capacities: SMALL_UNITS }, 7);
+      },
+    ),
+    { numRuns: 24, seed: 17 },
+  );
 });
 
 test('the watchdog ends a pass at the cycle limit with the counters so far', async () => {
