@@ -5,6 +5,7 @@ import { popcountTestbench } from './examples/popcount.tb.ts';
 import { uartTxTestbench } from './examples/uart-tx.tb.ts';
 import { compactionEngineTestbench } from './spartan/compaction-engine.tb.ts';
 import { sparsityMonitorTestbench } from './spartan/sparsity-monitor.tb.ts';
+import { arrayTestbench } from './scnn/array.tb.ts';
 import { peTestbench } from './scnn/pe.tb.ts';
 import type { Testbench } from './testbench.ts';
 
@@ -18,4 +19,5 @@ export const testbenches: readonly Testbench[] = [
   sparsityMonitorTestbench,
   compactionEngineTestbench,
   peTestbench,
+  arrayTestbench,
 ];

@@ -30,7 +30,7 @@ export function peConfigPorts(p: PeParams) {
     schStride: Input(UInt(w.address)),
     /** Anticipation mode (0 off, 1 vector, 2 element), at most the elaborated capability. */
     mode: Input(UInt(2)),
-    /** Entries of the segment table to run. */
+    /** Entries of the segment table to run: the run ends before this entry (it starts at the PE's segBase). */
     segments: Input(UInt(w.segmentIndex)),
   };
 }

@@ -134,6 +134,7 @@ export const ScnnPeTop = defineModule({
     output.forEach((m, b) => when(drainWrite, () => m.write(drainEntry, pe.io.drainData[b]!)));
 
     pe.io.start.set(0);
+    pe.io.segBase.set(0);
     const limitReached = running.and(cycles.add(1).ge(io.cfg.cycleLimit)).named('limit_reached');
     phase.switch({
       Idle: () => when(io.start, () => {

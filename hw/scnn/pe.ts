@@ -21,6 +21,8 @@ function peIO(p: PeParams) {
     cfg: peConfigPorts(p),
     /** Starts sequencing the segment table (a one-cycle pulse). */
     start: Input(Bool()),
+    /** First segment-table entry of the run; it ends before entry cfg.segments (an array keeps many units' segments in one table). */
+    segBase: Input(UInt(w.segmentIndex)),
     /** High in the last cycle of the run (after the pipeline has emptied). */
     finished: Output(Bool()),
     /** Fill port of the broadcast buffer: one element per interleaved memory per cycle. */
@@ -308,7 +310,7 @@ export const ScnnPe = defineModule({
     when(advance, () =>
       fsm.switch({
         Idle: () => when(io.start, () => {
-          segIndex.set(0);
+          segIndex.set(io.segBase);
           fsm.goto('SegRead');
         }),
         SegRead: () =>

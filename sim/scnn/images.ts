@@ -13,7 +13,7 @@
  */
 import { ANTICIPATION_CODES, PASS_CODES, peWidths, type AnticipationCapability, type PeParams } from '../../hw/scnn/pe-params.ts';
 import type { PeTopParams } from '../../hw/scnn/pe-top.ts';
-import { type Anticipation, type ElementList, type WorkUnit, windowSize } from './work-unit.ts';
+import { type Anticipation, type ElementList, type PeSegment, type WorkUnit, windowSize } from './work-unit.ts';
 
 export class ImpossibleWorkUnit extends Error {
   constructor(message: string) {
@@ -78,7 +78,8 @@ export function firstAtOrAfterInSegment(b: ElementList, start: number, end: numb
   return lo;
 }
 
-function elementWords(list: ElementList, p: PeParams, what: string): bigint[] {
+/** Element words (value | row | col | ch) of a list, refusing what does not fit. */
+export function elementWords(list: ElementList, p: PeParams, what: string): bigint[] {
   const c = BigInt(p.coordBits);
   const words: bigint[] = [];
   for (let i = 0; i < list.values.length; i++) {
@@ -104,6 +105,21 @@ function checkSorted(list: ElementList, start: number, end: number, what: string
     const order = a[0]! - b[0]! || a[1]! - b[1]! || a[2]! - b[2]!;
     if (order > 0) throw new ImpossibleWorkUnit(`${what} is not sorted by (row, col, ch) at element ${i}: (${a.join(', ')}) before (${b.join(', ')})`);
   }
+}
+
+/** Packs fields given high to low as [value, bits] into one word. */
+export function packFields(fields: readonly (readonly [number, number])[]): bigint {
+  return fields.reduce((word, [v, bits]) => (word << BigInt(bits)) | BigInt(v), 0n);
+}
+
+/** A segment-table word; `stationaryOffset` places the segment's stationary range in a buffer shared by several units. */
+export function segmentWord(p: PeParams, unit: WorkUnit, pointers: PointerLayout, s: PeSegment, stationaryOffset: number): bigint {
+  const w = peWidths(p);
+  const b = unit.broadcastSegments[s.broadcastSegment]!;
+  return packFields([
+    [stationaryOffset + s.start, w.stationaryIndex], [stationaryOffset + s.end, w.stationaryIndex], [b.start, w.broadcastIndex], [b.end, w.broadcastIndex],
+    [pointers.rowBase[s.broadcastSegment]!, w.pointerAddress], [pointers.colBase[s.broadcastSegment]! % 2 ** w.pointerAddress, w.pointerAddress],
+  ]);
 }
 
 /**
@@ -160,14 +176,7 @@ export function encodePeTop(unit: WorkUnit, params: PeTopParams, mode: Anticipat
   interleave(elementWords(pe.stationary, p, 'stationary'), p.I, 'pe.stationary_', memories);
   interleave(elementWords(unit.broadcast, p, 'broadcast'), params.fillWidth, 'global_broadcast_', memories);
   memories.global_pointers = pointers.table;
-  const fields: [number, number][] = [];
-  memories['pe.segments'] = pe.segments.map((s) => {
-    const b = unit.broadcastSegments[s.broadcastSegment]!;
-    fields.length = 0;
-    fields.push([s.start, w.stationaryIndex], [s.end, w.stationaryIndex], [b.start, w.broadcastIndex], [b.end, w.broadcastIndex]);
-    fields.push([pointers.rowBase[s.broadcastSegment]!, w.pointerAddress], [pointers.colBase[s.broadcastSegment]! % 2 ** w.pointerAddress, w.pointerAddress]);
-    return fields.reduce((word, [v, bits]) => (word << BigInt(bits)) | BigInt(v), 0n);
-  });
+  memories['pe.segments'] = pe.segments.map((s) => segmentWord(p, unit, pointers, s, 0));
   const windowEntries = Math.ceil(size / p.banks);
   const config: Record<string, number> = {
     cfg_pass: PASS_CODES[g.pass],

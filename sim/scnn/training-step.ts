@@ -55,7 +55,7 @@ export function scheduledProducts(schedule: PassSchedule): number {
 }
 
 /** Valid products of a fully-connected pass: every true term of the matrix product. */
-function matmulValid(shape: ConvShape, pass: TrainingPass, operands: ConvOperands): number {
+export function matmulValid(shape: ConvShape, pass: TrainingPass, operands: ConvOperands): number {
   const { a, b } = fcMatrices(shape, pass, operands);
   let valid = 0;
   for (let k = 0; k < a.cols; k++) {

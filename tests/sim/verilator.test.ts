@@ -5,7 +5,7 @@ import { execa } from 'execa';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { Bool, defineModule, elaborate, Input, instance, mem, Output, SInt, UInt } from '../../hw/index.ts';
 import { Fifo } from '../../hw/examples/fifo.ts';
-import { buildModel, type VerilatedModel } from '../../sim/verilator/build.ts';
+import { buildModel, sharesTestbenchMemories, type VerilatedModel } from '../../sim/verilator/build.ts';
 import { runBulk } from '../../sim/verilator/bulk.ts';
 import { Simulation } from '../../sim/verilator/session.ts';
 
@@ -116,6 +116,32 @@ describe('memory images', () => {
     const r = await runBulk(m, { seed: 1, config: { addr: 5 }, loadMemories: { 'inner.lut': image }, dumpMemories: ['inner.lut'], donePort: 'done', peek: ['data'] });
     expect(r.memories['inner.lut']).toEqual(image);
     expect(r.peeks.data).toBe(image[5]);
+  });
+
+  test('memories of a module instantiated twice are reached in each instance', async () => {
+    const Pair = defineModule({
+      name: 'LookupPair',
+      io: () => ({ addr: Input(UInt(4)), left: Output(SInt(40)), right: Output(SInt(40)), done: Output(Bool()) }),
+      body: (io) => {
+        const left = instance(Lookup, {}, { name: 'west' });
+        const right = instance(Lookup, {}, { name: 'east' });
+        left.io.addr.set(io.addr);
+        right.io.addr.set(io.addr);
+        io.left.set(left.io.data);
+        io.right.set(right.io.data);
+        io.done.set(left.io.done);
+      },
+    });
+    const design = elaborate(Pair, {});
+    // Verilator keeps a large module used twice as a class of its own: the build inlines everything for the harness.
+    expect(sharesTestbenchMemories(design.top)).toBe(true);
+    expect(sharesTestbenchMemories(elaborate(Wrapper, {}).top)).toBe(false);
+    const m = await buildModel(design);
+    const other = image.map((v) => -v + 7n);
+    const r = await runBulk(m, { seed: 1, config: { addr: 9 }, loadMemories: { 'west.lut': image, 'east.lut': other }, dumpMemories: ['west.lut', 'east.lut'], donePort: 'done', peek: ['left', 'right'] });
+    expect(r.memories['west.lut']).toEqual(image);
+    expect(r.memories['east.lut']).toEqual(other);
+    expect([r.peeks.left, r.peeks.right]).toEqual([image[9], other[9]]);
   });
 
   test('the interactive driver loads and dumps too; an unknown path lists the accessible ones', async () => {
