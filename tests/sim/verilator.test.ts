@@ -118,7 +118,7 @@ describe('memory images', () => {
     expect(r.peeks.data).toBe(image[5]);
   });
 
-  test('memories of a module instantiated twice are reached in each instance, at every element width', async () => {
+  test('memories of a module instantiated twice are reached in each instance, at every element width; one copy of its code serves both', async () => {
     // One memory per C++ element type Verilator uses: 8, 16, 32, 64 bits and wide words.
     const widths = [6, 13, 32, 40, 70] as const;
     const Tables = defineModule({
@@ -149,6 +149,11 @@ describe('memory images', () => {
     const m = await buildModel(elaborate(Pair, {}));
     // Verilator kept the instances as objects of their own class: the harness must not rely on inlining.
     expect(fs.readdirSync(path.join(m.dir, 'obj')).some((f) => /^VTablesPair_Tables\.h$/.test(f))).toBe(true);
+    // One copy of the module's code serves both instances (the emitter keeps the ports of repeated modules public).
+    const obj = path.join(m.dir, 'obj');
+    const code = fs.readdirSync(obj).filter((f) => /^VTablesPair_Tables.*\.cpp$/.test(f)).map((f) => fs.readFileSync(path.join(obj, f), 'utf8')).join('\n');
+    expect(code).toMatch(/_sequent__TOP__TablesPair__west__0\(/);
+    expect(code).not.toMatch(/_sequent__TOP__TablesPair__east__/);
     const images: Record<string, bigint[]> = {};
     for (const side of ['west', 'east']) {
       for (const w of widths) {
