@@ -23,6 +23,7 @@ import { arrayWidths, peDescriptorFields, unitDescriptorFields, validateArrayTop
 import { ANTICIPATION_CODES, PASS_CODES } from '../../hw/scnn/pe-params.ts';
 import type { PeTopParams } from '../../hw/scnn/pe-top.ts';
 import { elementWords, encodePeTop, ImpossibleWorkUnit, packFields, pointerTables, segmentWord } from './images.ts';
+import { passOutputSpan, spanLength } from './array-runs.ts';
 import type { PassSchedule } from './scheduler.ts';
 import { windowSize, type Anticipation, type PassGeometry, type PeWindow } from './work-unit.ts';
 
@@ -119,7 +120,9 @@ export function encodeArrayTop(schedule: PassSchedule, grid: ScheduleArray, para
   if (units.some(({ unit }) => unit.pes.length !== grid.px * grid.py)) fail(`its work units do not all have ${grid.px * grid.py} PEs`);
   if (units.length > params.unitDepth) fail(`${units.length} work units exceed the descriptor memories (${params.unitDepth})`);
   const outputElements = schedule.outputDims.reduce((x, y) => x * y, 1);
-  if (outputElements > params.outputDepth) fail(`the output tensor has ${outputElements} elements, the output buffer holds ${params.outputDepth}`);
+  // Addresses wrap at the buffer's depth: outputs within one span of it never alias (a larger pass is cut into runs, sim/scnn/array-runs.ts).
+  const span = spanLength(passOutputSpan(schedule));
+  if (span > params.outputDepth) fail(`its outputs span ${span} elements of the output tensor, the output buffer holds ${params.outputDepth}; cut the pass into runs (planRuns)`);
   if (!Number.isInteger(cycleLimit) || cycleLimit < 1 || cycleLimit >= 2 ** 32) fail(`the cycle limit must be an integer in [1, 2^32), got ${cycleLimit}`);
   const geometry = units[0]?.unit.geometry;
   const flags = groupFlags(schedule);

@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import { execa, type ResultPromise } from 'execa';
-import type { Design, IrModule } from '../../hw/index.ts';
+import type { Design } from '../../hw/index.ts';
 import { discardFolder, placeFolderUnlessGood, privateFolder, sweepAbandoned } from '../../gen/folders.ts';
 import { emitDesign } from '../../gen/verilog.ts';
 import { requireTool } from '../../toolchain/tools.ts';
@@ -64,7 +64,7 @@ export function quote(args: readonly string[]): string {
 }
 
 /** Verilator's flags for a model, apart from the source files. */
-function verilatorFlags(top: string, trace: boolean, optimize: number, inlineAll: boolean): string[] {
+function verilatorFlags(top: string, trace: boolean, optimize: number): string[] {
   return [
     '--cc', '--exe', '--build', '-j', '2',
     '--top-module', top,
@@ -79,7 +79,6 @@ function verilatorFlags(top: string, trace: boolean, optimize: number, inlineAll
     // the harness, Verilator's runtime) at -O1 to keep builds quick.
     '-MAKEFLAGS', `OPT_FAST=-O${optimize} OPT_SLOW=-O1 OPT_GLOBAL=-O1`,
     ...(trace ? ['--trace-fst'] : []),
-    ...(inlineAll ? ['--inline-mult', '0'] : []),
   ];
 }
 
@@ -202,10 +201,7 @@ export async function buildModel(design: Design, opts: BuildOptions = {}): Promi
   const optimize = opts.optimize ?? 2;
   const top = design.top.displayName;
   const harness = harnessSource(design.top, trace);
-  // The harness reaches memories through the flattened root; Verilator keeps a
-  // module instantiated more than once as a class of its own unless told to
-  // inline everything, and its memories would be out of the harness's reach.
-  const flags = verilatorFlags(top, trace, optimize, sharesTestbenchMemories(design.top));
+  const flags = verilatorFlags(top, trace, optimize);
   const key = modelCacheKey(design, { ...tools, flags, harness });
   const cacheDir = path.resolve(opts.cacheDir ?? 'build/verilator');
   const dir = path.join(cacheDir, `${top}-${key}`);
@@ -278,26 +274,4 @@ function firstErrors(output: string): string {
 export function tail(text: string, lines: number): string {
   const all = text.trimEnd().split('\n');
   return all.slice(-lines).join('\n');
-}
-
-/** Whether a module holding testbench-accessible memories (itself or below) is instantiated more than once. */
-export function sharesTestbenchMemories(top: IrModule): boolean {
-  const uses = new Map<IrModule, number>();
-  const holds = new Map<IrModule, boolean>();
-  const hasMemories = (m: IrModule): boolean => {
-    let h = holds.get(m);
-    if (h === undefined) {
-      h = m.memories.some((x) => x.testbenchAccess) || m.instances.some((i) => hasMemories(i.module));
-      holds.set(m, h);
-    }
-    return h;
-  };
-  const walk = (m: IrModule): void => {
-    for (const inst of m.instances) {
-      uses.set(inst.module, (uses.get(inst.module) ?? 0) + 1);
-      walk(inst.module);
-    }
-  };
-  walk(top);
-  return [...uses].some(([m, n]) => n > 1 && hasMemories(m));
 }

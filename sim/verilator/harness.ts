@@ -18,8 +18,10 @@ export interface HarnessMemory {
   readonly depth: number;
   readonly width: number;
   readonly signed: boolean;
-  /** The member of Verilator's root class that holds it. */
-  readonly member: string;
+  /** Verilator's scope of the module instance that holds it ('TOP.<top>.<instance>...'). */
+  readonly scope: string;
+  /** The memory's name in that scope. */
+  readonly variable: string;
 }
 
 export function harnessMemories(top: IrModule): HarnessMemory[] {
@@ -37,7 +39,8 @@ export function harnessMemories(top: IrModule): HarnessMemory[] {
         depth: mem.depth,
         width: mem.width,
         signed: mem.signed,
-        member: [top.displayName, ...parts].join('__DOT__'),
+        scope: ['TOP', top.displayName, ...names].join('.'),
+        variable: mem.name,
       });
     }
     for (const inst of m.instances) walk(inst.module, [...names, inst.name]);
@@ -79,27 +82,35 @@ function getter(p: HarnessPort): string {
  * per-cycle traffic between processes.
  */
 function memoryAccess(mem: HarnessMemory, load: boolean): string {
-  const words = Math.ceil(mem.width / 32);
-  const el = `m->rootp->${mem.member}[i]`;
+  // Verilator stores a memory as a contiguous array of its element type; wider
+  // than 64 bits, an element is ceil(width / 32) 32-bit words.
   if (mem.width > 64) {
     return load
-      ? `for (int i = 0; i < ${mem.depth}; i++) for (int k = 0; k < ${words}; k++) ${el}[k] = w[i * ${words} + k];`
-      : `for (int i = 0; i < ${mem.depth}; i++) for (int k = 0; k < ${words}; k++) w[i * ${words} + k] = ${el}[k];`;
+      ? `{ EData* p = (EData*)memoryData(${mem.index}); for (size_t i = 0; i < w.size(); i++) p[i] = w[i]; }`
+      : `{ const EData* p = (const EData*)memoryData(${mem.index}); for (size_t i = 0; i < w.size(); i++) w[i] = p[i]; }`;
   }
   if (mem.width > 32) {
     return load
-      ? `for (int i = 0; i < ${mem.depth}; i++) ${el} = ((QData)w[2 * i + 1] << 32) | w[2 * i];`
-      : `for (int i = 0; i < ${mem.depth}; i++) { w[2 * i] = (uint32_t)${el}; w[2 * i + 1] = (uint32_t)(${el} >> 32); }`;
+      ? `{ QData* p = (QData*)memoryData(${mem.index}); for (int i = 0; i < ${mem.depth}; i++) p[i] = ((QData)w[2 * i + 1] << 32) | w[2 * i]; }`
+      : `{ const QData* p = (const QData*)memoryData(${mem.index}); for (int i = 0; i < ${mem.depth}; i++) { w[2 * i] = (uint32_t)p[i]; w[2 * i + 1] = (uint32_t)(p[i] >> 32); } }`;
   }
+  const t = cType(mem.width);
   return load
-    ? `for (int i = 0; i < ${mem.depth}; i++) ${el} = (${cType(mem.width)})w[i];`
-    : `for (int i = 0; i < ${mem.depth}; i++) w[i] = ${el};`;
+    ? `{ ${t}* p = (${t}*)memoryData(${mem.index}); for (int i = 0; i < ${mem.depth}; i++) p[i] = (${t})w[i]; }`
+    : `{ const ${t}* p = (const ${t}*)memoryData(${mem.index}); for (int i = 0; i < ${mem.depth}; i++) w[i] = p[i]; }`;
+}
+
+/** Bytes of one element of a memory as Verilator stores it. */
+function elementBytes(width: number): number {
+  return width <= 8 ? 1 : width <= 16 ? 2 : width <= 32 ? 4 : width <= 64 ? 8 : 4 * Math.ceil(width / 32);
 }
 
 export function harnessSource(top: IrModule, trace: boolean): string {
   const ports = harnessPorts(top);
   const memories = harnessMemories(top);
-  const memTable = memories.map((m) => `  {"${m.path}", ${m.depth}, ${Math.ceil(m.width / 32)}},`).join('\n');
+  const memTable = memories
+    .map((m) => `  {"${m.path}", ${m.depth}, ${Math.ceil(m.width / 32)}, "${m.scope}", "${m.variable}", ${elementBytes(m.width)}},`)
+    .join('\n');
   const memLoads = memories.map((m) => `    case ${m.index}: ${memoryAccess(m, true)} break;`).join('\n');
   const memDumps = memories.map((m) => `    case ${m.index}: ${memoryAccess(m, false)} break;`).join('\n');
   const cls = `V${top.displayName}`;
@@ -115,8 +126,8 @@ export function harnessSource(top: IrModule, trace: boolean): string {
   const rst = top.usesReset ? `m->${RESET}` : null;
   return `// Generated simulation harness for ${top.displayName}. Do not edit.
 #include "${cls}.h"
-${memories.length ? `#include "${cls}___024root.h"` : ''}
 #include "verilated.h"
+#include "verilated_syms.h"
 ${trace ? '#include "verilated_fst_c.h"' : ''}
 #include <cerrno>
 #include <cstdint>
@@ -137,10 +148,10 @@ ${table}
 static const int NPORTS = ${ports.length};
 static const int MAXWORDS = ${Math.max(2, ...ports.map((p) => Math.ceil(p.width / 32)))};
 
-struct MemInfo { const char* path; int depth; int words; };
+struct MemInfo { const char* path; int depth; int words; const char* scope; const char* variable; int elementBytes; };
 static const MemInfo MEMS[] = {
 ${memTable}
-  {nullptr, 0, 0}
+  {nullptr, 0, 0, nullptr, nullptr, 0}
 };
 static const int NMEMS = ${memories.length};
 
@@ -186,6 +197,23 @@ static void getPort(int idx, uint32_t* w) {
 ${gets}
     default: die("no port " + std::to_string(idx));
   }
+}
+
+// A memory is found by its instance's scope, which Verilator keeps for public
+// variables whether or not it inlined the instance, so the harness does not
+// depend on Verilator's inlining decisions.
+static void* memoryData(int idx) {
+  static void* found[NMEMS > 0 ? NMEMS : 1] = {};
+  if (found[idx]) return found[idx];
+  const MemInfo& mem = MEMS[idx];
+  const VerilatedScope* scope = m->contextp()->scopeFind(mem.scope);
+  if (!scope) die(std::string("no scope ") + mem.scope + " for memory " + mem.path);
+  VerilatedVar* var = scope->varFind(mem.variable);
+  if (!var) die(std::string("memory ") + mem.path + " is not public in scope " + mem.scope);
+  if (var->totalSize() != (size_t)mem.depth * mem.elementBytes) {
+    die(std::string("memory ") + mem.path + " is " + std::to_string(var->totalSize()) + " bytes in the model, " + std::to_string((size_t)mem.depth * mem.elementBytes) + " expected");
+  }
+  return found[idx] = var->datap();
 }
 
 // Memory images are binary files of depth x ceil(width/32) little-endian words.

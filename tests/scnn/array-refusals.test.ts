@@ -18,7 +18,7 @@ test('a pass that fits encodes', () => {
 test('a pass the array cannot hold is refused with the limit it exceeds, before anything runs', () => {
   const pe = (o: Partial<typeof TEST_ARRAY_TOP.pe>) => ({ ...TEST_ARRAY_TOP, pe: { ...TEST_ARRAY_TOP.pe, ...o } });
   expect(encode({ ...TEST_ARRAY_TOP, px: 1 })).toThrow(/forward pass refused: it is scheduled for 2 x 3 PEs; the array has 1 x 3/);
-  expect(encode({ ...TEST_ARRAY_TOP, outputDepth: 16 })).toThrow(/the output tensor has 32 elements, the output buffer holds 16/);
+  expect(encode({ ...TEST_ARRAY_TOP, outputDepth: 16 })).toThrow(/its outputs span 32 elements of the output tensor, the output buffer holds 16; cut the pass into runs/);
   expect(encode({ ...TEST_ARRAY_TOP, unitDepth: 2 })).toThrow(/6 work units exceed the descriptor memories \(2\)/);
   expect(encode(pe({ stationaryDepth: 16 }))).toThrow(/PE 0 needs 36 stationary elements over the pass's 6 units; its stationary buffer holds 16/);
   expect(encode(pe({ segmentDepth: 4 }))).toThrow(/PE 0 needs 6 segments over the pass's 6 units; its segment table holds 4/);

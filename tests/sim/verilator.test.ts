@@ -5,7 +5,7 @@ import { execa } from 'execa';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { Bool, defineModule, elaborate, Input, instance, mem, Output, SInt, UInt } from '../../hw/index.ts';
 import { Fifo } from '../../hw/examples/fifo.ts';
-import { buildModel, sharesTestbenchMemories, type VerilatedModel } from '../../sim/verilator/build.ts';
+import { buildModel, type VerilatedModel } from '../../sim/verilator/build.ts';
 import { runBulk } from '../../sim/verilator/bulk.ts';
 import { Simulation } from '../../sim/verilator/session.ts';
 
@@ -118,30 +118,52 @@ describe('memory images', () => {
     expect(r.peeks.data).toBe(image[5]);
   });
 
-  test('memories of a module instantiated twice are reached in each instance', async () => {
-    const Pair = defineModule({
-      name: 'LookupPair',
-      io: () => ({ addr: Input(UInt(4)), left: Output(SInt(40)), right: Output(SInt(40)), done: Output(Bool()) }),
+  test('memories of a module instantiated twice are reached in each instance, at every element width; one copy of its code serves both', async () => {
+    // One memory per C++ element type Verilator uses: 8, 16, 32, 64 bits and wide words.
+    const widths = [6, 13, 32, 40, 70] as const;
+    const Tables = defineModule({
+      name: 'Tables',
+      io: () => ({ addr: Input(UInt(4)), d6: Output(UInt(6)), d13: Output(UInt(13)), d32: Output(UInt(32)), d40: Output(UInt(40)), d70: Output(UInt(70)), mix: Output(UInt(16)), done: Output(Bool()) }),
       body: (io) => {
-        const left = instance(Lookup, {}, { name: 'west' });
-        const right = instance(Lookup, {}, { name: 'east' });
-        left.io.addr.set(io.addr);
-        right.io.addr.set(io.addr);
-        io.left.set(left.io.data);
-        io.right.set(right.io.data);
-        io.done.set(left.io.done);
+        for (const w of widths) io[`d${w}`].set(mem(UInt(w), 16, { name: `lut${w}`, testbenchAccess: true }).read(io.addr));
+        // Enough logic that Verilator's inlining heuristic keeps the module a class of its own.
+        let mix = io.addr.extend(16);
+        for (let k = 1; k <= 1500; k++) mix = mix.xor(mix.shl(1)).add(k & 0xffff);
+        io.mix.set(mix);
+        io.done.set(1);
       },
     });
-    const design = elaborate(Pair, {});
-    // Verilator keeps a large module used twice as a class of its own: the build inlines everything for the harness.
-    expect(sharesTestbenchMemories(design.top)).toBe(true);
-    expect(sharesTestbenchMemories(elaborate(Wrapper, {}).top)).toBe(false);
-    const m = await buildModel(design);
-    const other = image.map((v) => -v + 7n);
-    const r = await runBulk(m, { seed: 1, config: { addr: 9 }, loadMemories: { 'west.lut': image, 'east.lut': other }, dumpMemories: ['west.lut', 'east.lut'], donePort: 'done', peek: ['left', 'right'] });
-    expect(r.memories['west.lut']).toEqual(image);
-    expect(r.memories['east.lut']).toEqual(other);
-    expect([r.peeks.left, r.peeks.right]).toEqual([image[9], other[9]]);
+    const Pair = defineModule({
+      name: 'TablesPair',
+      io: () => ({ addr: Input(UInt(4)), left: Output(UInt(70)), right: Output(UInt(70)), done: Output(Bool()) }),
+      body: (io) => {
+        const west = instance(Tables, {}, { name: 'west' });
+        const east = instance(Tables, {}, { name: 'east' });
+        west.io.addr.set(io.addr);
+        east.io.addr.set(io.addr);
+        io.left.set(west.io.d70);
+        io.right.set(east.io.d70);
+        io.done.set(west.io.done);
+      },
+    });
+    const m = await buildModel(elaborate(Pair, {}));
+    // Verilator kept the instances as objects of their own class: the harness must not rely on inlining.
+    expect(fs.readdirSync(path.join(m.dir, 'obj')).some((f) => /^VTablesPair_Tables\.h$/.test(f))).toBe(true);
+    // One copy of the module's code serves both instances (the emitter keeps the ports of repeated modules public).
+    const obj = path.join(m.dir, 'obj');
+    const code = fs.readdirSync(obj).filter((f) => /^VTablesPair_Tables.*\.cpp$/.test(f)).map((f) => fs.readFileSync(path.join(obj, f), 'utf8')).join('\n');
+    expect(code).toMatch(/_sequent__TOP__TablesPair__west__0\(/);
+    expect(code).not.toMatch(/_sequent__TOP__TablesPair__east__/);
+    const images: Record<string, bigint[]> = {};
+    for (const side of ['west', 'east']) {
+      for (const w of widths) {
+        const mask = (1n << BigInt(w)) - 1n;
+        images[`${side}.lut${w}`] = Array.from({ length: 16 }, (_, i) => ((BigInt(i + 1) * 0x9e3779b97f4a7c15n * (side === 'west' ? 1n : 3n)) ^ BigInt(w)) & mask);
+      }
+    }
+    const r = await runBulk(m, { seed: 1, config: { addr: 9 }, loadMemories: images, dumpMemories: Object.keys(images), donePort: 'done', peek: ['left', 'right'] });
+    for (const [name, image] of Object.entries(images)) expect([...(r.memories[name] as Iterable<number | bigint>)].map((v) => BigInt(v)), name).toEqual(image);
+    expect([r.peeks.left, r.peeks.right]).toEqual([images['west.lut70']![9], images['east.lut70']![9]]);
   });
 
   test('the interactive driver loads and dumps too; an unknown path lists the accessible ones', async () => {

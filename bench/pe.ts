@@ -1,0 +1,202 @@
+// A whole training step of a network on the default 8 x 8 PE array: every
+// layer and pass scheduled on the array, cut into the runs its buffers take,
+// run on the Verilator RTL in the three anticipation modes, held to the golden
+// layer bit for bit and to the array cycle model counter for counter. Prints
+// and writes build/reports/pe-array.{json,txt}: per layer and pass, cycles off
+// / vector / element, speedups, the share of RCPs anticipated, multiplier
+// utilisation and the ideal bound; the model's error against the RTL; the
+// elaboration, emission and Verilator build times; the RTL run's wall time and
+// simulated cycles per second. `--engine model` gives the same table from the
+// cycle model alone.
+//
+//   npm run bench:pe -- [--engine rtl|model] [--net resnet18] [--input cifar] [--batch 1]
+//                       [--sparsity 0.9] [--generator topk] [--seed 1] [--layers N]
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import cliProgress from 'cli-progress';
+import { Command, Option } from 'commander';
+import { execa } from 'execa';
+import { asUsage, decimalArg, integerArg, runCli, strictCommand } from '../gen/cli-conventions.ts';
+import { emitDesign } from '../gen/verilog.ts';
+import { elaborate } from '../hw/index.ts';
+import { DEFAULT_ARRAY_TOP } from '../hw/scnn/array-params.ts';
+import { ScnnArrayTop } from '../hw/scnn/array-top.ts';
+import { TRAINING_PASSES } from '../sim/golden/conv-shape.ts';
+import { countRcpFast } from '../sim/golden/rcp-count.ts';
+import { arrayCycleModel, type ArrayCounters } from '../sim/scnn/array-cycle-model.ts';
+import { planRuns, runSchedule } from '../sim/scnn/array-runs.ts';
+import { firstMismatch, goldenPassOutput, isFullyConnected, schedulePass } from '../sim/scnn/layer-run.ts';
+import { figuresTable, derive, total, type PassFigures } from '../sim/scnn/step-figures.ts';
+import { matmulValid, scheduledProducts, synthesizeLayer } from '../sim/scnn/training-step.ts';
+import { ANTICIPATION_MODES, type Anticipation } from '../sim/scnn/work-unit.ts';
+import { buildModel, type VerilatedModel } from '../sim/verilator/build.ts';
+import { getNetwork, networkNames } from '../sim/workloads/networks/index.ts';
+import { GENERATORS } from '../sim/workloads/sparsity/generators.ts';
+import type { InputSize } from '../sim/workloads/layer-table.ts';
+import { addCounters, runPassOnArray, zeroCounters } from '../tb/scnn/array-pass-run.ts';
+import { scheduleConfig } from '../tb/scnn/array-check.ts';
+
+interface Options {
+  engine: 'rtl' | 'model';
+  net: string;
+  input: InputSize;
+  batch: number;
+  sparsity: number;
+  generator: string;
+  seed: number;
+  layers?: number;
+}
+
+const PARAMS = DEFAULT_ARRAY_TOP;
+const GRID = { px: PARAMS.px, py: PARAMS.py };
+/** A work unit brings at most what one PE's buffers hold. */
+const CAPACITIES = { stationaryCapacity: PARAMS.pe.stationaryDepth, broadcastCapacity: PARAMS.pe.broadcastDepth, segmentCapacity: PARAMS.pe.segmentDepth };
+const MULTIPLIERS = PARAMS.px * PARAMS.py * PARAMS.pe.F * PARAMS.pe.I;
+
+interface PassRecord extends PassFigures {
+  readonly model: Readonly<Record<Anticipation, ArrayCounters>>;
+  readonly rtlWallMs?: number;
+}
+
+async function toolVersion(cmd: string): Promise<string> {
+  const r = await execa(cmd, ['--version'], { reject: false });
+  return r.exitCode === 0 ? r.stdout.split('\n')[0]!.trim() : 'not found';
+}
+
+async function main(opts: Options): Promise<void> {
+  const table = asUsage(() => getNetwork(opts.net, opts.input));
+  const layers = table.layers.slice(0, opts.layers ?? table.layers.length);
+  const started = performance.now();
+
+  let t = performance.now();
+  const design = elaborate(ScnnArrayTop, PARAMS);
+  const elaborationMs = performance.now() - t;
+  t = performance.now();
+  const emittedLines = emitDesign(design).reduce((n, f) => n + f.text.split('\n').length, 0);
+  const emissionMs = performance.now() - t;
+  let model: VerilatedModel | undefined;
+  let buildMs: number | undefined;
+  if (opts.engine === 'rtl') {
+    process.stderr.write('building the 8 x 8 array model with Verilator (once; cached under build/verilator)...\n');
+    t = performance.now();
+    model = await buildModel(design);
+    buildMs = model.built ? performance.now() - t : undefined;
+  }
+  console.log(`8 x 8 array: elaboration ${(elaborationMs / 1000).toFixed(2)} s, emission ${(emissionMs / 1000).toFixed(2)} s (${emittedLines} lines)${model ? `, Verilator model ${buildMs !== undefined ? `built in ${(buildMs / 1000).toFixed(0)} s` : 'from the cache'}` : ''}`);
+
+  const total_ = layers.length * TRAINING_PASSES.length;
+  const bar = process.stderr.isTTY ? new cliProgress.SingleBar({ stream: process.stderr, format: 'layer passes {bar} {value}/{total} | ETA {eta_formatted} | {what}' }, cliProgress.Presets.shades_classic) : undefined;
+  bar?.start(total_, 0, { what: '' });
+  const records: PassRecord[] = [];
+  let rtlMs = 0;
+  let worstModelError = 0;
+  try {
+    for (const layer of layers) {
+      const { shape, operands } = synthesizeLayer(layer, table.layers.indexOf(layer), { batch: opts.batch, sparsity: opts.sparsity, generator: opts.generator, seed: opts.seed });
+      const fc = isFullyConnected(shape);
+      const conv = fc ? undefined : countRcpFast(shape, operands);
+      for (const pass of TRAINING_PASSES) {
+        bar?.update(records.length, { what: `${layer.name} ${pass}` });
+        const schedule = schedulePass(shape, pass, operands, scheduleConfig(PARAMS, GRID, CAPACITIES), layer.name);
+        const golden = conv ? conv[pass] : { products: scheduledProducts(schedule), valid: matmulValid(shape, pass, operands) };
+        const runs = planRuns(schedule, PARAMS);
+        const modelCounters = {} as Record<Anticipation, ArrayCounters>;
+        const rtlCounters = {} as Record<Anticipation, ArrayCounters>;
+        let wall = 0;
+        const expected = model ? goldenPassOutput(shape, pass, operands, layer.name) : undefined;
+        for (const mode of ANTICIPATION_MODES) {
+          if (model) {
+            const r = await runPassOnArray(model, PARAMS, schedule, GRID, mode, { seed: opts.seed });
+            const where = `${layer.name}, ${pass} pass, mode ${mode}`;
+            if (r.timedOut) throw new Error(`${where}: the watchdog ended a run`);
+            const mismatch = firstMismatch(r.output, expected!);
+            if (mismatch !== undefined) throw new Error(`${where}: the RTL output differs from the golden layer: ${mismatch}`);
+            if (r.counters.validProducts !== golden.valid) throw new Error(`${where}: ${r.counters.validProducts} valid products on the RTL, the golden count is ${golden.valid}`);
+            rtlCounters[mode] = r.counters;
+            modelCounters[mode] = r.predicted;
+            worstModelError = Math.max(worstModelError, r.worstRunCycleError);
+            wall += r.wallMs;
+          } else {
+            const sum = zeroCounters();
+            for (const run of runs) addCounters(sum, arrayCycleModel(runSchedule(schedule, run), GRID, PARAMS, mode).counters);
+            modelCounters[mode] = sum;
+          }
+        }
+        rtlMs += wall;
+        const counters = model ? rtlCounters : modelCounters;
+        const record: PassRecord = { layer: layer.name, pass, kind: fc ? 'matmul' : 'conv', units: schedule.units.length, runs: runs.length, golden, counters, model: modelCounters, ...(model ? { rtlWallMs: wall } : {}) };
+        records.push(record);
+        if (!bar) {
+          const d = derive(counters, golden, MULTIPLIERS);
+          console.log(`${layer.name} ${pass}: ${record.units} units in ${record.runs} runs; cycles off ${d.cycles.off} / vector ${d.cycles.vector} / element ${d.cycles.element}${model ? `; RTL ${(wall / 1000).toFixed(1)} s, bit-exact` : ''}`);
+        }
+      }
+    }
+    bar?.update(records.length, { what: 'done' });
+  } finally {
+    bar?.stop();
+  }
+
+  const whole = total(records);
+  const d = derive(whole.counters, whole.golden, MULTIPLIERS);
+  const dw = total(records.filter((r) => r.pass === 'weightGradient' && r.kind === 'conv'));
+  const dwDerived = derive(dw.counters, dw.golden, MULTIPLIERS);
+  const rtlCycles = model ? ANTICIPATION_MODES.reduce((s, m) => s + whole.counters[m].cycles, 0) : 0;
+  const text = [
+    `${table.name} (${opts.input}), batch ${opts.batch}, ${opts.generator} ${opts.sparsity}, seed ${opts.seed}; ${layers.length} layers; engine ${opts.engine}`,
+    `array ${PARAMS.px} x ${PARAMS.py} PEs of ${PARAMS.pe.F} x ${PARAMS.pe.I} multipliers (${MULTIPLIERS}), ${PARAMS.pe.banks} banks x ${PARAMS.pe.bankDepth}`,
+    '',
+    figuresTable(records, MULTIPLIERS),
+    '',
+    `whole step: speedup vector ${d.speedup.vector.toFixed(2)}x, element ${d.speedup.element.toFixed(2)}x over off; RCPs anticipated vector ${(100 * d.anticipatedShare.vector).toFixed(1)}%, element ${(100 * d.anticipatedShare.element).toFixed(1)}%`,
+    `conv weight gradients: element ${dwDerived.cycles.element} cycles, ideal ${dwDerived.idealCycles} (${(dwDerived.cycles.element / Math.max(1, dwDerived.idealCycles)).toFixed(2)}x the bound)`,
+    model
+      ? `RTL: ${(rtlMs / 1000).toFixed(0)} s of model runs for ${rtlCycles} simulated cycles (${(rtlCycles / Math.max(1e-9, rtlMs / 1000) / 1000).toFixed(1)} k cycles/s); every output bit-exact; cycle model error ${(100 * worstModelError).toFixed(3)}% on the worst run`
+      : 'cycle model only (no RTL run)',
+    `wall time ${((performance.now() - started) / 1000).toFixed(0)} s`,
+  ].join('\n');
+  console.log(`\n${text}`);
+
+  const report = {
+    command: `npm run bench:pe -- ${process.argv.slice(2).join(' ')}`.trim(),
+    settings: { ...opts, layers: layers.length },
+    seed: opts.seed,
+    machine: { host: os.hostname(), cpus: os.cpus().length, cpuModel: os.cpus()[0]?.model.trim(), loadAverage: os.loadavg() },
+    tools: { node: process.version, verilator: await toolVersion('verilator'), cxx: await toolVersion('g++') },
+    params: PARAMS,
+    capacities: CAPACITIES,
+    elaborationMs,
+    emissionMs,
+    emittedLines,
+    verilatorBuildMs: buildMs,
+    rtlWallMs: model ? rtlMs : undefined,
+    rtlCyclesPerSecond: model ? rtlCycles / (rtlMs / 1000) : undefined,
+    worstModelCycleError: model ? worstModelError : undefined,
+    wholeStep: { counters: whole.counters, golden: whole.golden, ...d },
+    convWeightGradient: { counters: dw.counters, golden: dw.golden, ...dwDerived },
+    passes: records,
+  };
+  const dir = path.resolve('build/reports');
+  fs.mkdirSync(dir, { recursive: true });
+  for (const [name, body] of [['pe-array.json', JSON.stringify(report, null, 2)], ['pe-array.txt', `${text}\n`]] as const) {
+    const file = path.join(dir, name);
+    fs.writeFileSync(`${file}.tmp`, body);
+    fs.renameSync(`${file}.tmp`, file);
+  }
+  console.log(`report: ${path.join(dir, 'pe-array.json')} and pe-array.txt`);
+}
+
+await runCli(
+  strictCommand(new Command('bench:pe'))
+    .description('A whole training step on the 8 x 8 PE array, on the RTL or the cycle model.')
+    .addOption(new Option('--engine <engine>', 'rtl: Verilator, checked bit for bit; model: the cycle model only').choices(['rtl', 'model']).default('rtl'))
+    .option('--net <name>', `network: ${networkNames().join(', ')}`, 'resnet18')
+    .addOption(new Option('--input <size>', 'input resolution').choices(['cifar', 'imagenet']).default('cifar'))
+    .option('--batch <n>', 'samples per training step', integerArg(1, 256), 1)
+    .option('--sparsity <fraction>', 'fraction of zeros of the generated operands', decimalArg(0, 1, ' (e.g. 0.9)'), 0.9)
+    .addOption(new Option('--generator <name>', 'sparsity generator').choices(Object.keys(GENERATORS)).default('topk'))
+    .option('--seed <n>', 'seed of every random operand', integerArg(0, 4294967295), 1)
+    .option('--layers <n>', 'only the first n layers (a quick look; the report says so)', integerArg(1, 1000))
+    .action(main),
+);

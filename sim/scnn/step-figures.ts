@@ -1,0 +1,84 @@
+/**
+ * The figures of a training step on the PE array (`npm run bench:pe`), from
+ * the counters of every layer pass in each anticipation mode: cycles and
+ * speedups over `off`, the share of redundant Cartesian products (RCPs)
+ * anticipated, multiplier utilisation on valid products and the ideal bound
+ * (valid products / multipliers), as a table a reader can check by hand.
+ */
+import type { ArrayCounters } from './array-cycle-model.ts';
+import { ANTICIPATION_MODES, type Anticipation } from './work-unit.ts';
+
+export interface PassFigures {
+  readonly layer: string;
+  readonly pass: string;
+  readonly kind: 'conv' | 'matmul';
+  readonly units: number;
+  readonly runs: number;
+  readonly golden: { readonly products: number; readonly valid: number };
+  /** Counters per mode: from the RTL when it ran, else from the cycle model. */
+  readonly counters: Readonly<Record<Anticipation, ArrayCounters>>;
+}
+
+export interface Derived {
+  readonly cycles: Readonly<Record<Anticipation, number>>;
+  readonly speedup: Readonly<Record<Anticipation, number>>;
+  /** RCPs anticipated / golden RCPs, per mode (0 for off). */
+  readonly anticipatedShare: Readonly<Record<Anticipation, number>>;
+  /** Valid products / (cycles x multipliers), per mode. */
+  readonly utilisation: Readonly<Record<Anticipation, number>>;
+  /** Cycles if every multiplier formed a valid product every cycle. */
+  readonly idealCycles: number;
+}
+
+const perMode = <T>(f: (m: Anticipation) => T) => Object.fromEntries(ANTICIPATION_MODES.map((m) => [m, f(m)])) as Record<Anticipation, T>;
+
+export function derive(counters: Readonly<Record<Anticipation, ArrayCounters>>, golden: { products: number; valid: number }, multipliers: number): Derived {
+  const rcps = golden.products - golden.valid;
+  return {
+    cycles: perMode((m) => counters[m].cycles),
+    speedup: perMode((m) => counters.off.cycles / Math.max(1, counters[m].cycles)),
+    anticipatedShare: perMode((m) => (rcps > 0 ? (counters[m].goldenProducts - counters[m].busySlots) / rcps : 0)),
+    utilisation: perMode((m) => counters[m].validProducts / Math.max(1, counters[m].cycles * multipliers)),
+    idealCycles: Math.ceil(golden.valid / multipliers),
+  };
+}
+
+/** Counters of several passes added up, with their golden counts. */
+export function total(passes: readonly PassFigures[]): { counters: Record<Anticipation, ArrayCounters>; golden: { products: number; valid: number } } {
+  const counters = perMode((m) => {
+    const sum = {} as ArrayCounters;
+    for (const p of passes) for (const [k, v] of Object.entries(p.counters[m]) as [keyof ArrayCounters, number][]) sum[k] = (sum[k] ?? 0) + v;
+    return sum;
+  });
+  const golden = passes.reduce((g, p) => ({ products: g.products + p.golden.products, valid: g.valid + p.golden.valid }), { products: 0, valid: 0 });
+  return { counters, golden };
+}
+
+const pct = (x: number) => `${(100 * x).toFixed(1)}%`;
+const times = (x: number) => `${x.toFixed(2)}x`;
+
+/** A fixed-width text table: one line per layer pass, then the totals per pass kind and of the whole step. */
+export function figuresTable(passes: readonly PassFigures[], multipliers: number): string {
+  const header = ['layer', 'pass', 'units', 'runs', 'off', 'vector', 'element', 'vec x', 'elt x', 'antic vec', 'antic elt', 'util elt', 'ideal', 'elt/ideal'];
+  const row = (layer: string, pass: string, units: string, runs: string, d: Derived) => [
+    layer, pass, units, runs,
+    String(d.cycles.off), String(d.cycles.vector), String(d.cycles.element),
+    times(d.speedup.vector), times(d.speedup.element),
+    pct(d.anticipatedShare.vector), pct(d.anticipatedShare.element),
+    pct(d.utilisation.element), String(d.idealCycles), times(d.cycles.element / Math.max(1, d.idealCycles)),
+  ];
+  const rows = passes.map((p) => row(p.layer, p.pass, String(p.units), String(p.runs), derive(p.counters, p.golden, multipliers)));
+  const sums: string[][] = [];
+  for (const pass of ['forward', 'inputGradient', 'weightGradient']) {
+    const of = passes.filter((p) => p.pass === pass);
+    if (of.length === 0) continue;
+    const t = total(of);
+    sums.push(row('all layers', pass, '', '', derive(t.counters, t.golden, multipliers)));
+  }
+  const t = total(passes);
+  sums.push(row('whole step', '', '', '', derive(t.counters, t.golden, multipliers)));
+  const all = [header, ...rows, ...sums];
+  const widths = header.map((_, i) => Math.max(...all.map((r) => r[i]!.length)));
+  const line = (r: string[]) => r.map((c, i) => (i < 2 ? c.padEnd(widths[i]!) : c.padStart(widths[i]!))).join('  ');
+  return [line(header), ...rows.map(line), '', ...sums.map(line)].join('\n');
+}
