@@ -10,7 +10,7 @@
 // cycle model alone.
 //
 //   npm run bench:pe -- [--engine rtl|model] [--net resnet18] [--input cifar] [--batch 1]
-//                       [--sparsity 0.9] [--generator topk] [--seed 1] [--layers N]
+//                       [--sparsity 0.9] [--generator topk] [--seed 1] [--layers N] [--jobs 2]
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -46,6 +46,7 @@ interface Options {
   generator: string;
   seed: number;
   layers?: number;
+  jobs: number;
 }
 
 const PARAMS = DEFAULT_ARRAY_TOP;
@@ -85,55 +86,70 @@ async function main(opts: Options): Promise<void> {
   }
   console.log(`8 x 8 array: elaboration ${(elaborationMs / 1000).toFixed(2)} s, emission ${(emissionMs / 1000).toFixed(2)} s (${emittedLines} lines)${model ? `, Verilator model ${buildMs !== undefined ? `built in ${(buildMs / 1000).toFixed(0)} s` : 'from the cache'}` : ''}`);
 
-  const total_ = layers.length * TRAINING_PASSES.length;
-  const bar = process.stderr.isTTY ? new cliProgress.SingleBar({ stream: process.stderr, format: 'layer passes {bar} {value}/{total} | ETA {eta_formatted} | {what}' }, cliProgress.Presets.shades_classic) : undefined;
-  bar?.start(total_, 0, { what: '' });
-  const records: PassRecord[] = [];
+  // Each layer's operands are synthesised once; its passes are independent
+  // tasks, run `--jobs` at a time (each RTL run is a model process of its own).
+  const tasks = layers.flatMap((layer) => TRAINING_PASSES.map((pass) => ({ layer, pass })));
+  const operandsOf = new Map<string, ReturnType<typeof synthesizeLayer> & { conv?: ReturnType<typeof countRcpFast> }>();
+  const layerData = (layer: (typeof layers)[number]) => {
+    let d = operandsOf.get(layer.name);
+    if (!d) {
+      const synth = synthesizeLayer(layer, table.layers.indexOf(layer), { batch: opts.batch, sparsity: opts.sparsity, generator: opts.generator, seed: opts.seed });
+      d = { ...synth, ...(isFullyConnected(synth.shape) ? {} : { conv: countRcpFast(synth.shape, synth.operands) }) };
+      operandsOf.set(layer.name, d);
+    }
+    return d;
+  };
+  const bar = process.stderr.isTTY ? new cliProgress.SingleBar({ stream: process.stderr, format: 'layer passes {bar} {value}/{total} | ETA {eta_formatted}' }, cliProgress.Presets.shades_classic) : undefined;
+  bar?.start(tasks.length, 0);
+  const records = new Array<PassRecord>(tasks.length);
   let rtlMs = 0;
   let worstModelError = 0;
-  try {
-    for (const layer of layers) {
-      const { shape, operands } = synthesizeLayer(layer, table.layers.indexOf(layer), { batch: opts.batch, sparsity: opts.sparsity, generator: opts.generator, seed: opts.seed });
-      const fc = isFullyConnected(shape);
-      const conv = fc ? undefined : countRcpFast(shape, operands);
-      for (const pass of TRAINING_PASSES) {
-        bar?.update(records.length, { what: `${layer.name} ${pass}` });
-        const schedule = schedulePass(shape, pass, operands, scheduleConfig(PARAMS, GRID, CAPACITIES), layer.name);
-        const golden = conv ? conv[pass] : { products: scheduledProducts(schedule), valid: matmulValid(shape, pass, operands) };
-        const runs = planRuns(schedule, PARAMS);
-        const modelCounters = {} as Record<Anticipation, ArrayCounters>;
-        const rtlCounters = {} as Record<Anticipation, ArrayCounters>;
-        let wall = 0;
-        const expected = model ? goldenPassOutput(shape, pass, operands, layer.name) : undefined;
-        for (const mode of ANTICIPATION_MODES) {
-          if (model) {
-            const r = await runPassOnArray(model, PARAMS, schedule, GRID, mode, { seed: opts.seed });
-            const where = `${layer.name}, ${pass} pass, mode ${mode}`;
-            if (r.timedOut) throw new Error(`${where}: the watchdog ended a run`);
-            const mismatch = firstMismatch(r.output, expected!);
-            if (mismatch !== undefined) throw new Error(`${where}: the RTL output differs from the golden layer: ${mismatch}`);
-            if (r.counters.validProducts !== golden.valid) throw new Error(`${where}: ${r.counters.validProducts} valid products on the RTL, the golden count is ${golden.valid}`);
-            rtlCounters[mode] = r.counters;
-            modelCounters[mode] = r.predicted;
-            worstModelError = Math.max(worstModelError, r.worstRunCycleError);
-            wall += r.wallMs;
-          } else {
-            const sum = zeroCounters();
-            for (const run of runs) addCounters(sum, arrayCycleModel(runSchedule(schedule, run), GRID, PARAMS, mode).counters);
-            modelCounters[mode] = sum;
-          }
-        }
-        rtlMs += wall;
-        const counters = model ? rtlCounters : modelCounters;
-        const record: PassRecord = { layer: layer.name, pass, kind: fc ? 'matmul' : 'conv', units: schedule.units.length, runs: runs.length, golden, counters, model: modelCounters, ...(model ? { rtlWallMs: wall } : {}) };
-        records.push(record);
-        if (!bar) {
-          const d = derive(counters, golden, MULTIPLIERS);
-          console.log(`${layer.name} ${pass}: ${record.units} units in ${record.runs} runs; cycles off ${d.cycles.off} / vector ${d.cycles.vector} / element ${d.cycles.element}${model ? `; RTL ${(wall / 1000).toFixed(1)} s, bit-exact` : ''}`);
-        }
+  let done = 0;
+  const runTask = async (index: number): Promise<void> => {
+    const { layer, pass } = tasks[index]!;
+    const { shape, operands, conv } = layerData(layer);
+    const schedule = schedulePass(shape, pass, operands, scheduleConfig(PARAMS, GRID, CAPACITIES), layer.name);
+    const golden = conv ? conv[pass] : { products: scheduledProducts(schedule), valid: matmulValid(shape, pass, operands) };
+    const runs = planRuns(schedule, PARAMS);
+    const modelCounters = {} as Record<Anticipation, ArrayCounters>;
+    const rtlCounters = {} as Record<Anticipation, ArrayCounters>;
+    let wall = 0;
+    const expected = model ? goldenPassOutput(shape, pass, operands, layer.name) : undefined;
+    for (const mode of ANTICIPATION_MODES) {
+      if (model) {
+        const r = await runPassOnArray(model, PARAMS, schedule, GRID, mode, { seed: opts.seed });
+        const where = `${layer.name}, ${pass} pass, mode ${mode}`;
+        if (r.timedOut) throw new Error(`${where}: the watchdog ended a run`);
+        const mismatch = firstMismatch(r.output, expected!);
+        if (mismatch !== undefined) throw new Error(`${where}: the RTL output differs from the golden layer: ${mismatch}`);
+        if (r.counters.validProducts !== golden.valid) throw new Error(`${where}: ${r.counters.validProducts} valid products on the RTL, the golden count is ${golden.valid}`);
+        rtlCounters[mode] = r.counters;
+        modelCounters[mode] = r.predicted;
+        worstModelError = Math.max(worstModelError, r.worstRunCycleError);
+        wall += r.wallMs;
+      } else {
+        const sum = zeroCounters();
+        for (const run of runs) addCounters(sum, arrayCycleModel(runSchedule(schedule, run), GRID, PARAMS, mode).counters);
+        modelCounters[mode] = sum;
       }
     }
-    bar?.update(records.length, { what: 'done' });
+    rtlMs += wall;
+    const counters = model ? rtlCounters : modelCounters;
+    const fc = conv === undefined;
+    records[index] = { layer: layer.name, pass, kind: fc ? 'matmul' : 'conv', units: schedule.units.length, runs: runs.length, golden, counters, model: modelCounters, ...(model ? { rtlWallMs: wall } : {}) };
+    done++;
+    bar?.update(done);
+    if (!bar) {
+      const d = derive(counters, golden, MULTIPLIERS);
+      console.log(`[${done}/${tasks.length}] ${layer.name} ${pass}: ${schedule.units.length} units in ${runs.length} runs; cycles off ${d.cycles.off} / vector ${d.cycles.vector} / element ${d.cycles.element}${model ? `; RTL ${(wall / 1000).toFixed(1)} s, bit-exact` : ''}`);
+    }
+  };
+  let next = 0;
+  const worker = async (): Promise<void> => {
+    while (next < tasks.length) await runTask(next++);
+  };
+  try {
+    await Promise.all(Array.from({ length: Math.min(opts.jobs, tasks.length) }, worker));
   } finally {
     bar?.stop();
   }
@@ -152,7 +168,7 @@ async function main(opts: Options): Promise<void> {
     `whole step: speedup vector ${d.speedup.vector.toFixed(2)}x, element ${d.speedup.element.toFixed(2)}x over off; RCPs anticipated vector ${(100 * d.anticipatedShare.vector).toFixed(1)}%, element ${(100 * d.anticipatedShare.element).toFixed(1)}%`,
     `conv weight gradients: element ${dwDerived.cycles.element} cycles, ideal ${dwDerived.idealCycles} (${(dwDerived.cycles.element / Math.max(1, dwDerived.idealCycles)).toFixed(2)}x the bound)`,
     model
-      ? `RTL: ${(rtlMs / 1000).toFixed(0)} s of model runs for ${rtlCycles} simulated cycles (${(rtlCycles / Math.max(1e-9, rtlMs / 1000) / 1000).toFixed(1)} k cycles/s); every output bit-exact; cycle model error ${(100 * worstModelError).toFixed(3)}% on the worst run`
+      ? `RTL: ${(rtlMs / 1000).toFixed(0)} s of model runs (${opts.jobs} at a time) for ${rtlCycles} simulated cycles (${(rtlCycles / Math.max(1e-9, rtlMs / 1000) / 1000).toFixed(1)} k cycles/s); every output bit-exact; cycle model error ${(100 * worstModelError).toFixed(3)}% on the worst run`
       : 'cycle model only (no RTL run)',
     `wall time ${((performance.now() - started) / 1000).toFixed(0)} s`,
   ].join('\n');
@@ -198,5 +214,6 @@ await runCli(
     .addOption(new Option('--generator <name>', 'sparsity generator').choices(Object.keys(GENERATORS)).default('topk'))
     .option('--seed <n>', 'seed of every random operand', integerArg(0, 4294967295), 1)
     .option('--layers <n>', 'only the first n layers (a quick look; the report says so)', integerArg(1, 1000))
+    .option('-j, --jobs <n>', 'layer passes run at the same time (each RTL run is a process of its own)', integerArg(1, 64), 2)
     .action(main),
 );
