@@ -7,6 +7,8 @@ import { PipelinedPopcount } from '../hw/examples/popcount.ts';
 import { UartTx } from '../hw/examples/uart-tx.ts';
 import { CompactionEngine, DEFAULT_COMPACTION_ENGINE } from '../hw/spartan/compaction-engine.ts';
 import { DEFAULT_SPARSITY_MONITOR, SparsityMonitor } from '../hw/spartan/sparsity-monitor.ts';
+import { DEFAULT_ARRAY_TOP } from '../hw/scnn/array-params.ts';
+import { ScnnArrayTop } from '../hw/scnn/array-top.ts';
 import { DEFAULT_PE_TOP, ScnnPeTop } from '../hw/scnn/pe-top.ts';
 
 /** A top-level design of the project: what `npm run gen` writes and `make synth` measures. */
@@ -34,6 +36,31 @@ export const designs: readonly DesignEntry[] = [
 ];
 
 /**
+ * Designs measured on request (`npm run synth -- -d <name>`, the area
+ * experiment) but not written by `npm run gen` nor checked in `make test`: the
+ * PE with less anticipation, whose difference to `scnn_pe` is the area of the
+ * anticipation logic, and the whole 8 x 8 array, whose lint and synthesis take
+ * minutes.
+ */
+export const measuredDesigns: readonly DesignEntry[] = [
+  {
+    name: 'scnn_pe_vector',
+    description: 'the scnn_pe PE built for vector anticipation only (no column pointers, no element re-packing)',
+    elaborate: (o) => elaborate(ScnnPeTop, { ...DEFAULT_PE_TOP, pe: { ...DEFAULT_PE_TOP.pe, anticipation: 'vector' } }, o),
+  },
+  {
+    name: 'scnn_pe_off',
+    description: 'the scnn_pe PE without anticipation: the SCNN-like baseline',
+    elaborate: (o) => elaborate(ScnnPeTop, { ...DEFAULT_PE_TOP, pe: { ...DEFAULT_PE_TOP.pe, anticipation: 'off' } }, o),
+  },
+  {
+    name: 'scnn_array_8x8',
+    description: 'the default 8 x 8 array of scnn_pe PEs with its global buffers, descriptors, drain and weight-gradient reduction',
+    elaborate: (o) => elaborate(ScnnArrayTop, DEFAULT_ARRAY_TOP, o),
+  },
+];
+
+/**
  * The Verilog written for people to read and for synthesis records every
  * operator's own line in its comments (elaboration is slower, which does not
  * matter at the size of these designs).
@@ -41,7 +68,8 @@ export const designs: readonly DesignEntry[] = [
 export const WRITTEN_VERILOG: ElaborateOptions = { locations: 'all' };
 
 export function findDesign(name: string): DesignEntry {
-  const d = designs.find((x) => x.name === name);
-  if (!d) throw new Error(`unknown design '${name}'; known designs: ${designs.map((x) => x.name).join(', ')}`);
+  const all = [...designs, ...measuredDesigns];
+  const d = all.find((x) => x.name === name);
+  if (!d) throw new Error(`unknown design '${name}'; known designs: ${all.map((x) => x.name).join(', ')}`);
   return d;
 }

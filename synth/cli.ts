@@ -2,7 +2,7 @@ import path from 'node:path';
 import { Command, InvalidArgumentError } from 'commander';
 import { asUsage, integerArg, runCli, strictCommand } from '../gen/cli-conventions.ts';
 import cliProgress from 'cli-progress';
-import { designs, findDesign } from '../gen/designs.ts';
+import { designs, findDesign, measuredDesigns } from '../gen/designs.ts';
 import type { WrittenDesign } from '../gen/write.ts';
 import { OSU018_LIBERTY, requireTool } from '../toolchain/tools.ts';
 import { writeFileAtomic } from './files.ts';
@@ -48,6 +48,7 @@ const program = strictCommand(new Command())
 async function main(opts: Options): Promise<void> {
   if (opts.list) {
     for (const d of designs) console.log(`${d.name.padEnd(24)} ${d.description}`);
+    for (const d of measuredDesigns) console.log(`${d.name.padEnd(24)} ${d.description} (only with -d)`);
     return;
   }
   const chosen = opts.design ? asUsage(() => opts.design!.map(findDesign)) : designs;

@@ -4,8 +4,9 @@
  * API that `npm run synth` uses. Areas at 45 nm and 16 nm are estimates by the
  * rule in `scaleArea`, labelled as such everywhere they appear.
  *
- * Designs that exist today: the sparsity monitor (two channel layouts) and the
- * compaction engine. The PE and the 8x8 array join when issue 9 lands.
+ * Designs: the sparsity monitor (two channel layouts), the compaction engine,
+ * the PE in its three anticipation builds (their difference is the
+ * anticipation logic) and the 8x8 array.
  */
 import path from 'node:path';
 import { findDesign } from '../../gen/designs.ts';
@@ -64,12 +65,44 @@ export interface FpgaFigures {
 
 const FLOWS = ['asic', 'fpga'] as const;
 
+/** SCNN's PE (Parashar et al., ISCA 2017, 16 nm) and ANT's added area (16 nm), mm². */
+const SCNN_PE_MM2_16NM = 0.123;
+const ANT_ADDED_MM2_16NM = 0.0017;
+
+/**
+ * The anticipation logic alone: the standard cells of the PE built for a mode
+ * less those of the PE without anticipation (the pointer memories are counted
+ * with the memories), beside ANT's published added area.
+ */
+function anticipationLines(asic: ReadonlyMap<string, AsicFigures>): string[] {
+  const off = asic.get('scnn_pe_off');
+  const modes = (['scnn_pe_vector', 'scnn_pe'] as const).filter((d) => asic.has(d));
+  if (!off || modes.length === 0) return [];
+  const mm2 = (um2: number) => (um2 / 1e6).toFixed(4);
+  return [
+    '## The anticipation logic',
+    '',
+    `Standard cells added to the PE without anticipation (scnn_pe_off, ${mm2(off.stdCellAreaUm2)} mm² at 180 nm); ANT reports ${ANT_ADDED_MM2_16NM} mm² added at 16 nm to a PE that SCNN reports as ${SCNN_PE_MM2_16NM} mm² (16 nm).`,
+    '',
+    '| PE | added std cells (mm², 180 nm) | share of the PE without anticipation | added memory bits | added mm² @16 nm (estimate) |',
+    '|---|---|---|---|---|',
+    ...modes.map((d) => {
+      const a = asic.get(d)!;
+      const added = a.stdCellAreaUm2 - off.stdCellAreaUm2;
+      return `| ${d === 'scnn_pe' ? 'element (scnn_pe)' : 'vector (scnn_pe_vector)'} | ${mm2(added)} | ${((100 * added) / off.stdCellAreaUm2).toFixed(1)}% | ${(a.memoryBits - off.memoryBits).toLocaleString('en-US')} | ${(scaleArea(added, 16) / 1e6).toFixed(5)} |`;
+    }),
+    '',
+    `ANT's added area is ${((100 * ANT_ADDED_MM2_16NM) / SCNN_PE_MM2_16NM).toFixed(1)}% of SCNN's PE.`,
+    '',
+  ];
+}
+
 export const areaExperiment: Experiment = {
   name: 'area',
   title: 'Area: the same RTL as ASIC standard cells and as FPGA resources',
   reproduces: "CNNLab (2016)'s GPU-vs-FPGA platform trade-off, mirrored as ASIC area against FPGA resources of one RTL",
   accepts: ['designs'],
-  defaults: { designs: ['sparsity_monitor', 'sparsity_monitor_hwc', 'compaction_engine'] },
+  defaults: { designs: ['sparsity_monitor', 'sparsity_monitor_hwc', 'compaction_engine', 'scnn_pe', 'scnn_pe_vector', 'scnn_pe_off', 'scnn_array_8x8'] },
   tools: ['yosys'],
   workUnits(settings) {
     return settings.designs.flatMap((design): WorkUnit[] => FLOWS.map((flow) => ({ id: unitId(design, flow), params: { design, flow } })));
@@ -141,8 +174,9 @@ export const areaExperiment: Experiment = {
       '',
       `**Scaling to 45 nm and 16 nm is an ${SCALING_RULE}.**`,
       '',
-      'Spartan publishes no area for its monitor or compaction engine, so there is no published figure beside these. The PE and the 8×8 array (and so the comparison with SCNN\'s 0.123 mm² PE and ANT\'s 0.0017 mm² of added area, both at 16 nm) wait for the PE array (issue 9).',
+      'Spartan publishes no area for its monitor or compaction engine, so there is no published figure beside these.',
       '',
+      ...anticipationLines(asic),
     ].join('\n');
     const breakdown = rows.flatMap((r) => [
       { design: r.design, part: 'standard cells', mm2: (r.stdCellAreaUm2 as number) / 1e6 },
