@@ -50,6 +50,18 @@ function unpack(word: Signal, fields: readonly [string, number][]): Record<strin
   return out;
 }
 
+/** Registers holding the fields of a memory word, loaded when `load` holds. */
+function latchFields(prefix: string, fields: readonly [string, number][], word: Signal, load: Signal): Record<string, Signal> {
+  const raw = unpack(word, fields);
+  const regs: Record<string, Signal> = {};
+  for (const [name, bits] of fields) {
+    const r = reg(UInt(bits), { name: `${prefix}_${name}`, init: 0 });
+    when(load, () => r.set(raw[name]!));
+    regs[name] = r;
+  }
+  return regs;
+}
+
 const fieldBits = (fields: readonly [string, number][]) => fields.reduce((s, [, b]) => s + b, 0);
 
 /**
@@ -121,18 +133,9 @@ export const ScnnArrayTop = defineModule({
     // ---- descriptors: read in UnitRead, latched in UnitLoad
     const readDescriptors = phase.is('UnitRead').named('read_descriptors');
     const tableAddr = unitIndex.trunc(Math.log2(p.unitDepth));
-    const latched = (prefix: string, fields: readonly [string, number][], word: Signal): Record<string, Signal> => {
-      const raw = unpack(word, fields);
-      const regs: Record<string, Signal> = {};
-      for (const [name, bits] of fields) {
-        const r = reg(UInt(bits), { name: `${prefix}_${name}`, init: 0 });
-        when(phase.is('UnitLoad'), () => r.set(raw[name]!));
-        regs[name] = r;
-      }
-      return regs;
-    };
-    const unit = latched('unit', unitFields, unitTable.read(tableAddr, readDescriptors));
-    const desc = peTables.map((t, i) => latched(`pe${i}`, peFields, t.read(tableAddr, readDescriptors)));
+    const unitLoad = phase.is('UnitLoad');
+    const unit = latchFields('unit', unitFields, unitTable.read(tableAddr, readDescriptors), unitLoad);
+    const desc = peTables.map((t, i) => latchFields(`pe${i}`, peFields, t.read(tableAddr, readDescriptors), unitLoad));
 
     // ---- fill bus: beat t of the unit's broadcast operand reaches every PE a cycle after it is read
     const filling = phase.is('Fill');
@@ -242,18 +245,9 @@ export const ScnnArrayTop = defineModule({
     const mergePhase = reg(UInt(a.mergePhase), { name: 'merge_phase', init: 0 });
     const readPhase = phase.is('MergeRead').and(mergePhase.lt(cfg.mergePhases!)).named('read_merge_phase');
     const phaseAddr = mergePhase.trunc(Math.log2(p.mergePhaseDepth));
-    const latchMerge = (prefix: string, fields: readonly [string, number][], word: Signal): Record<string, Signal> => {
-      const raw = unpack(word, fields);
-      const regs: Record<string, Signal> = {};
-      for (const [name, bits] of fields) {
-        const r = reg(UInt(bits), { name: `${prefix}_${name}`, init: 0 });
-        when(phase.is('MergeLoad'), () => r.set(raw[name]!));
-        regs[name] = r;
-      }
-      return regs;
-    };
-    const phaseLength = latchMerge('merge', phaseFields, phaseTable.read(phaseAddr, readPhase)).length!;
-    const pePhase = pePhaseTables.map((t, i) => latchMerge(`merge_pe${i}`, peMerge, t.read(phaseAddr, readPhase)));
+    const mergeLoad = phase.is('MergeLoad');
+    const phaseLength = latchFields('merge', phaseFields, phaseTable.read(phaseAddr, readPhase), mergeLoad).length!;
+    const pePhase = pePhaseTables.map((t, i) => latchFields(`merge_pe${i}`, peMerge, t.read(phaseAddr, readPhase), mergeLoad));
     const walking = phase.is('MergeWalk');
     // c0: list read; c1: the sender reads its src row; c2: it sends (valid, dst, value), the receiver reads its dst row; c3: add, write.
     const send = pes.map((_, i) => {
