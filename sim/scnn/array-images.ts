@@ -1,20 +1,23 @@
 /**
  * A whole pass schedule (sim/scnn/scheduler.ts) as the memory images and
  * configuration registers of the array top (hw/scnn/array-top.ts), and the
- * output buffer back as the pass's output tensor. Layout (docs/pe-array.md
+ * output slices back as the pass's output tensor. Layout (docs/pe-array.md
  * section 3a):
  *
  * - global broadcast buffer: every unit's broadcast elements, each unit starting
  *   on a fill beat (fillWidth elements), interleaved over fillWidth memories;
  * - global pointer memory: every unit's pointer tables (unit-local pointers);
  * - unit descriptors: beat base, broadcast elements, pointer base and entries,
- *   accumulator entries to clear, first / last unit of its window group;
+ *   bank rows to clear and drain, first / last unit of its window group;
  * - per PE: its stationary elements of every unit, one after the other, its
  *   segments of every unit (stationary ranges absolute, broadcast ranges and
  *   pointer bases unit-local), and one descriptor per unit: window, segment
- *   range [segBase, segEnd), output base address and the window's rows and
- *   columns inside the output;
- * - output buffer: the output tensor, flat, in the golden layout.
+ *   range [segBase, segEnd), the slice row it drains to and its bank rows;
+ * - output slices: per PE, one word per bank row; where the windows go, which
+ *   copy of each output owns it and the halo merge program that adds the other
+ *   copies into it are planned by sim/scnn/array-output.ts;
+ * - merge program: per phase its length, per PE and phase the list it sends
+ *   and the PE it receives from, per PE its lists of (src, dst) slice entries.
  *
  * Scheduled PE (x, y) of a schedule for sx x sy PEs runs on hardware PE
  * (x, y); hardware PEs outside the schedule get no segments and no window.
