@@ -110,7 +110,7 @@ async function main(opts: Options): Promise<void> {
     const { shape, operands, conv } = layerData(layer);
     const schedule = schedulePass(shape, pass, operands, scheduleConfig(PARAMS, GRID, CAPACITIES), layer.name);
     const golden = conv ? conv[pass] : { products: scheduledProducts(schedule), valid: matmulValid(shape, pass, operands) };
-    const runs = planRuns(schedule, PARAMS);
+    const runs = planRuns(schedule, GRID, PARAMS);
     const modelCounters = {} as Record<Anticipation, ArrayCounters>;
     const rtlCounters = {} as Record<Anticipation, ArrayCounters>;
     let wall = 0;

@@ -6,7 +6,8 @@ import { DEFAULT_PE, peModuleSuffix, peWidths, validatePeParams, type PeParams }
  * segment table hold every work unit of a pass (they stand for the activations
  * that stay in the PE); the global buffers hold the broadcast operands and
  * pointer tables of every unit, the descriptor memories one entry per unit,
- * and the output buffer the pass's whole output tensor.
+ * each PE's output slice the windows it drained, and the merge program the
+ * halo transfers between slices (docs/pe-array.md section 3a).
  */
 export interface ArrayTopParams {
   pe: PeParams;
@@ -20,8 +21,12 @@ export interface ArrayTopParams {
   globalPointerDepth: number;
   /** Work units of one pass (a power of two). */
   unitDepth: number;
-  /** Elements of the pass's output tensor (a power of two). */
-  outputDepth: number;
+  /** Entries of each PE's output slice (a power of two, a multiple of the PE's banks): the windows it drains over a pass. */
+  sliceDepth: number;
+  /** Entries of each PE's merge list (a power of two): the halo transfers it sends over a pass. */
+  mergeListDepth: number;
+  /** Phases of the halo merge of one pass (a power of two). */
+  mergePhaseDepth: number;
 }
 
 export const DEFAULT_ARRAY_TOP: ArrayTopParams = {
@@ -32,7 +37,9 @@ export const DEFAULT_ARRAY_TOP: ArrayTopParams = {
   globalBroadcastDepth: 65536,
   globalPointerDepth: 65536,
   unitDepth: 1024,
-  outputDepth: 65536,
+  sliceDepth: 4096,
+  mergeListDepth: 4096,
+  mergePhaseDepth: 256,
 };
 
 const pow2 = (x: number, min = 1) => Number.isInteger(x) && x >= min && (x & (x - 1)) === 0;
@@ -47,7 +54,9 @@ export function validateArrayTopParams(p: ArrayTopParams): void {
   if (!pow2(p.globalBroadcastDepth, Math.max(2 * p.fillWidth, p.pe.broadcastDepth))) fail(`globalBroadcastDepth must be a power of two of at least the PE's broadcast buffer (${p.pe.broadcastDepth}), got ${p.globalBroadcastDepth}`);
   if (!pow2(p.globalPointerDepth, Math.max(2, p.pe.pointerDepth))) fail(`globalPointerDepth must be a power of two of at least the PE's pointer memory (${p.pe.pointerDepth}), got ${p.globalPointerDepth}`);
   if (!pow2(p.unitDepth, 2)) fail(`unitDepth must be a power of two of at least 2, got ${p.unitDepth}`);
-  if (!pow2(p.outputDepth, 2)) fail(`outputDepth must be a power of two of at least 2, got ${p.outputDepth}`);
+  if (!pow2(p.sliceDepth, Math.max(2, 2 * p.pe.banks))) fail(`sliceDepth must be a power of two of at least two bank rows (${2 * p.pe.banks}), got ${p.sliceDepth}`);
+  if (!pow2(p.mergeListDepth, 2)) fail(`mergeListDepth must be a power of two of at least 2, got ${p.mergeListDepth}`);
+  if (!pow2(p.mergePhaseDepth, 2)) fail(`mergePhaseDepth must be a power of two of at least 2, got ${p.mergePhaseDepth}`);
 }
 
 /** Widths of the array's descriptor fields, shared by the RTL and the image encoder (sim/scnn/array-images.ts). */
@@ -60,11 +69,13 @@ export function arrayWidths(p: ArrayTopParams) {
     beatAddress: log2Ceil(p.globalBroadcastDepth / p.fillWidth),
     globalPointerAddress: log2Ceil(p.globalPointerDepth),
     unitIndex: bitsFor(p.unitDepth),
-    outputAddress: log2Ceil(p.outputDepth),
-    /** Channel counts of a window: up to every accumulator. */
-    channels: w.address + 1,
-    /** Rows / columns of a window that lie inside the output (0 .. 2^coordBits). */
-    limit: p.pe.coordBits + 1,
+    /** An entry of an output slice (row · A + lane) and a bank row of it. */
+    sliceAddress: log2Ceil(p.sliceDepth),
+    sliceRow: log2Ceil(p.sliceDepth / p.pe.banks),
+    mergeListAddress: log2Ceil(p.mergeListDepth),
+    mergePhase: bitsFor(p.mergePhaseDepth),
+    /** Levels of the pipelined lane-wise adder tree of the weight-gradient reduction. */
+    reductionLevels: Math.ceil(Math.log2(p.px * p.py)),
   };
 }
 
@@ -95,14 +106,36 @@ export function peDescriptorFields(p: ArrayTopParams): [string, number][] {
     ['schStride', a.pe.address],
     ['segBase', a.pe.segmentIndex],
     ['segEnd', a.pe.segmentIndex],
-    ['channels', a.channels],
-    ['stationaryChannels', a.channels],
-    ['outBase', a.outputAddress],
-    ['rowLimit', a.limit],
-    ['colLimit', a.limit],
+    ['sliceRow', a.sliceRow],
+    ['drainRows', a.pe.entryBits + 1],
+  ];
+}
+
+/** A phase of the halo merge: how many cycles it walks (the longest list sent in it). */
+export function mergePhaseFields(p: ArrayTopParams): [string, number][] {
+  return [['length', arrayWidths(p).sliceAddress + 1]];
+}
+
+/** A PE's part of a merge phase: the list it sends (start, count) and the PE it receives from. */
+export function peMergeFields(p: ArrayTopParams): [string, number][] {
+  const a = arrayWidths(p);
+  return [
+    ['listStart', a.mergeListAddress],
+    ['count', a.sliceAddress + 1],
+    ['receives', 1],
+    ['from', a.peIndex],
+  ];
+}
+
+/** One halo transfer: the slice entry it reads (in the sender's slice) and the entry it adds into (in the receiver's). */
+export function mergeTransferFields(p: ArrayTopParams): [string, number][] {
+  const a = arrayWidths(p);
+  return [
+    ['src', a.sliceAddress],
+    ['dst', a.sliceAddress],
   ];
 }
 
 export function arrayModuleSuffix(p: ArrayTopParams): string {
-  return `${p.px}x${p.py}_fw${p.fillWidth}_gb${p.globalBroadcastDepth}_gp${p.globalPointerDepth}_u${p.unitDepth}_o${p.outputDepth}_${peModuleSuffix(p.pe)}`;
+  return `${p.px}x${p.py}_fw${p.fillWidth}_gb${p.globalBroadcastDepth}_gp${p.globalPointerDepth}_u${p.unitDepth}_s${p.sliceDepth}_m${p.mergeListDepth}x${p.mergePhaseDepth}_${peModuleSuffix(p.pe)}`;
 }

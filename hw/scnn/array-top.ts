@@ -1,13 +1,13 @@
-import { Bool, defineEnum, defineModule, Input, instance, lit, mem, mux, Output, reduceTree, reg, select, SInt, stateMachine, UInt, when, type Signal } from '../index.ts';
+import { Bool, cat, defineEnum, defineModule, Input, instance, lit, mem, mux, Output, reduceTree, reg, select, SInt, stateMachine, UInt, Vec, when, type Signal } from '../index.ts';
 import { resizeUnsigned } from '../lib/arith.ts';
-import { arrayModuleSuffix, arrayWidths, peDescriptorFields, unitDescriptorFields, validateArrayTopParams, type ArrayTopParams } from './array-params.ts';
+import { arrayModuleSuffix, arrayWidths, mergePhaseFields, mergeTransferFields, peDescriptorFields, peMergeFields, unitDescriptorFields, validateArrayTopParams, type ArrayTopParams } from './array-params.ts';
 import { peConfigPorts } from './coordinates.ts';
 import { PE_COUNTERS, ScnnPe } from './pe.ts';
 
-const ArrayPhase = defineEnum('ArrayPhase', ['Idle', 'UnitRead', 'UnitLoad', 'Fill', 'Compute', 'Drain', 'DrainFlush', 'Done']);
+const ArrayPhase = defineEnum('ArrayPhase', ['Idle', 'UnitRead', 'UnitLoad', 'Fill', 'Compute', 'Drain', 'DrainFlush', 'MergeRead', 'MergeLoad', 'MergeWalk', 'MergeFlush', 'Done']);
 
-/** Counters of the array top; the PEs' counters (summed over the array) follow them. */
-export const ARRAY_COUNTERS = ['cycles', 'descriptorCycles', 'fillCycles', 'computeCycles', 'drainCycles'] as const;
+/** Counters of the array top (mergeCycles, the halo merge, is part of drainCycles); the PEs' counters (summed over the array) follow them. */
+export const ARRAY_COUNTERS = ['cycles', 'descriptorCycles', 'fillCycles', 'computeCycles', 'drainCycles', 'mergeCycles'] as const;
 
 /** Configuration registers every PE shares during a pass (the rest come from the per-PE descriptors). */
 const SHARED_PE_CONFIG = ['pass', 'strideShift', 'padding', 'outRows', 'outCols', 'broadcastRows', 'broadcastCols', 'mode'] as const;
@@ -25,12 +25,10 @@ function arrayIO(p: ArrayTopParams) {
       ...shared,
       /** Work units of the pass in the descriptor memories. */
       units: Input(UInt(a.unitIndex)),
-      /** Output-buffer address steps of a window's broadcast channel, stationary channel and row. */
-      outChStep: Input(UInt(a.outputAddress)),
-      outSchStep: Input(UInt(a.outputAddress)),
-      outRowStep: Input(UInt(a.outputAddress)),
       /** Weight gradient: every PE holds the same window; drain their sum once (the cross-PE reduction). */
       reduceAcrossPes: Input(Bool()),
+      /** Phases of the halo merge program that ends the pass. */
+      mergePhases: Input(UInt(a.mergePhase)),
       /** The watchdog: the run ends after this many cycles whatever happens. */
       cycleLimit: Input(UInt(32)),
     },
@@ -52,6 +50,18 @@ function unpack(word: Signal, fields: readonly [string, number][]): Record<strin
   return out;
 }
 
+/** Registers holding the fields of a memory word, loaded when `load` holds. */
+function latchFields(prefix: string, fields: readonly [string, number][], word: Signal, load: Signal): Record<string, Signal> {
+  const raw = unpack(word, fields);
+  const regs: Record<string, Signal> = {};
+  for (const [name, bits] of fields) {
+    const r = reg(UInt(bits), { name: `${prefix}_${name}`, init: 0 });
+    when(load, () => r.set(raw[name]!));
+    regs[name] = r;
+  }
+  return regs;
+}
+
 const fieldBits = (fields: readonly [string, number][]) => fields.reduce((s, [, b]) => s + b, 0);
 
 /**
@@ -60,13 +70,12 @@ const fieldBits = (fields: readonly [string, number][]) => fields.reduce((s, [, 
  * fill every PE's broadcast buffer and pointer memory at once from the global
  * buffers (fillWidth elements and one pointer per cycle, clearing the
  * accumulators on a window group's first unit), start every PE, wait for the
- * slowest (the barrier). After a group's last unit, the drain walks each PE's
- * window in turn, one accumulator per cycle, generating its global output
- * address with counters, and adds it into the output buffer (read-modify-write
- * with forwarding): overlapping halos are these additions. In the weight
- * gradient every PE holds the same window, and the drain reads the same
- * accumulator of every PE at once and adds them in an adder tree (the cross-PE
- * reduction), walking the window once.
+ * slowest (the barrier). After a group's last unit every PE drains its window
+ * at once, a bank row per cycle, adding it into its own output slice; in the
+ * weight gradient a pipelined lane-wise adder tree sums the same row of every
+ * PE into PE 0's slice. After the last unit the halo merge runs the merge
+ * program: phase by phase, every PE sends one slice entry per cycle from its
+ * list to the PE named by the receiver, which adds it into its own slice.
  */
 export const ScnnArrayTop = defineModule({
   name: (p: ArrayTopParams) => `ScnnArrayTop_${arrayModuleSuffix(p)}`,
@@ -83,13 +92,22 @@ export const ScnnArrayTop = defineModule({
     const pes = Array.from({ length: P }, (_, i) => instance(ScnnPe, pp, { name: `pe_${Math.floor(i / p.px)}_${i % p.px}` }));
 
     // ---- memories
+    const A = pp.banks;
+    const logA = Math.log2(A);
     const globalElements = Array.from({ length: fw }, (_, j) => mem(UInt(w.element), p.globalBroadcastDepth / fw, { name: `global_broadcast_${j}`, testbenchAccess: true }));
     const globalPointers = mem(UInt(w.broadcastIndex), p.globalPointerDepth, { name: 'global_pointers', testbenchAccess: true });
     const unitFields = unitDescriptorFields(p);
     const peFields = peDescriptorFields(p);
     const unitTable = mem(UInt(fieldBits(unitFields)), p.unitDepth, { name: 'units', testbenchAccess: true });
     const peTables = pes.map((_, i) => mem(UInt(fieldBits(peFields)), p.unitDepth, { name: `desc_${i}`, testbenchAccess: true }));
-    const output = mem(SInt(pp.accWidth), p.outputDepth, { name: 'output_buffer', testbenchAccess: true });
+    // Output slices: one bank row (A accumulators) per word, so a drain writes a whole row per cycle.
+    const slices = pes.map((_, i) => mem(UInt(A * pp.accWidth), p.sliceDepth / A, { name: `slice_${i}`, testbenchAccess: true }));
+    const phaseFields = mergePhaseFields(p);
+    const peMerge = peMergeFields(p);
+    const transferFields = mergeTransferFields(p);
+    const phaseTable = mem(UInt(fieldBits(phaseFields)), p.mergePhaseDepth, { name: 'merge_phases', testbenchAccess: true });
+    const pePhaseTables = pes.map((_, i) => mem(UInt(fieldBits(peMerge)), p.mergePhaseDepth, { name: `merge_pe_${i}`, testbenchAccess: true }));
+    const mergeLists = pes.map((_, i) => mem(UInt(fieldBits(transferFields)), p.mergeListDepth, { name: `merge_list_${i}`, testbenchAccess: true }));
 
     // ---- control and counters
     const phase = stateMachine(ArrayPhase, { init: 'Idle' });
@@ -101,29 +119,23 @@ export const ScnnArrayTop = defineModule({
     const fillCycles = counter('fill_cycles');
     const computeCycles = counter('compute_cycles');
     const drainCycles = counter('drain_cycles');
+    const mergeCycles = counter('merge_cycles');
     const timedOut = reg(Bool(), { name: 'timed_out', init: 0 });
     const running = phase.is('Idle').or(phase.is('Done')).not().named('running');
     when(running, () => cycles.set(cycles.add(1)));
     when(phase.is('UnitRead').or(phase.is('UnitLoad')), () => descriptorCycles.set(descriptorCycles.add(1)));
     when(phase.is('Fill'), () => fillCycles.set(fillCycles.add(1)));
     when(phase.is('Compute'), () => computeCycles.set(computeCycles.add(1)));
-    when(phase.is('Drain').or(phase.is('DrainFlush')), () => drainCycles.set(drainCycles.add(1)));
+    const merging = phase.is('MergeRead').or(phase.is('MergeLoad')).or(phase.is('MergeWalk')).or(phase.is('MergeFlush')).named('merging');
+    when(phase.is('Drain').or(phase.is('DrainFlush')).or(merging), () => drainCycles.set(drainCycles.add(1)));
+    when(merging, () => mergeCycles.set(mergeCycles.add(1)));
 
     // ---- descriptors: read in UnitRead, latched in UnitLoad
     const readDescriptors = phase.is('UnitRead').named('read_descriptors');
     const tableAddr = unitIndex.trunc(Math.log2(p.unitDepth));
-    const latched = (prefix: string, fields: readonly [string, number][], word: Signal): Record<string, Signal> => {
-      const raw = unpack(word, fields);
-      const regs: Record<string, Signal> = {};
-      for (const [name, bits] of fields) {
-        const r = reg(UInt(bits), { name: `${prefix}_${name}`, init: 0 });
-        when(phase.is('UnitLoad'), () => r.set(raw[name]!));
-        regs[name] = r;
-      }
-      return regs;
-    };
-    const unit = latched('unit', unitFields, unitTable.read(tableAddr, readDescriptors));
-    const desc = peTables.map((t, i) => latched(`pe${i}`, peFields, t.read(tableAddr, readDescriptors)));
+    const unitLoad = phase.is('UnitLoad');
+    const unit = latchFields('unit', unitFields, unitTable.read(tableAddr, readDescriptors), unitLoad);
+    const desc = peTables.map((t, i) => latchFields(`pe${i}`, peFields, t.read(tableAddr, readDescriptors), unitLoad));
 
     // ---- fill bus: beat t of the unit's broadcast operand reaches every PE a cycle after it is read
     const filling = phase.is('Fill');
@@ -176,86 +188,146 @@ export const ScnnArrayTop = defineModule({
     });
     const allDone = reduceTree(pes.map((pe, i) => peDone[i]!.or(pe.io.finished)), (x, y) => x.and(y)).named('all_done');
 
-    // ---- drain: one accumulator per cycle, PE after PE, into the output buffer
+    // ---- drain: every PE reads bank row `step` of its accumulators (rows beyond its window are not read)
     const draining = phase.is('Drain');
-    const drainPe = reg(UInt(a.peIndex), { name: 'drain_pe', init: 0 });
-    const dCol = reg(UInt(pp.coordBits), { name: 'drain_col', init: 0 });
-    const dRow = reg(UInt(pp.coordBits), { name: 'drain_row', init: 0 });
-    const dSch = reg(UInt(a.channels), { name: 'drain_sch', init: 0 });
-    const dCh = reg(UInt(a.channels), { name: 'drain_ch', init: 0 });
-    const dAddr = reg(UInt(w.address), { name: 'drain_addr', init: 0 });
-    const sel = (name: string) => select(desc.map((d) => d[name]!), drainPe).named(`drain_${name}`);
-    const wRows = sel('windowRows');
-    const wCols = sel('windowCols');
-    const wSch = sel('stationaryChannels');
-    const wCh = sel('channels');
-    const empty = wRows.eq(0).or(wCols.eq(0)).or(wSch.eq(0)).or(wCh.eq(0)).named('drain_empty');
-    const lastCol = dCol.add(1).eq(wCols);
-    const lastRow = dRow.add(1).eq(wRows);
-    const lastSch = dSch.add(1).eq(wSch);
-    const lastCh = dCh.add(1).eq(wCh);
-    const windowDone = empty.or(lastCol.and(lastRow).and(lastSch).and(lastCh)).named('drain_window_done');
-    const inside = empty.not().and(dRow.extend(a.limit).lt(sel('rowLimit'))).and(dCol.extend(a.limit).lt(sel('colLimit'))).named('drain_inside');
-    const ob = a.outputAddress;
-    const globalAddr = [
-      sel('outBase'),
-      resizeUnsigned(dCh.mul(cfg.outChStep!), ob),
-      resizeUnsigned(dSch.mul(cfg.outSchStep!), ob),
-      resizeUnsigned(dRow.mul(cfg.outRowStep!), ob),
-      resizeUnsigned(dCol, ob),
-    ].reduce((x, y) => x.add(y)).named('drain_global_addr');
     const reduce = cfg.reduceAcrossPes!;
+    const lanesOf = (row: Signal) => Array.from({ length: A }, (_, l) => row.bits((l + 1) * pp.accWidth - 1, l * pp.accWidth).asSInt());
+    const rowOf = (lanes: readonly Signal[]) => cat(...[...lanes].reverse().map((v) => v.asUInt()));
+    const drainReads = desc.map((d, i) => draining.and(step.lt(d.drainRows!.extend(32))).named(`drain_read_${i}`));
+    const drainRowAt = desc.map((d, i) => d.sliceRow!.add(step.trunc(a.sliceRow)).named(`drain_row_${i}`));
     pes.forEach((pe, i) => {
-      pe.io.drainRead.set(draining.and(empty.not()).and(reduce.or(drainPe.eq(i))));
-      pe.io.drainEntry.set(dAddr.shr(w.bankBits).trunc(w.entryBits));
+      pe.io.drainRead.set(drainReads[i]!);
+      pe.io.drainEntry.set(step.trunc(w.entryBits));
     });
-    const s1Valid = reg(Bool(), { name: 's1_valid', init: 0 });
-    const s1Bank = reg(UInt(w.bankBits), { name: 's1_bank', init: 0 });
-    const s1Pe = reg(UInt(a.peIndex), { name: 's1_pe', init: 0 });
-    const s1Addr = reg(UInt(ob), { name: 's1_addr', init: 0 });
-    s1Valid.set(draining.and(inside));
-    s1Bank.set(dAddr.trunc(w.bankBits));
-    s1Pe.set(drainPe);
-    s1Addr.set(globalAddr);
-    const lanes = pes.map((pe, i) => select([...pe.io.drainData], s1Bank).named(`drain_lane_${i}`));
-    // The reduction network: the same accumulator of every PE, summed by an adder tree.
-    const reduced = reduceTree(lanes, (x, y) => x.add(y)).named('reduced_value');
-    const drained = mux(reduce, reduced, select(lanes, s1Pe)).named('drained_value');
-    const outRead = output.read(s1Addr, s1Valid);
-    const s2Valid = reg(Bool(), { name: 's2_valid', init: 0 });
-    const s2Addr = reg(UInt(ob), { name: 's2_addr', init: 0 });
-    const s2Value = reg(SInt(pp.accWidth), { name: 's2_value', init: 0 });
-    s2Valid.set(s1Valid);
-    s2Addr.set(s1Addr);
-    s2Value.set(drained);
-    // The read of the cycle before missed the write of that cycle when it was the same address: forward it.
-    const lastValid = reg(Bool(), { name: 'out_last_valid', init: 0 });
-    const lastAddr = reg(UInt(ob), { name: 'out_last_addr', init: 0 });
-    const lastSum = reg(SInt(pp.accWidth), { name: 'out_last_sum', init: 0 });
-    const sum = mux(lastValid.and(lastAddr.eq(s2Addr)), lastSum, outRead).add(s2Value).named('out_sum');
-    when(s2Valid, () => output.write(s2Addr, sum));
-    lastValid.set(s2Valid);
-    lastAddr.set(s2Addr);
-    lastSum.set(sum);
+    // Halo passes: a cycle after the read, each PE adds its row into its own slice.
+    const directValid = pes.map((_, i) => {
+      const r = reg(Bool(), { name: `drain_direct_valid_${i}`, init: 0 });
+      r.set(drainReads[i]!.and(reduce.not()));
+      return r;
+    });
+    const directRow = pes.map((_, i) => {
+      const r = reg(UInt(a.sliceRow), { name: `drain_direct_row_${i}`, init: 0 });
+      r.set(drainRowAt[i]!);
+      return r;
+    });
+    // Weight gradient: the lane-wise adder tree over the PEs, a register after every level (a.reductionLevels).
+    const L = a.reductionLevels;
+    const treeIn = pes.map((pe, i) => {
+      const v = reg(Bool(), { name: `tree_in_valid_${i}`, init: 0 });
+      v.set(drainReads[i]!.and(reduce));
+      return [...pe.io.drainData].map((x) => mux(v, x, lit(0, SInt(pp.accWidth))));
+    });
+    let level = treeIn;
+    for (let k = 1; k <= L; k++) {
+      const next: Signal[][] = [];
+      for (let j = 0; j < level.length; j += 2) {
+        const node = reg(Vec(A, SInt(pp.accWidth)), { name: `tree_l${k}_${j / 2}` });
+        const sum = j + 1 < level.length ? level[j]!.map((x, l) => x.add(level[j + 1]![l]!)) : level[j]!;
+        sum.forEach((x, l) => node[l]!.set(x));
+        next.push(Array.from({ length: A }, (_, l) => node[l]!));
+      }
+      level = next;
+    }
+    const treeOut = level[0]!;
+    // The slice row and valid bit travel beside the tree: read the slice L cycles after the accumulators, write a cycle later.
+    const treeRow: Signal[] = [drainRowAt[0]!];
+    const treeValid: Signal[] = [drainReads[0]!.and(reduce)];
+    for (let k = 1; k <= L + 1; k++) {
+      const r = reg(UInt(a.sliceRow), { name: `tree_row_${k}`, init: 0 });
+      const v = reg(Bool(), { name: `tree_valid_${k}`, init: 0 });
+      r.set(treeRow[k - 1]!);
+      v.set(treeValid[k - 1]!);
+      treeRow.push(r);
+      treeValid.push(v);
+    }
 
-    const resetDrain = () => {
-      dCol.set(0);
-      dRow.set(0);
-      dSch.set(0);
-      dCh.set(0);
-      dAddr.set(0);
-    };
+    // ---- halo merge: per phase every PE walks its list of (src, dst) slice entries, one per cycle
+    const mergePhase = reg(UInt(a.mergePhase), { name: 'merge_phase', init: 0 });
+    const readPhase = phase.is('MergeRead').and(mergePhase.lt(cfg.mergePhases!)).named('read_merge_phase');
+    const phaseAddr = mergePhase.trunc(Math.log2(p.mergePhaseDepth));
+    const mergeLoad = phase.is('MergeLoad');
+    const phaseLength = latchFields('merge', phaseFields, phaseTable.read(phaseAddr, readPhase), mergeLoad).length!;
+    const pePhase = pePhaseTables.map((t, i) => latchFields(`merge_pe${i}`, peMerge, t.read(phaseAddr, readPhase), mergeLoad));
+    const walking = phase.is('MergeWalk');
+    // c0: list read; c1: the sender reads its src row; c2: it sends (valid, dst, value), the receiver reads its dst row; c3: add, write.
+    const send = pes.map((_, i) => {
+      const pm = pePhase[i]!;
+      const listRead = walking.and(step.lt(pm.count!.extend(32)));
+      const transfer = unpack(mergeLists[i]!.read(pm.listStart!.add(step.trunc(a.mergeListAddress)), listRead), transferFields);
+      const v1 = reg(Bool(), { name: `merge_v1_${i}`, init: 0 });
+      v1.set(listRead);
+      const srcData = slices[i]!.read(transfer.src!.shr(logA).trunc(a.sliceRow), v1);
+      const v2 = reg(Bool(), { name: `merge_v2_${i}`, init: 0 });
+      const dst2 = reg(UInt(a.sliceAddress), { name: `merge_dst2_${i}`, init: 0 });
+      const lane2 = reg(UInt(Math.max(1, logA)), { name: `merge_lane2_${i}`, init: 0 });
+      v2.set(v1);
+      dst2.set(transfer.dst!);
+      lane2.set(logA === 0 ? lit(0, UInt(1)) : transfer.src!.trunc(logA));
+      // Which PE this one receives from, delayed to meet the senders' data in c2.
+      const from1 = reg(UInt(a.peIndex), { name: `merge_from1_${i}`, init: 0 });
+      const from2 = reg(UInt(a.peIndex), { name: `merge_from2_${i}`, init: 0 });
+      const takes1 = reg(Bool(), { name: `merge_takes1_${i}`, init: 0 });
+      const takes2 = reg(Bool(), { name: `merge_takes2_${i}`, init: 0 });
+      from1.set(pm.from!);
+      from2.set(from1);
+      takes1.set(walking.and(pm.receives!.bit(0)));
+      takes2.set(takes1);
+      return { valid: v2, dst: dst2, value: select(lanesOf(srcData), lane2).named(`merge_value_${i}`), from: from2, takes: takes2 };
+    });
+
+    // ---- the slices: a drain writes whole rows; the merge adds one entry into a row (forwarding the row written the cycle before)
+    slices.forEach((slice, i) => {
+      const me = send[i]!;
+      const inValid = me.takes.and(select(send.map((x) => x.valid), me.from)).named(`merge_in_valid_${i}`);
+      const inDst = select(send.map((x) => x.dst), me.from).named(`merge_in_dst_${i}`);
+      const inValue = select(send.map((x) => x.value), me.from).named(`merge_in_value_${i}`);
+      const inRow = inDst.shr(logA).trunc(a.sliceRow);
+      const readRow = mux(merging, inRow, i === 0 ? mux(reduce, treeRow[L]!, drainRowAt[0]!) : drainRowAt[i]!).named(`slice_read_row_${i}`);
+      const old = slice.read(readRow);
+      const v3 = reg(Bool(), { name: `merge_v3_${i}`, init: 0 });
+      const dst3 = reg(UInt(a.sliceAddress), { name: `merge_dst3_${i}`, init: 0 });
+      const value3 = reg(SInt(pp.accWidth), { name: `merge_value3_${i}`, init: 0 });
+      v3.set(inValid);
+      dst3.set(inDst);
+      value3.set(inValue);
+      const row3 = dst3.shr(logA).trunc(a.sliceRow);
+      const lastValid = reg(Bool(), { name: `merge_last_valid_${i}`, init: 0 });
+      const lastRow = reg(UInt(a.sliceRow), { name: `merge_last_row_${i}`, init: 0 });
+      const lastData = reg(UInt(A * pp.accWidth), { name: `merge_last_data_${i}`, init: 0 });
+      const baseRow = lanesOf(mux(lastValid.and(lastRow.eq(row3)), lastData, old));
+      const lane3 = logA === 0 ? lit(0, UInt(1)) : dst3.trunc(logA);
+      const merged = rowOf(baseRow.map((x, l) => mux(lane3.eq(l), x.add(value3), x))).named(`merge_row_${i}`);
+      lastValid.set(v3);
+      lastRow.set(row3);
+      lastData.set(merged);
+      const oldLanes = lanesOf(old);
+      const drained = rowOf(oldLanes.map((x, l) => x.add(pes[i]!.io.drainData[l]!))).named(`drain_row_sum_${i}`);
+      if (i === 0) {
+        const reduced = rowOf(oldLanes.map((x, l) => x.add(treeOut[l]!))).named('reduced_row_sum');
+        when(treeValid[L + 1]!, () => slice.write(treeRow[L + 1]!, reduced))
+          .elseWhen(directValid[0]!, () => slice.write(directRow[0]!, drained))
+          .elseWhen(v3, () => slice.write(row3, merged));
+      } else {
+        when(directValid[i]!, () => slice.write(directRow[i]!, drained)).elseWhen(v3, () => slice.write(row3, merged));
+      }
+    });
+
     const nextUnit = () => {
       unitIndex.set(unitIndex.add(1));
       phase.goto('UnitRead');
     };
+    const drainFlush = mux(reduce, lit(L + 1, UInt(8)), lit(1, UInt(8))).named('drain_flush');
     const limitReached = running.and(cycles.add(1).ge(cfg.cycleLimit!)).named('limit_reached');
     phase.switch({
       Idle: () => when(io.start, () => {
         unitIndex.set(0);
         phase.goto('UnitRead');
       }),
-      UnitRead: () => when(unitIndex.ge(cfg.units!), () => phase.goto('Done')).otherwise(() => phase.goto('UnitLoad')),
+      UnitRead: () =>
+        when(unitIndex.ge(cfg.units!), () => {
+          mergePhase.set(0);
+          when(cfg.mergePhases!.eq(0), () => phase.goto('Done')).otherwise(() => phase.goto('MergeRead'));
+        }).otherwise(() => phase.goto('UnitLoad')),
       UnitLoad: () => {
         step.set(0);
         phase.goto('Fill');
@@ -265,37 +337,38 @@ export const ScnnArrayTop = defineModule({
         when(startPulse, () => phase.goto('Compute'));
       },
       Compute: () => when(allDone, () => {
-        when(unit.lastOfGroup!, () => {
-          drainPe.set(0);
-          resetDrain();
-          phase.goto('Drain');
-        }).otherwise(nextUnit);
+        step.set(0);
+        when(unit.lastOfGroup!, () => phase.goto('Drain')).otherwise(nextUnit);
       }),
-      Drain: () =>
-        when(windowDone, () => {
-          resetDrain();
-          drainPe.set(drainPe.add(1));
-          when(reduce.or(drainPe.eq(P - 1)), () => {
-            step.set(0);
-            phase.goto('DrainFlush');
-          });
-        }).otherwise(() => {
-          dAddr.set(dAddr.add(1));
-          when(lastCol.not(), () => dCol.set(dCol.add(1))).otherwise(() => {
-            dCol.set(0);
-            when(lastRow.not(), () => dRow.set(dRow.add(1))).otherwise(() => {
-              dRow.set(0);
-              when(lastSch.not(), () => dSch.set(dSch.add(1))).otherwise(() => {
-                dSch.set(0);
-                dCh.set(dCh.add(1));
-              });
-            });
-          });
-        }),
-      // Two cycles: the last accumulator leaves the read stage and is written.
+      // One bank row per cycle, as many as the largest window of the group has.
+      Drain: () => {
+        step.set(step.add(1));
+        when(step.add(1).ge(unit.clearEntries!.extend(32)), () => {
+          step.set(0);
+          phase.goto('DrainFlush');
+        });
+      },
+      // The last row's add and write: a cycle, and the tree's levels in the weight gradient.
       DrainFlush: () => {
         step.set(step.add(1));
-        when(step.eq(1), nextUnit);
+        when(step.add(1).ge(drainFlush.extend(32)), nextUnit);
+      },
+      MergeRead: () => {
+        step.set(0);
+        when(readPhase, () => phase.goto('MergeLoad')).otherwise(() => phase.goto('MergeFlush'));
+      },
+      MergeLoad: () => phase.goto('MergeWalk'),
+      MergeWalk: () => {
+        step.set(step.add(1));
+        when(step.add(1).ge(phaseLength.extend(32)), () => {
+          mergePhase.set(mergePhase.add(1));
+          phase.goto('MergeRead');
+        });
+      },
+      // The last transfer's c2 and c3.
+      MergeFlush: () => {
+        step.set(step.add(1));
+        when(step.eq(1), () => phase.goto('Done'));
       },
       Done: () => {},
     });
@@ -306,7 +379,7 @@ export const ScnnArrayTop = defineModule({
     io.done.set(phase.is('Done'));
     io.timedOut.set(timedOut);
 
-    const all: Record<string, Signal> = { cycles, descriptorCycles, fillCycles, computeCycles, drainCycles };
+    const all: Record<string, Signal> = { cycles, descriptorCycles, fillCycles, computeCycles, drainCycles, mergeCycles };
     for (const k of PE_COUNTERS) {
       all[k] = reduceTree(pes.map((pe) => (pe.io.counters as unknown as Record<string, Signal>)[k]!), (x, y) => x.add(y));
     }

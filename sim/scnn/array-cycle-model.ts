@@ -3,11 +3,13 @@
  * docs/pe-array.md section 3a): every PE's compute from the PE's cycle model,
  * the barrier at the slowest PE, and the top's descriptor, fill and drain
  * phases as built. Per unit: 2 descriptor cycles, fill, compute; per window
- * group: the drain; 1 cycle at the end to find no further unit.
+ * group: the parallel drain; 1 cycle at the end to find no further unit; then
+ * the halo merge program (sim/scnn/array-output.ts), phase by phase.
  */
 import type { ArrayTopParams } from '../../hw/scnn/array-params.ts';
 import type { PeTopParams } from '../../hw/scnn/pe-top.ts';
-import { groupFlags, hardwarePe, reduceAcrossPes, type ScheduleArray } from './array-images.ts';
+import { arrayWidths } from '../../hw/scnn/array-params.ts';
+import { groupFlags, hardwarePe, planOutput, reduceAcrossPes, type ScheduleArray } from './array-output.ts';
 import { cycleModel, type PeCounters } from './cycle-model.ts';
 import { pointerEntryCount } from './images.ts';
 import type { PassSchedule } from './scheduler.ts';
@@ -23,12 +25,14 @@ export interface ArrayCounters extends ArrayPeCounters {
   fillCycles: number;
   /** Σ over units of the slowest PE's compute (the barrier). */
   computeCycles: number;
-  /** Drains of the window groups into the output buffer (the halo merge and the cross-PE reduction). */
+  /** Drains of the window groups into the output slices (with the cross-PE reduction), and the halo merge. */
   drainCycles: number;
+  /** The halo merge at the end of the pass (part of drainCycles). */
+  mergeCycles: number;
 }
 
 export const ARRAY_COUNTER_NAMES: readonly (keyof ArrayCounters)[] = [
-  'cycles', 'descriptorCycles', 'fillCycles', 'computeCycles', 'drainCycles',
+  'cycles', 'descriptorCycles', 'fillCycles', 'computeCycles', 'drainCycles', 'mergeCycles',
   'candidatePairs', 'issuedPairs', 'busySlots', 'validProducts', 'conflictStalls', 'goldenProducts', 'baselinePairs',
 ];
 
@@ -45,42 +49,45 @@ export interface ArrayUnitCost {
 export const DESCRIPTOR_CYCLES = 2;
 /** A PE without segments still reads its (empty) segment range and flushes. */
 export const IDLE_PE_COMPUTE = 3;
-/** The last drained accumulator's read and write stages. */
-export const DRAIN_FLUSH = 2;
+/** After a drain's last row is read: its add and write (and the adder tree's levels in the weight gradient). */
+export const DRAIN_FLUSH = 1;
+/** Per merge phase: reading and latching its tables. */
+export const MERGE_PHASE_OVERHEAD = 2;
+/** After the last phase: the look-up that finds none, and the last transfer's send and add. */
+export const MERGE_END = 3;
 
 export function arrayCycleModel(schedule: PassSchedule, grid: ScheduleArray, params: ArrayTopParams, mode: Anticipation): { counters: ArrayCounters; units: ArrayUnitCost[] } {
   const p = params.pe;
   const P = params.px * params.py;
   const peTop: PeTopParams = { pe: p, fillWidth: params.fillWidth };
   const c: ArrayCounters = {
-    cycles: 0, descriptorCycles: 0, fillCycles: 0, computeCycles: 0, drainCycles: 0,
+    cycles: 0, descriptorCycles: 0, fillCycles: 0, computeCycles: 0, drainCycles: 0, mergeCycles: 0,
     candidatePairs: 0, issuedPairs: 0, busySlots: 0, validProducts: 0, conflictStalls: 0, goldenProducts: 0, baselinePairs: 0,
   };
   const flags = groupFlags(schedule);
   const reduce = reduceAcrossPes(schedule);
+  const flush = DRAIN_FLUSH + (reduce ? arrayWidths(params).reductionLevels : 0);
   const units = schedule.units.map(({ unit }, u): ArrayUnitCost => {
     const peCompute = new Array<number>(P).fill(IDLE_PE_COMPUTE);
-    const windowCells = new Array<number>(P).fill(0);
     unit.pes.forEach((pe, k) => {
       const m = cycleModel({ ...unit, pes: [pe] }, peTop, mode);
       const i = hardwarePe(k, grid, params);
       peCompute[i] = m.computeCycles;
-      windowCells[i] = windowSize(pe.window);
       for (const key of ['candidatePairs', 'issuedPairs', 'busySlots', 'validProducts', 'conflictStalls', 'goldenProducts', 'baselinePairs'] as const) c[key] += m[key];
     });
-    const clear = flags[u]!.first ? Math.max(...unit.pes.map((pe) => Math.ceil(windowSize(pe.window) / p.banks))) : 0;
-    const fill = Math.max(1, Math.ceil(unit.broadcast.values.length / params.fillWidth), pointerEntryCount(unit, p.anticipation), clear);
+    const rows = Math.max(...unit.pes.map((pe) => Math.ceil(windowSize(pe.window) / p.banks)));
+    const fill = Math.max(1, Math.ceil(unit.broadcast.values.length / params.fillWidth), pointerEntryCount(unit, p.anticipation), flags[u]!.first ? rows : 0);
     const compute = Math.max(...peCompute);
-    // One cycle per accumulator of each PE's window (one for an empty window), PE after PE;
-    // the weight gradient walks the one window every PE holds, summing across PEs.
-    const walked = reduce ? Math.max(1, windowCells[0]!) : windowCells.reduce((s, n) => s + Math.max(1, n), 0);
-    const drain = flags[u]!.last ? walked + DRAIN_FLUSH : 0;
+    // Every PE drains at once, a bank row per cycle: the group's largest window sets the length.
+    const drain = flags[u]!.last ? rows + flush : 0;
     return { fill, peCompute, compute, drain };
   });
   c.descriptorCycles = DESCRIPTOR_CYCLES * units.length + 1;
   c.fillCycles = units.reduce((s, u) => s + u.fill, 0);
   c.computeCycles = units.reduce((s, u) => s + u.compute, 0);
-  c.drainCycles = units.reduce((s, u) => s + u.drain, 0);
+  const phases = planOutput(schedule, grid, params, false).phases;
+  c.mergeCycles = phases.length === 0 ? 0 : phases.reduce((s, ph) => s + MERGE_PHASE_OVERHEAD + ph.length, 0) + MERGE_END;
+  c.drainCycles = units.reduce((s, u) => s + u.drain, 0) + c.mergeCycles;
   c.cycles = c.descriptorCycles + c.fillCycles + c.computeCycles + c.drainCycles;
   return { counters: c, units };
 }

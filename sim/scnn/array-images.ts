@@ -1,101 +1,48 @@
 /**
  * A whole pass schedule (sim/scnn/scheduler.ts) as the memory images and
  * configuration registers of the array top (hw/scnn/array-top.ts), and the
- * output buffer back as the pass's output tensor. Layout (docs/pe-array.md
+ * output slices back as the pass's output tensor. Layout (docs/pe-array.md
  * section 3a):
  *
  * - global broadcast buffer: every unit's broadcast elements, each unit starting
  *   on a fill beat (fillWidth elements), interleaved over fillWidth memories;
  * - global pointer memory: every unit's pointer tables (unit-local pointers);
  * - unit descriptors: beat base, broadcast elements, pointer base and entries,
- *   accumulator entries to clear, first / last unit of its window group;
+ *   bank rows to clear and drain, first / last unit of its window group;
  * - per PE: its stationary elements of every unit, one after the other, its
  *   segments of every unit (stationary ranges absolute, broadcast ranges and
  *   pointer bases unit-local), and one descriptor per unit: window, segment
- *   range [segBase, segEnd), output base address and the window's rows and
- *   columns inside the output;
- * - output buffer: the output tensor, flat, in the golden layout.
+ *   range [segBase, segEnd), the slice row it drains to and its bank rows;
+ * - output slices: per PE, one word per bank row; where the windows go, which
+ *   copy of each output owns it and the halo merge program that adds the other
+ *   copies into it are planned by sim/scnn/array-output.ts;
+ * - merge program: per phase its length, per PE and phase the list it sends
+ *   and the PE it receives from, per PE its lists of (src, dst) slice entries.
  *
  * Scheduled PE (x, y) of a schedule for sx x sy PEs runs on hardware PE
  * (x, y); hardware PEs outside the schedule get no segments and no window.
  */
-import { arrayWidths, peDescriptorFields, unitDescriptorFields, validateArrayTopParams, type ArrayTopParams } from '../../hw/scnn/array-params.ts';
+import { arrayWidths, mergePhaseFields, mergeTransferFields, peDescriptorFields, peMergeFields, unitDescriptorFields, validateArrayTopParams, type ArrayTopParams } from '../../hw/scnn/array-params.ts';
 import { ANTICIPATION_CODES, PASS_CODES } from '../../hw/scnn/pe-params.ts';
 import type { PeTopParams } from '../../hw/scnn/pe-top.ts';
+import { groupFlags, hardwarePe, planOutput, reduceAcrossPes, type OutputPlan, type ScheduleArray } from './array-output.ts';
 import { elementWords, encodePeTop, ImpossibleWorkUnit, packFields, pointerTables, segmentWord } from './images.ts';
-import { passOutputSpan, spanLength } from './array-runs.ts';
 import type { PassSchedule } from './scheduler.ts';
 import { windowSize, type Anticipation, type PassGeometry, type PeWindow } from './work-unit.ts';
 
-/** The PE grid a schedule was made for (the scheduler's ArrayConfig px, py). */
-export interface ScheduleArray {
-  readonly px: number;
-  readonly py: number;
-}
+export { groupFlags, hardwarePe, reduceAcrossPes, type ScheduleArray };
 
 export interface ArrayTopImages {
   readonly config: Record<string, number>;
   readonly memories: Record<string, bigint[] | number[]>;
-  readonly outputMemory: string;
+  /** The output slices to read back, and where each output element sits in them. */
+  readonly sliceMemories: readonly string[];
+  readonly plan: OutputPlan;
   readonly outputElements: number;
-}
-
-/** Hardware PE index of scheduled PE k. */
-export function hardwarePe(k: number, grid: ScheduleArray, params: ArrayTopParams): number {
-  return Math.floor(k / grid.px) * params.px + (k % grid.px);
 }
 
 export function peInstanceName(i: number, params: ArrayTopParams): string {
   return `pe_${Math.floor(i / params.px)}_${i % params.px}`;
-}
-
-/** Group boundaries: whether each unit opens and closes its window group. */
-export function groupFlags(schedule: PassSchedule): { first: boolean; last: boolean }[] {
-  const u = schedule.units;
-  return u.map((s, i) => ({ first: i === 0 || u[i - 1]!.group !== s.group, last: i === u.length - 1 || u[i + 1]!.group !== s.group }));
-}
-
-/** Whether the drain adds every PE's window in the reduction network (weight gradient: every PE holds the same block). */
-export function reduceAcrossPes(schedule: PassSchedule): boolean {
-  return schedule.pass === 'weightGradient';
-}
-
-/** Output-buffer address steps of a window's broadcast channel, stationary channel and row. */
-function outputSteps(schedule: PassSchedule): { ch: number; sch: number; row: number } {
-  const d = schedule.outputDims;
-  switch (schedule.pass) {
-    case 'forward':
-    case 'inputGradient':
-      return { ch: d[2]! * d[3]!, sch: 0, row: d[3]! };
-    case 'weightGradient':
-      return { ch: d[1]! * d[2]! * d[3]!, sch: d[2]! * d[3]!, row: d[3]! };
-    case 'matmul':
-      return { ch: 0, sch: 0, row: d[1]! };
-  }
-}
-
-/** Output address of a window's first accumulator (what sim/scnn/assemble.ts outputIndexOf gives address 0), and its rows and columns inside the output. */
-function windowPlacement(schedule: PassSchedule, unitIndex: number, win: PeWindow): { base: number; rowLimit: number; colLimit: number } {
-  const d = schedule.outputDims;
-  const { placement } = schedule.units[unitIndex]!;
-  const [rows, cols] = schedule.pass === 'matmul' ? [d[0]!, d[1]!] : [d[2]!, d[3]!];
-  const clamp = (x: number, hi: number) => Math.max(0, Math.min(x, hi));
-  const rowLimit = clamp(rows - win.originRow, win.windowRows);
-  const colLimit = clamp(cols - win.originCol, win.windowCols);
-  let base: number;
-  switch (schedule.pass) {
-    case 'forward':
-    case 'inputGradient':
-      base = ((placement.n * d[1]! + placement.channelBase) * rows + win.originRow) * cols + win.originCol;
-      break;
-    case 'weightGradient':
-      base = ((placement.channelBase * d[1]! + placement.stationaryChannelBase) * rows + win.originRow) * cols + win.originCol;
-      break;
-    case 'matmul':
-      base = win.originRow * cols + win.originCol;
-      break;
-  }
-  return { base, rowLimit, colLimit };
 }
 
 const sameGeometry = (a: PassGeometry, b: PassGeometry) =>
@@ -120,9 +67,6 @@ export function encodeArrayTop(schedule: PassSchedule, grid: ScheduleArray, para
   if (units.some(({ unit }) => unit.pes.length !== grid.px * grid.py)) fail(`its work units do not all have ${grid.px * grid.py} PEs`);
   if (units.length > params.unitDepth) fail(`${units.length} work units exceed the descriptor memories (${params.unitDepth})`);
   const outputElements = schedule.outputDims.reduce((x, y) => x * y, 1);
-  // Addresses wrap at the buffer's depth: outputs within one span of it never alias (a larger pass is cut into runs, sim/scnn/array-runs.ts).
-  const span = spanLength(passOutputSpan(schedule));
-  if (span > params.outputDepth) fail(`its outputs span ${span} elements of the output tensor, the output buffer holds ${params.outputDepth}; cut the pass into runs (planRuns)`);
   if (!Number.isInteger(cycleLimit) || cycleLimit < 1 || cycleLimit >= 2 ** 32) fail(`the cycle limit must be an integer in [1, 2^32), got ${cycleLimit}`);
   const geometry = units[0]?.unit.geometry;
   const flags = groupFlags(schedule);
@@ -143,7 +87,7 @@ export function encodeArrayTop(schedule: PassSchedule, grid: ScheduleArray, para
   const peFields = peDescriptorFields(params).map(([, bits]) => bits);
   const unitFields = unitDescriptorFields(params).map(([, bits]) => bits);
   const addressMask = 2 ** a.pe.address - 1;
-  const outputMask = params.outputDepth - 1;
+  const plan = planOutput(schedule, grid, params, true);
   const scheduled = new Map<number, number>();
   for (let k = 0; k < grid.px * grid.py; k++) scheduled.set(hardwarePe(k, grid, params), k);
 
@@ -168,7 +112,7 @@ export function encodeArrayTop(schedule: PassSchedule, grid: ScheduleArray, para
       const k = scheduled.get(i);
       const segBase = segmentWords[i]!.length;
       if (k === undefined) {
-        peDescriptors[i]!.push(packFields(peFields.map((bits, f) => [f === 6 || f === 7 ? segBase % 2 ** bits : 0, bits] as const)));
+        peDescriptors[i]!.push(packFields(peFields.map((bits, f) => [f === 6 || f === 7 ? segBase % 2 ** bits : f === 9 ? plan.drainRows[u]![i]! : f === 8 ? plan.sliceRow[u]![i]! % (params.sliceDepth / p.banks) : 0, bits] as const)));
         continue;
       }
       const pe = unit.pes[k]!;
@@ -177,13 +121,11 @@ export function encodeArrayTop(schedule: PassSchedule, grid: ScheduleArray, para
       for (const s of pe.segments) segmentWords[i]!.push(segmentWord(p, unit, pointers, s, offset));
       const win = pe.window;
       const plane = win.windowRows * win.windowCols;
-      const place = windowPlacement(schedule, u, win);
       const values = [
         win.originRow, win.originCol, win.windowRows, win.windowCols,
         (win.stationaryChannels * plane) & addressMask, plane & addressMask,
         segBase, segmentWords[i]!.length,
-        win.channels, win.stationaryChannels,
-        ((place.base % params.outputDepth) + params.outputDepth) & outputMask, place.rowLimit, place.colLimit,
+        plan.sliceRow[u]![i]! % (params.sliceDepth / p.banks), plan.drainRows[u]![i]!,
       ];
       peDescriptors[i]!.push(packFields(values.map((v, f) => [v, peFields[f]!] as const)));
     }
@@ -195,18 +137,23 @@ export function encodeArrayTop(schedule: PassSchedule, grid: ScheduleArray, para
   }
   if (broadcastWords.length > params.globalBroadcastDepth) fail(`the pass's broadcast operands need ${broadcastWords.length} elements (each unit on a fill beat); the global broadcast buffer holds ${params.globalBroadcastDepth}`);
   if (pointerWords.length > params.globalPointerDepth) fail(`the pass's pointer tables need ${pointerWords.length} entries; the global pointer memory holds ${params.globalPointerDepth}`);
+  plan.sliceRowsUsed.forEach((rows, i) => rows * p.banks <= params.sliceDepth || fail(`PE ${scheduled.get(i)}'s windows need ${rows * p.banks} output-slice entries over the pass; its slice holds ${params.sliceDepth}`));
+  if (plan.phases.length > params.mergePhaseDepth) fail(`the halo merge needs ${plan.phases.length} phases; the merge phase table holds ${params.mergePhaseDepth}`);
+  const merge = encodeMerge(params, plan);
+  merge.lists.forEach((list, i) => list.length <= params.mergeListDepth || fail(`PE ${scheduled.get(i)} sends ${list.length} halo entries over the pass; its merge list holds ${params.mergeListDepth}`));
 
-  const memories: Record<string, bigint[] | number[]> = {};
+  const memories: Record<string, bigint[] | number[]> = { merge_phases: merge.phases };
   for (let j = 0; j < fw; j++) memories[`global_broadcast_${j}`] = broadcastWords.filter((_, e) => e % fw === j);
   memories.global_pointers = pointerWords;
   memories.units = unitWords;
   for (let i = 0; i < P; i++) {
     const name = peInstanceName(i, params);
     memories[`desc_${i}`] = peDescriptors[i]!;
+    memories[`merge_pe_${i}`] = merge.pePhases[i]!;
+    memories[`merge_list_${i}`] = merge.lists[i]!;
     for (let j = 0; j < p.I; j++) memories[`${name}.stationary_${j}`] = stationaryWords[i]!.filter((_, e) => e % p.I === j);
     memories[`${name}.segments`] = segmentWords[i]!;
   }
-  const steps = outputSteps(schedule);
   const g = geometry ?? { pass: schedule.pass, stride: 1, padding: 0, outRows: 0, outCols: 0, broadcastRows: 0, broadcastCols: 0 };
   const config: Record<string, number> = {
     cfg_pass: PASS_CODES[g.pass],
@@ -218,18 +165,48 @@ export function encodeArrayTop(schedule: PassSchedule, grid: ScheduleArray, para
     cfg_broadcastCols: g.broadcastCols,
     cfg_mode: ANTICIPATION_CODES[mode],
     cfg_units: units.length,
-    cfg_outChStep: steps.ch & outputMask,
-    cfg_outSchStep: steps.sch & outputMask,
-    cfg_outRowStep: steps.row & outputMask,
     cfg_reduceAcrossPes: reduceAcrossPes(schedule) ? 1 : 0,
+    cfg_mergePhases: plan.phases.length,
     cfg_cycleLimit: cycleLimit,
     start: 1,
   };
-  return { config, memories, outputMemory: 'output_buffer', outputElements };
+  return { config, memories, sliceMemories: Array.from({ length: P }, (_, i) => `slice_${i}`), plan, outputElements };
 }
 
-/** The pass's output tensor from the output buffer dump. */
-export function decodeArrayOutput(images: ArrayTopImages, dump: ArrayLike<number>): Int32Array {
-  if (dump.length < images.outputElements) throw new ImpossibleWorkUnit(`the output buffer dump has ${dump.length} entries, the output has ${images.outputElements}`);
-  return Int32Array.from({ length: images.outputElements }, (_, i) => dump[i]!);
+/** The merge program as memory words: per phase its length; per PE and phase its list and the PE it receives from; per PE its lists. */
+function encodeMerge(params: ArrayTopParams, plan: OutputPlan): { phases: bigint[]; pePhases: bigint[][]; lists: bigint[][] } {
+  const P = params.px * params.py;
+  const bitsOf = (fields: [string, number][]) => fields.map(([, b]) => b);
+  const phaseBits = bitsOf(mergePhaseFields(params));
+  const peBits = bitsOf(peMergeFields(params));
+  const transferBits = bitsOf(mergeTransferFields(params));
+  const pack = (values: number[], bits: number[]) => packFields(values.map((v, f) => [v, bits[f]!] as const));
+  const lists: bigint[][] = Array.from({ length: P }, () => []);
+  const pePhases: bigint[][] = Array.from({ length: P }, () => []);
+  const phases = plan.phases.map((phase) => {
+    const sendOf = new Map(phase.sends.map((s) => [s.sender, s]));
+    const fromOf = new Map(phase.sends.map((s) => [s.receiver, s.sender]));
+    for (let i = 0; i < P; i++) {
+      const s = sendOf.get(i);
+      const from = fromOf.get(i);
+      pePhases[i]!.push(pack([s ? lists[i]!.length % params.mergeListDepth : 0, s ? s.src.length : 0, from === undefined ? 0 : 1, from ?? 0], peBits));
+      if (s) s.src.forEach((src, k) => lists[i]!.push(pack([src, s.dst[k]!], transferBits)));
+    }
+    return pack([phase.length], phaseBits);
+  });
+  return { phases, pePhases, lists };
+}
+
+/** The pass's output tensor from the output slices read back: each element from its owner's entry. */
+export function decodeArrayOutput(images: ArrayTopImages, params: ArrayTopParams, dumps: readonly (readonly bigint[])[]): Int32Array {
+  const A = params.pe.banks;
+  const width = BigInt(params.pe.accWidth);
+  const { ownerSlice, ownerEntry } = images.plan;
+  return Int32Array.from({ length: images.outputElements }, (_, o) => {
+    const slice = ownerSlice[o]!;
+    if (slice < 0) return 0;
+    const row = dumps[slice]?.[Math.floor(ownerEntry[o]! / A)];
+    if (row === undefined) throw new ImpossibleWorkUnit(`output ${o} lies in slice ${slice}, entry ${ownerEntry[o]}, beyond the slices read back`);
+    return Number(BigInt.asIntN(params.pe.accWidth, row >> (BigInt(ownerEntry[o]! % A) * width)));
+  });
 }

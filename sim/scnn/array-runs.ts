@@ -1,30 +1,20 @@
 /**
- * A pass larger than the array top's buffers, cut into runs: consecutive
- * window groups whose work units, broadcast operands, pointer tables, per-PE
- * stationary elements and segments fit the buffers, and whose outputs lie in
- * one output-buffer span. The output buffer is addressed modulo its depth
- * (the RTL's address arithmetic wraps), so a run whose outputs span at most
- * the buffer's depth never aliases; between runs the buffer is written back
- * and reloaded with the next run's span, which keeps the partial sums that
- * several runs add into the same outputs (docs/pe-array.md section 4).
+ * A pass larger than the array top's buffers, cut into runs: consecutive work
+ * units whose descriptors, broadcast operands, pointer tables, per-PE
+ * stationary elements and segments, output slices and halo-merge program fit
+ * the array (docs/pe-array.md section 4). Each run drains and merges its own
+ * outputs; the host adds the outputs of the runs, as a DMA engine adding a
+ * run's output tile into the tensor in memory would.
  */
 import type { ArrayTopParams } from '../../hw/scnn/array-params.ts';
-import { outputIndexOf } from './assemble.ts';
+import { planOutput, type ScheduleArray } from './array-output.ts';
 import { pointerEntryCount } from './images.ts';
 import type { PassSchedule } from './scheduler.ts';
-import type { PeWindow } from './work-unit.ts';
-
-/** Flat output indices [min, max] a pass's windows can write; empty when min > max. */
-export interface OutputSpan {
-  readonly min: number;
-  readonly max: number;
-}
 
 export interface PassRun {
   /** Work units [start, end) of the pass. */
   readonly start: number;
   readonly end: number;
-  readonly span: OutputSpan;
 }
 
 export class RunPlanError extends Error {
@@ -34,134 +24,109 @@ export class RunPlanError extends Error {
   }
 }
 
-const EMPTY_SPAN: OutputSpan = { min: Number.POSITIVE_INFINITY, max: Number.NEGATIVE_INFINITY };
-
-function union(a: OutputSpan, b: OutputSpan): OutputSpan {
-  return { min: Math.min(a.min, b.min), max: Math.max(a.max, b.max) };
-}
-
-export function spanLength(s: OutputSpan): number {
-  return s.max >= s.min ? s.max - s.min + 1 : 0;
-}
-
-/**
- * Output indices a window of unit `u` can write. The flat index grows with
- * each window coordinate, so its first and last in-bounds accumulators bound it.
- */
-function windowSpan(schedule: PassSchedule, u: number, w: PeWindow): OutputSpan {
-  const d = schedule.outputDims;
-  const [rows, cols] = schedule.pass === 'matmul' ? [d[0]!, d[1]!] : [d[2]!, d[3]!];
-  const lastRow = Math.min(w.windowRows, rows - w.originRow) - 1;
-  const lastCol = Math.min(w.windowCols, cols - w.originCol) - 1;
-  if (lastRow < 0 || lastCol < 0) return EMPTY_SPAN;
-  const addr = (ch: number, sch: number, row: number, col: number) => ((ch * w.stationaryChannels + sch) * w.windowRows + row) * w.windowCols + col;
-  const min = outputIndexOf(schedule, u, w, 0);
-  const max = outputIndexOf(schedule, u, w, addr(w.channels - 1, w.stationaryChannels - 1, lastRow, lastCol));
-  return { min, max };
-}
-
-/** Output indices every window of a schedule can write. */
-export function passOutputSpan(schedule: PassSchedule): OutputSpan {
-  let span = EMPTY_SPAN;
-  schedule.units.forEach(({ unit }, u) => {
-    if (u > 0 && schedule.units[u - 1]!.group === schedule.units[u]!.group) return;
-    for (const pe of unit.pes) span = union(span, windowSpan(schedule, u, pe.window));
-  });
-  return span;
-}
-
 /** The work units of a run as a pass schedule of their own. */
 export function runSchedule(schedule: PassSchedule, run: PassRun): PassSchedule {
   return { ...schedule, units: schedule.units.slice(run.start, run.end) };
 }
 
-/** Resources a stretch of work units takes in the array top's buffers. */
-interface Needs {
-  start: number;
-  end: number;
-  broadcast: number;
-  pointers: number;
-  stationary: number[];
-  segments: number[];
-  span: OutputSpan;
-}
+/** What a run of units [start, end) needs beyond the array's buffers, or undefined when it fits. */
+export type RunProblem = (start: number, end: number) => string | undefined;
 
-function joined(a: Needs, b: Needs): Needs {
-  return {
-    start: a.start,
-    end: b.end,
-    broadcast: a.broadcast + b.broadcast,
-    pointers: a.pointers + b.pointers,
-    stationary: a.stationary.map((s, k) => s + b.stationary[k]!),
-    segments: a.segments.map((s, k) => s + b.segments[k]!),
-    span: union(a.span, b.span),
+/**
+ * The buffers a run must fit: the per-unit sums (descriptors, global broadcast
+ * and pointer memories, PE stationary buffers and segment tables) by prefix
+ * sums, the output slices and merge program by planning the run's output.
+ */
+export function runProblem(schedule: PassSchedule, grid: ScheduleArray, params: ArrayTopParams): RunProblem {
+  const p = params.pe;
+  const units = schedule.units;
+  const P = units[0]?.unit.pes.length ?? 0;
+  const prefix = (f: (u: number) => number) => {
+    const s = new Float64Array(units.length + 1);
+    for (let u = 0; u < units.length; u++) s[u + 1] = s[u]! + f(u);
+    return s;
   };
-}
+  const broadcast = prefix((u) => Math.ceil(units[u]!.unit.broadcast.values.length / params.fillWidth) * params.fillWidth);
+  const pointers = prefix((u) => pointerEntryCount(units[u]!.unit, p.anticipation));
+  const stationary = Array.from({ length: P }, (_, k) => prefix((u) => units[u]!.unit.pes[k]!.stationary.values.length));
+  const segments = Array.from({ length: P }, (_, k) => prefix((u) => units[u]!.unit.pes[k]!.segments.length));
+  const sum = (s: Float64Array, a: number, b: number) => s[b]! - s[a]!;
 
-/** Greedily packs consecutive stretches into runs that `fits` accepts. */
-function pack(stretches: readonly Needs[], fits: (n: Needs) => boolean, into: Needs[]): void {
-  let open: Needs | undefined;
-  for (const n of stretches) {
-    if (open && fits(joined(open, n))) {
-      open = joined(open, n);
-      continue;
+  return (start, end) => {
+    if (end - start > params.unitDepth) return `${end - start} work units, the descriptor memories hold ${params.unitDepth}`;
+    const b = sum(broadcast, start, end);
+    if (b > params.globalBroadcastDepth) return `${b} broadcast elements, the global broadcast buffer holds ${params.globalBroadcastDepth}`;
+    const ptr = sum(pointers, start, end);
+    if (ptr > params.globalPointerDepth) return `${ptr} pointer entries, the global pointer memory holds ${params.globalPointerDepth}`;
+    for (let k = 0; k < P; k++) {
+      const st = sum(stationary[k]!, start, end);
+      if (st > p.stationaryDepth) return `${st} stationary elements in PE ${k}, its stationary buffer holds ${p.stationaryDepth}`;
+      const sg = sum(segments[k]!, start, end);
+      if (sg > p.segmentDepth) return `${sg} segments in PE ${k}, its segment table holds ${p.segmentDepth}`;
     }
-    if (open) into.push(open);
-    open = n;
-  }
-  if (open) into.push(open);
+    const plan = planOutput(runSchedule(schedule, { start, end }), grid, params, true);
+    const rows = Math.max(0, ...plan.sliceRowsUsed);
+    if (rows * p.banks > params.sliceDepth) return `${rows * p.banks} output-slice entries in one PE, its slice holds ${params.sliceDepth}`;
+    if (plan.phases.length > params.mergePhaseDepth) return `${plan.phases.length} halo-merge phases, the merge phase table holds ${params.mergePhaseDepth}`;
+    const sent = new Map<number, number>();
+    for (const phase of plan.phases) for (const s of phase.sends) sent.set(s.sender, (sent.get(s.sender) ?? 0) + s.src.length);
+    const most = Math.max(0, ...sent.values());
+    if (most > params.mergeListDepth) return `${most} halo entries sent by one PE, its merge list holds ${params.mergeListDepth}`;
+    return undefined;
+  };
 }
 
 /**
- * Cuts a pass into the fewest consecutive runs (greedily) that each fit the
- * array top `params`. Runs end at window-group boundaries; only a window
- * group too large for the buffers by itself is cut inside, and then each of
- * its runs drains its partial sums into the output buffer, where they add (an
- * extra drain the cycle counts include). A single work unit that exceeds a
- * buffer is refused, naming the buffer.
+ * The largest end in (start, limit] for which [start, end) fits, among the
+ * candidate ends `ends` (ascending), or undefined when even the first does
+ * not. Needs grow with the run, so a doubling search then a bisection finds
+ * it with few output plans.
  */
-export function planRuns(schedule: PassSchedule, params: ArrayTopParams): PassRun[] {
-  const p = params.pe;
+function furthestFit(problem: RunProblem, start: number, ends: readonly number[]): number | undefined {
+  if (ends.length === 0 || problem(start, ends[0]!) !== undefined) return undefined;
+  let good = 0;
+  let step = 1;
+  while (good + step < ends.length && problem(start, ends[good + step]!) === undefined) {
+    good += step;
+    step *= 2;
+  }
+  let bad = Math.min(good + step, ends.length);
+  while (bad - good > 1) {
+    const mid = (good + bad) >> 1;
+    if (problem(start, ends[mid]!) === undefined) good = mid;
+    else bad = mid;
+  }
+  return ends[good];
+}
+
+/**
+ * Cuts a pass into consecutive runs that each fit the array top `params`.
+ * Runs end at window-group boundaries (a group's accumulators live from its
+ * first unit to its drain); only a group too large by itself is cut inside,
+ * and each of its runs then drains its partial sums (an extra drain the cycle
+ * counts include). A work unit that alone exceeds a buffer is refused, naming
+ * the buffer.
+ */
+export function planRuns(schedule: PassSchedule, grid: ScheduleArray, params: ArrayTopParams): PassRun[] {
   const units = schedule.units;
-  const perUnit: Needs[] = units.map(({ unit }, u) => ({
-    start: u,
-    end: u + 1,
-    broadcast: Math.ceil(unit.broadcast.values.length / params.fillWidth) * params.fillWidth,
-    pointers: pointerEntryCount(unit, p.anticipation),
-    stationary: unit.pes.map((pe) => pe.stationary.values.length),
-    segments: unit.pes.map((pe) => pe.segments.length),
-    span: passOutputSpan({ ...schedule, units: [units[u]!] }),
-  }));
-
-  const problem = (n: Needs): string | undefined => {
-    const count = n.end - n.start;
-    if (count > params.unitDepth) return `${count} work units, the descriptor memories hold ${params.unitDepth}`;
-    if (n.broadcast > params.globalBroadcastDepth) return `${n.broadcast} broadcast elements, the global broadcast buffer holds ${params.globalBroadcastDepth}`;
-    if (n.pointers > params.globalPointerDepth) return `${n.pointers} pointer entries, the global pointer memory holds ${params.globalPointerDepth}`;
-    const stat = Math.max(0, ...n.stationary);
-    if (stat > p.stationaryDepth) return `${stat} stationary elements in one PE, its stationary buffer holds ${p.stationaryDepth}`;
-    const seg = Math.max(0, ...n.segments);
-    if (seg > p.segmentDepth) return `${seg} segments in one PE, its segment table holds ${p.segmentDepth}`;
-    if (spanLength(n.span) > params.outputDepth) return `outputs spanning ${spanLength(n.span)} elements, the output buffer holds ${params.outputDepth}`;
-    return undefined;
-  };
-  const fits = (n: Needs) => problem(n) === undefined;
-
-  for (const n of perUnit) {
-    const why = problem(n);
-    if (why) throw new RunPlanError(`${schedule.pass} pass: work unit ${n.start} alone needs ${why}; schedule it with smaller capacities or give the array larger buffers`);
+  const problem = runProblem(schedule, grid, params);
+  const groupEnds: number[] = [];
+  for (let u = 1; u <= units.length; u++) if (u === units.length || units[u]!.group !== units[u - 1]!.group) groupEnds.push(u);
+  const runs: PassRun[] = [];
+  let start = 0;
+  while (start < units.length) {
+    const whole = furthestFit(problem, start, groupEnds.filter((e) => e > start));
+    let end = whole;
+    if (end === undefined) {
+      // The group that starts here does not fit: cut it unit by unit.
+      const groupEnd = groupEnds.find((e) => e > start)!;
+      end = furthestFit(problem, start, Array.from({ length: groupEnd - start }, (_, i) => start + i + 1));
+      if (end === undefined) {
+        throw new RunPlanError(`${schedule.pass} pass: work unit ${start} alone needs ${problem(start, start + 1)}; schedule it with smaller capacities or give the array larger buffers`);
+      }
+    }
+    runs.push({ start, end });
+    start = end;
   }
-  // Whole window groups where they fit; a group that does not is packed unit by unit on its own.
-  const stretches: Needs[] = [];
-  for (let u = 0; u < units.length; ) {
-    let end = u + 1;
-    while (end < units.length && units[end]!.group === units[u]!.group) end++;
-    const group = perUnit.slice(u, end).reduce(joined);
-    if (fits(group)) stretches.push(group);
-    else pack(perUnit.slice(u, end), fits, stretches);
-    u = end;
-  }
-  const runs: Needs[] = [];
-  pack(stretches, fits, runs);
-  return runs.map((n) => ({ start: n.start, end: n.end, span: n.span }));
+  return runs;
 }

@@ -65,7 +65,7 @@ export interface PassCheck {
 /**
  * Schedules a layer pass, runs all its work units on the array top in one bulk
  * run per anticipation mode and holds it to the golden model: the output
- * buffer equals the golden layer output bit for bit, every counter equals the
+ * read from the slices equals the golden layer output bit for bit, every counter equals the
  * array cycle model, valid products equal the golden valid count in every
  * mode, and RCPs computed + anticipated equal the golden RCPs.
  */
@@ -81,7 +81,7 @@ export async function checkPassAllModes(model: VerilatedModel, params: ArrayTopP
     const run = await runArrayTop(model, params, schedule, c.grid, mode, { seed });
     check(!run.timedOut, () => `${where}: the watchdog ended the run`);
     const mismatch = firstMismatch(run.output, golden);
-    check(mismatch === undefined, () => `${where}: the output buffer differs from the golden layer: ${mismatch}`);
+    check(mismatch === undefined, () => `${where}: the output slices differ from the golden layer: ${mismatch}`);
     const predicted = arrayCycleModel(schedule, c.grid, params, mode).counters;
     for (const k of ARRAY_COUNTER_NAMES) {
       check(run.counters[k] === predicted[k], () => `${where}: counter ${k} is ${run.counters[k]} on the RTL, the array cycle model predicts ${predicted[k]}`);

@@ -1,14 +1,14 @@
 import type { ArrayTopParams } from '../../hw/scnn/array-params.ts';
 import { arrayCycleModel, ARRAY_COUNTER_NAMES, type ArrayCounters } from '../../sim/scnn/array-cycle-model.ts';
-import { encodeArrayTop, type ScheduleArray } from '../../sim/scnn/array-images.ts';
+import type { ScheduleArray } from '../../sim/scnn/array-output.ts';
 import { planRuns, runSchedule, type PassRun } from '../../sim/scnn/array-runs.ts';
 import type { PassSchedule } from '../../sim/scnn/scheduler.ts';
 import type { Anticipation } from '../../sim/scnn/work-unit.ts';
 import type { VerilatedModel } from '../../sim/verilator/build.ts';
-import { runBulk } from '../../sim/verilator/bulk.ts';
+import { runArrayTop } from './array-run.ts';
 
 export interface PassOnArray {
-  /** The pass's output tensor. */
+  /** The pass's output tensor: the outputs of its runs added. */
   readonly output: Int32Array;
   /** Counters summed over the runs. */
   readonly counters: ArrayCounters;
@@ -31,9 +31,8 @@ export function addCounters(into: ArrayCounters, c: ArrayCounters): void {
 
 /**
  * Runs a whole pass on a built array top, as many bulk runs as its buffers
- * need (sim/scnn/array-runs.ts). The output buffer carries the pass's output
- * from run to run: each run loads the current values of its output span and
- * hands them back with its own contributions added.
+ * need (sim/scnn/array-runs.ts), adding the runs' outputs with 32-bit wrap
+ * as the accumulators do.
  */
 export async function runPassOnArray(
   model: VerilatedModel,
@@ -43,39 +42,23 @@ export async function runPassOnArray(
   mode: Anticipation,
   opts: { seed: number; cycleLimit?: number },
 ): Promise<PassOnArray> {
-  const limit = opts.cycleLimit ?? 2 ** 32 - 1;
-  const depth = params.outputDepth;
   const output = new Int32Array(schedule.outputDims.reduce((a, b) => a * b, 1));
   const counters = zeroCounters();
   const predicted = zeroCounters();
-  const runs = planRuns(schedule, params);
+  const runs = planRuns(schedule, grid, params);
   let wallMs = 0;
   let worstRunCycleError = 0;
   let timedOut = false;
   for (const run of runs) {
     const sub = runSchedule(schedule, run);
-    const images = encodeArrayTop(sub, grid, params, mode, limit);
-    const buffer = new Int32Array(depth);
-    for (let i = run.span.min; i <= run.span.max; i++) buffer[i % depth] = output[i]!;
-    const r = await runBulk(model, {
-      seed: opts.seed,
-      config: images.config,
-      loadMemories: { ...images.memories, [images.outputMemory]: Array.from(buffer) },
-      dumpMemories: [images.outputMemory],
-      donePort: 'done',
-      peek: [...ARRAY_COUNTER_NAMES.map((k) => `counters_${k}`), 'timedOut'],
-      // The watchdog ends every run; this only catches a broken watchdog.
-      maxCycles: Math.min(limit + 16, 2 ** 31),
-    });
+    const r = await runArrayTop(model, params, sub, grid, mode, opts);
     wallMs += r.wallMs;
-    timedOut ||= r.peeks.timedOut === 1n;
-    const dump = r.memories[images.outputMemory] as ArrayLike<number>;
-    for (let i = run.span.min; i <= run.span.max; i++) output[i] = dump[i % depth]!;
-    const got = Object.fromEntries(ARRAY_COUNTER_NAMES.map((k) => [k, Number(r.peeks[`counters_${k}`])])) as unknown as ArrayCounters;
+    timedOut ||= r.timedOut;
+    for (let i = 0; i < output.length; i++) output[i] = (output[i]! + r.output[i]!) | 0;
     const want = arrayCycleModel(sub, grid, params, mode).counters;
-    addCounters(counters, got);
+    addCounters(counters, r.counters);
     addCounters(predicted, want);
-    worstRunCycleError = Math.max(worstRunCycleError, Math.abs(got.cycles - want.cycles) / Math.max(1, got.cycles));
+    worstRunCycleError = Math.max(worstRunCycleError, Math.abs(r.counters.cycles - want.cycles) / Math.max(1, r.counters.cycles));
   }
   return { output, counters, predicted, runs, wallMs, worstRunCycleError, timedOut };
 }

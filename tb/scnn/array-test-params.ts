@@ -28,5 +28,7 @@ export const TEST_ARRAY_TOP: ArrayTopParams = {
   globalBroadcastDepth: 2048,
   globalPointerDepth: 4096,
   unitDepth: 64,
-  outputDepth: 4096,
+  sliceDepth: 2048,
+  mergeListDepth: 2048,
+  mergePhaseDepth: 64,
 };

@@ -1,0 +1,183 @@
+/**
+ * Where a pass's results live on the array (docs/pe-array.md section 3a): every
+ * PE drains its window into its own output slice, a bank row per cycle, at a
+ * slot of the slice; the halo merge then adds every copy of an output that is
+ * not its owner's into the owner's copy, phase by phase, each PE sending one
+ * entry and receiving one entry per cycle. This module plans the slots, the
+ * owners and the merge program; the image encoder (array-images.ts) writes
+ * them into memories and the cycle model (array-cycle-model.ts) costs them.
+ */
+import type { ArrayTopParams } from '../../hw/scnn/array-params.ts';
+import { outputIndexOf } from './assemble.ts';
+import type { PassSchedule } from './scheduler.ts';
+import { windowSize, type PeWindow } from './work-unit.ts';
+
+/** The PE grid a schedule was made for (the scheduler's ArrayConfig px, py). */
+export interface ScheduleArray {
+  readonly px: number;
+  readonly py: number;
+}
+
+/** Hardware PE index of scheduled PE k. */
+export function hardwarePe(k: number, grid: ScheduleArray, params: ArrayTopParams): number {
+  return Math.floor(k / grid.px) * params.px + (k % grid.px);
+}
+
+/** Whether the drain adds every PE's window in the reduction network (weight gradient: every PE holds the same block). */
+export function reduceAcrossPes(schedule: PassSchedule): boolean {
+  return schedule.pass === 'weightGradient';
+}
+
+/** Group boundaries: whether each unit opens and closes its window group. */
+export function groupFlags(schedule: PassSchedule): { first: boolean; last: boolean }[] {
+  const u = schedule.units;
+  return u.map((s, i) => ({ first: i === 0 || u[i - 1]!.group !== s.group, last: i === u.length - 1 || u[i + 1]!.group !== s.group }));
+}
+
+/** One sender's list in one merge phase. */
+export interface MergeSend {
+  readonly sender: number;
+  readonly receiver: number;
+  /** Slice entries read in the sender's slice and added into the receiver's, in order. */
+  readonly src: number[];
+  readonly dst: number[];
+}
+
+export interface MergePhase {
+  readonly sends: readonly MergeSend[];
+  /** Cycles the phase walks: its longest list. */
+  readonly length: number;
+}
+
+export interface OutputPlan {
+  /** Per unit and hardware PE: the slice row its window drains to, and how many bank rows it drains (0: none). */
+  readonly sliceRow: readonly (readonly number[])[];
+  readonly drainRows: readonly (readonly number[])[];
+  /** Bank rows each hardware PE's slice uses over the pass. */
+  readonly sliceRowsUsed: readonly number[];
+  /** Per output element: the slice holding its merged value and the entry in it, or -1 (no PE reaches it: zero). */
+  readonly ownerSlice: Int32Array;
+  readonly ownerEntry: Int32Array;
+  readonly phases: readonly MergePhase[];
+}
+
+/**
+ * Slots: a PE's window of each window group gets the next free rows of the PE's
+ * slice, except that windows placing their outputs identically (a block the
+ * weight gradient revisits in another region) share a slot and add in the drain.
+ * In the weight gradient the reduction network writes the one summed window into
+ * PE 0's slice. Owners: of the copies of an output, the one deepest inside its
+ * window (the neighbours' copies are halo margins); the others are merged into it.
+ * Phases: sender/receiver pairs, longest list first, each into the first phase
+ * where neither the sender nor the receiver is busy.
+ */
+export function planOutput(schedule: PassSchedule, grid: ScheduleArray, params: ArrayTopParams, withLists: boolean): OutputPlan {
+  const A = params.pe.banks;
+  const P = params.px * params.py;
+  const reduce = reduceAcrossPes(schedule);
+  const flags = groupFlags(schedule);
+  const nextRow = new Array<number>(P).fill(0);
+  const slotOf = new Map<string, number>();
+  /** Distinct slots: slice, first entry, window, a unit that places it. */
+  const slots: { slice: number; entry: number; window: PeWindow; unit: number }[] = [];
+  let sliceRow: number[] = [];
+  let drainRows: number[] = [];
+  const sliceRows: number[][] = [];
+  const drains: number[][] = [];
+  schedule.units.forEach(({ unit, placement }, u) => {
+    if (flags[u]!.first) {
+      sliceRow = new Array<number>(P).fill(0);
+      drainRows = new Array<number>(P).fill(0);
+      const pes = reduce ? unit.pes.slice(0, 1) : unit.pes;
+      pes.forEach((pe, k) => {
+        const slice = hardwarePe(k, grid, params);
+        const w = pe.window;
+        const rows = Math.ceil(windowSize(w) / A);
+        const key = `${slice}|${placement.n}|${placement.channelBase}|${placement.stationaryChannelBase}|${w.originRow}|${w.originCol}|${w.windowRows}|${w.windowCols}|${w.channels}|${w.stationaryChannels}`;
+        let row = slotOf.get(key);
+        if (row === undefined) {
+          row = nextRow[slice]!;
+          nextRow[slice]! += rows;
+          slotOf.set(key, row);
+          slots.push({ slice, entry: row * A, window: w, unit: u });
+        }
+        sliceRow[slice] = row;
+        drainRows[slice] = rows;
+      });
+      if (reduce) unit.pes.forEach((_, k) => (drainRows[hardwarePe(k, grid, params)] = drainRows[hardwarePe(0, grid, params)]!));
+    }
+    sliceRows.push(sliceRow);
+    drains.push(drainRows);
+  });
+
+  const outputs = schedule.outputDims.reduce((x, y) => x * y, 1);
+  const ownerSlice = new Int32Array(outputs).fill(-1);
+  const ownerEntry = new Int32Array(outputs).fill(-1);
+  const ownerDepth = new Int32Array(outputs).fill(-1);
+  // A window edge on the output's border is no halo edge: only edges facing a neighbour count.
+  const d = schedule.outputDims;
+  const [planeRows, planeCols] = schedule.pass === 'matmul' ? [d[0]!, d[1]!] : [d[2]!, d[3]!];
+  const far = 1 << 20;
+  const visit = (f: (o: number, slice: number, entry: number, depth: number) => void) => {
+    for (const s of slots) {
+      const w = s.window;
+      const size = windowSize(w);
+      for (let a = 0; a < size; a++) {
+        const o = outputIndexOf(schedule, s.unit, w, a);
+        if (o < 0) continue;
+        const col = a % w.windowCols;
+        const row = Math.floor(a / w.windowCols) % w.windowRows;
+        const depth = Math.min(
+          w.originRow > 0 ? row : far,
+          w.originRow + w.windowRows < planeRows ? w.windowRows - 1 - row : far,
+          w.originCol > 0 ? col : far,
+          w.originCol + w.windowCols < planeCols ? w.windowCols - 1 - col : far,
+        );
+        f(o, s.slice, s.entry + a, depth);
+      }
+    }
+  };
+  visit((o, slice, entry, depth) => {
+    if (depth > ownerDepth[o]!) {
+      ownerDepth[o] = depth;
+      ownerSlice[o] = slice;
+      ownerEntry[o] = entry;
+    }
+  });
+  const pairs = new Map<number, MergeSend & { count: number }>();
+  visit((o, slice, entry) => {
+    if (ownerSlice[o] === slice && ownerEntry[o] === entry) return;
+    const key = slice * P + ownerSlice[o]!;
+    let pair = pairs.get(key);
+    if (!pair) {
+      pair = { sender: slice, receiver: ownerSlice[o]!, src: [], dst: [], count: 0 };
+      pairs.set(key, pair);
+    }
+    pair.count++;
+    if (withLists) {
+      pair.src.push(entry);
+      pair.dst.push(ownerEntry[o]!);
+    }
+  });
+  const phases: { sends: MergeSend[]; length: number; senders: Set<number>; receivers: Set<number> }[] = [];
+  const ordered = [...pairs.values()].sort((x, y) => y.count - x.count || x.sender - y.sender || x.receiver - y.receiver);
+  for (const pair of ordered) {
+    let phase = phases.find((ph) => !ph.senders.has(pair.sender) && !ph.receivers.has(pair.receiver));
+    if (!phase) {
+      phase = { sends: [], length: 0, senders: new Set(), receivers: new Set() };
+      phases.push(phase);
+    }
+    phase.sends.push(pair);
+    phase.senders.add(pair.sender);
+    phase.receivers.add(pair.receiver);
+    phase.length = Math.max(phase.length, pair.count);
+  }
+  return {
+    sliceRow: sliceRows,
+    drainRows: drains,
+    sliceRowsUsed: nextRow,
+    ownerSlice,
+    ownerEntry,
+    phases: phases.map((ph) => ({ sends: ph.sends, length: ph.length })),
+  };
+}
