@@ -63,7 +63,8 @@ test('a pass larger than the array\'s buffers runs in several runs on the 3 x 3 
   for (const pass of ['forward', 'inputGradient', 'weightGradient'] as const) {
     const schedule = schedulePass(shape, pass, operands, config, 'runs');
     const golden = goldenPassOutput(shape, pass, operands);
-    for (const mode of ANTICIPATION_MODES) {
+    // Runs are the same in every mode; one pass in all three, the others in element mode, keep the test short.
+    for (const mode of pass === 'forward' ? ANTICIPATION_MODES : (['element'] as const)) {
       const r = await runPassOnArray(model, TEST_ARRAY_TOP, schedule, grid, mode, { seed: 5 });
       expect(r.timedOut).toBe(false);
       expect(firstMismatch(r.output, golden), `${pass} ${mode}`).toBeUndefined();
