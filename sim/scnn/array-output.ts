@@ -41,6 +41,8 @@ export interface MergeSend {
   /** Slice entries read in the sender's slice and added into the receiver's, in order. */
   readonly src: number[];
   readonly dst: number[];
+  /** Entries sent (the length of src and dst when the lists are made). */
+  readonly count: number;
 }
 
 export interface MergePhase {
@@ -55,7 +57,7 @@ export interface OutputPlan {
   readonly drainRows: readonly (readonly number[])[];
   /** Bank rows each hardware PE's slice uses over the pass. */
   readonly sliceRowsUsed: readonly number[];
-  /** Per output element: the slice holding its merged value and the entry in it, or -1 (no PE reaches it: zero). */
+  /** Per output element (plans made with the lists): the slice holding its merged value and the entry in it, or -1 (no PE reaches it: zero). */
   readonly ownerSlice: Int32Array;
   readonly ownerEntry: Int32Array;
   readonly phases: readonly MergePhase[];
@@ -111,9 +113,13 @@ export function planOutput(schedule: PassSchedule, grid: ScheduleArray, params: 
   });
 
   const outputs = schedule.outputDims.reduce((x, y) => x * y, 1);
-  const ownerSlice = new Int32Array(outputs).fill(-1);
-  const ownerEntry = new Int32Array(outputs).fill(-1);
-  const ownerDepth = new Int32Array(outputs).fill(-1);
+  // Owners are kept for the outputs the windows reach only: a run of a few
+  // windows of a large tensor (a weight gradient) must not cost the tensor's size.
+  const compact = new Map<number, number>();
+  const reached: number[] = [];
+  const oSlice: number[] = [];
+  const oEntry: number[] = [];
+  const oDepth: number[] = [];
   // A window edge on the output's border is no halo edge: only edges facing a neighbour count.
   const d = schedule.outputDims;
   const [planeRows, planeCols] = schedule.pass === 'matmul' ? [d[0]!, d[1]!] : [d[2]!, d[3]!];
@@ -138,27 +144,44 @@ export function planOutput(schedule: PassSchedule, grid: ScheduleArray, params: 
     }
   };
   visit((o, slice, entry, depth) => {
-    if (depth > ownerDepth[o]!) {
-      ownerDepth[o] = depth;
-      ownerSlice[o] = slice;
-      ownerEntry[o] = entry;
+    const i = compact.get(o);
+    if (i === undefined) {
+      compact.set(o, reached.length);
+      reached.push(o);
+      oSlice.push(slice);
+      oEntry.push(entry);
+      oDepth.push(depth);
+    } else if (depth > oDepth[i]!) {
+      oDepth[i] = depth;
+      oSlice[i] = slice;
+      oEntry[i] = entry;
     }
   });
-  const pairs = new Map<number, MergeSend & { count: number }>();
+  const pairs = new Map<number, { sender: number; receiver: number; src: number[]; dst: number[]; count: number }>();
   visit((o, slice, entry) => {
-    if (ownerSlice[o] === slice && ownerEntry[o] === entry) return;
-    const key = slice * P + ownerSlice[o]!;
+    const i = compact.get(o)!;
+    if (oSlice[i] === slice && oEntry[i] === entry) return;
+    const key = slice * P + oSlice[i]!;
     let pair = pairs.get(key);
     if (!pair) {
-      pair = { sender: slice, receiver: ownerSlice[o]!, src: [], dst: [], count: 0 };
+      pair = { sender: slice, receiver: oSlice[i]!, src: [], dst: [], count: 0 };
       pairs.set(key, pair);
     }
     pair.count++;
     if (withLists) {
       pair.src.push(entry);
-      pair.dst.push(ownerEntry[o]!);
+      pair.dst.push(oEntry[i]!);
     }
   });
+  // The owner of every output, for reading the tensor back (only with the lists: the encoder's plan).
+  const ownerSlice = new Int32Array(withLists ? outputs : 0).fill(-1);
+  const ownerEntry = new Int32Array(withLists ? outputs : 0).fill(-1);
+  if (withLists) {
+    reached.forEach((o, i) => {
+      ownerSlice[o] = oSlice[i]!;
+      ownerEntry[o] = oEntry[i]!;
+    });
+  }
   const phases: { sends: MergeSend[]; length: number; senders: Set<number>; receivers: Set<number> }[] = [];
   const ordered = [...pairs.values()].sort((x, y) => y.count - x.count || x.sender - y.sender || x.receiver - y.receiver);
   for (const pair of ordered) {

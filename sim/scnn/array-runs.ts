@@ -64,12 +64,12 @@ export function runProblem(schedule: PassSchedule, grid: ScheduleArray, params: 
       const sg = sum(segments[k]!, start, end);
       if (sg > p.segmentDepth) return `${sg} segments in PE ${k}, its segment table holds ${p.segmentDepth}`;
     }
-    const plan = planOutput(runSchedule(schedule, { start, end }), grid, params, true);
+    const plan = planOutput(runSchedule(schedule, { start, end }), grid, params, false);
     const rows = Math.max(0, ...plan.sliceRowsUsed);
     if (rows * p.banks > params.sliceDepth) return `${rows * p.banks} output-slice entries in one PE, its slice holds ${params.sliceDepth}`;
     if (plan.phases.length > params.mergePhaseDepth) return `${plan.phases.length} halo-merge phases, the merge phase table holds ${params.mergePhaseDepth}`;
     const sent = new Map<number, number>();
-    for (const phase of plan.phases) for (const s of phase.sends) sent.set(s.sender, (sent.get(s.sender) ?? 0) + s.src.length);
+    for (const phase of plan.phases) for (const s of phase.sends) sent.set(s.sender, (sent.get(s.sender) ?? 0) + s.count);
     const most = Math.max(0, ...sent.values());
     if (most > params.mergeListDepth) return `${most} halo entries sent by one PE, its merge list holds ${params.mergeListDepth}`;
     return undefined;
