@@ -17,6 +17,8 @@ export interface PassOnArray {
   readonly runs: readonly PassRun[];
   /** Wall time of the model runs, and the largest relative cycle error of the model on one run. */
   readonly wallMs: number;
+  /** CPU time of the model processes. */
+  readonly cpuMs: number;
   readonly worstRunCycleError: number;
   readonly timedOut: boolean;
 }
@@ -50,6 +52,7 @@ export async function runPassOnArray(
   const predicted = zeroCounters();
   const runs = planRuns(schedule, params);
   let wallMs = 0;
+  let cpuMs = 0;
   let worstRunCycleError = 0;
   let timedOut = false;
   for (const run of runs) {
@@ -68,6 +71,7 @@ export async function runPassOnArray(
       maxCycles: Math.min(limit + 16, 2 ** 31),
     });
     wallMs += r.wallMs;
+    cpuMs += r.cpuMs;
     timedOut ||= r.peeks.timedOut === 1n;
     const dump = r.memories[images.outputMemory] as ArrayLike<number>;
     for (let i = run.span.min; i <= run.span.max; i++) output[i] = dump[i % depth]!;
@@ -77,5 +81,5 @@ export async function runPassOnArray(
     addCounters(predicted, want);
     worstRunCycleError = Math.max(worstRunCycleError, Math.abs(got.cycles - want.cycles) / Math.max(1, got.cycles));
   }
-  return { output, counters, predicted, runs, wallMs, worstRunCycleError, timedOut };
+  return { output, counters, predicted, runs, wallMs, cpuMs, worstRunCycleError, timedOut };
 }
