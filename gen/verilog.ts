@@ -30,11 +30,14 @@ export function repeatedModules(top: IrModule): Set<IrModule> {
 
 export interface EmitOptions {
   /**
-   * Keep the module's ports as variables of its own (Verilator's `public`):
-   * Verilator then compiles one copy of the module's code for all its
-   * instances, instead of one per instance with the parent's signals folded
-   * in, which for an array of large PEs is the difference between a C++ build
-   * of minutes and one of hours.
+   * Keep the module's ports as variables of its own (Verilator's
+   * `public_flat_rd`): Verilator then compiles one copy of the module's code
+   * for all its instances, instead of one per instance with the parent's
+   * signals folded in, which for an array of large PEs is the difference
+   * between a C++ build of minutes and one of hours. Read-only: a writable
+   * `public` port counts as an input the C++ may change at any time, so all
+   * the logic behind it would run on every eval(), clock edge or not (the
+   * 8 x 8 PE array simulated 3x slower that way).
    */
   readonly sharedCode?: boolean;
 }
@@ -380,7 +383,7 @@ class ModuleEmitter {
     for (const p of m.ports) {
       const dir = p.dir === 'in' ? 'input  wire' : 'output wire';
       const s = this.node(p.node);
-      const shared = this.options.sharedCode ? ' /* verilator public */' : '';
+      const shared = this.options.sharedCode ? ' /* verilator public_flat_rd */' : '';
       portLines.push({ decl: `  ${dir} ${range(p.width).padEnd(8)}${p.name}${shared}`, s: p.dir === 'in' ? s : null, comment: this.origin(s) });
     }
     const pad = portLines.reduce((w, p) => Math.max(w, p.decl.length), 0) + 1;

@@ -1,4 +1,4 @@
-import { Bool, cat, defineEnum, defineModule, Input, instance, lit, mem, mux, Output, reduceTree, reg, select, SInt, stateMachine, UInt, Vec, when, type Signal } from '../index.ts';
+import { Bool, cat, defineEnum, defineModule, Input, instance, lit, mem, mux, Output, reduceTree, reg, regNext, select, SInt, stateMachine, UInt, Vec, when, type Signal } from '../index.ts';
 import { resizeUnsigned } from '../lib/arith.ts';
 import { arrayModuleSuffix, arrayWidths, mergePhaseFields, mergeTransferFields, peDescriptorFields, peMergeFields, unitDescriptorFields, validateArrayTopParams, type ArrayTopParams } from './array-params.ts';
 import { peConfigPorts } from './coordinates.ts';
@@ -87,7 +87,6 @@ export const ScnnArrayTop = defineModule({
     const P = a.pes;
     const F = pp.F;
     const fw = p.fillWidth;
-    const cfg = io.cfg as unknown as Record<string, Signal>;
 
     const pes = Array.from({ length: P }, (_, i) => instance(ScnnPe, pp, { name: `pe_${Math.floor(i / p.px)}_${i % p.px}` }));
 
@@ -111,6 +110,10 @@ export const ScnnArrayTop = defineModule({
 
     // ---- control and counters
     const phase = stateMachine(ArrayPhase, { init: 'Idle' });
+    // Configuration registers, loaded while Idle (the inputs hold still through a run): no PE logic then
+    // hangs off a top-level input, which a Verilator model re-evaluates on every eval() of every cycle.
+    const cfg: Record<string, Signal> = {};
+    for (const [k, input] of Object.entries(io.cfg as unknown as Record<string, Signal>)) cfg[k] = regNext(input, { name: `config_${k}`, init: 0, enable: phase.is('Idle') });
     const unitIndex = reg(UInt(a.unitIndex), { name: 'unit_index', init: 0 });
     const step = reg(UInt(32), { name: 'step', init: 0 });
     const counter = (name: string) => reg(UInt(32), { name, init: 0 });

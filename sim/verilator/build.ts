@@ -16,6 +16,8 @@ export interface BuildOptions {
   optimize?: 0 | 1 | 2 | 3;
   /** Cache folder; default build/verilator. */
   cacheDir?: string;
+  /** Threads the model evaluates on (Verilator --threads); default 1. */
+  threads?: number;
 }
 
 export interface VerilatedModel {
@@ -64,7 +66,7 @@ export function quote(args: readonly string[]): string {
 }
 
 /** Verilator's flags for a model, apart from the source files. */
-function verilatorFlags(top: string, trace: boolean, optimize: number): string[] {
+function verilatorFlags(top: string, trace: boolean, optimize: number, threads: number): string[] {
   return [
     '--cc', '--exe', '--build', '-j', '2',
     '--top-module', top,
@@ -79,6 +81,7 @@ function verilatorFlags(top: string, trace: boolean, optimize: number): string[]
     // the harness, Verilator's runtime) at -O1 to keep builds quick.
     '-MAKEFLAGS', `OPT_FAST=-O${optimize} OPT_SLOW=-O1 OPT_GLOBAL=-O1`,
     ...(trace ? ['--trace-fst'] : []),
+    ...(threads > 1 ? ['--threads', String(threads)] : []),
   ];
 }
 
@@ -201,7 +204,9 @@ export async function buildModel(design: Design, opts: BuildOptions = {}): Promi
   const optimize = opts.optimize ?? 2;
   const top = design.top.displayName;
   const harness = harnessSource(design.top, trace);
-  const flags = verilatorFlags(top, trace, optimize);
+  const threads = opts.threads ?? 1;
+  if (!Number.isInteger(threads) || threads < 1) throw new SimulationError(`threads must be an integer of at least 1, got ${threads}`);
+  const flags = verilatorFlags(top, trace, optimize, threads);
   const key = modelCacheKey(design, { ...tools, flags, harness });
   const cacheDir = path.resolve(opts.cacheDir ?? 'build/verilator');
   const dir = path.join(cacheDir, `${top}-${key}`);

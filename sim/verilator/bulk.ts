@@ -77,6 +77,8 @@ export interface BulkResult {
   /** Contents of the memories asked for in `dumpMemories`. */
   readonly memories: Record<string, OutputColumn>;
   readonly wallMs: number;
+  /** CPU time of the model's process (all its threads), as the model measured it. */
+  readonly cpuMs: number;
   readonly seed: number;
 }
 
@@ -269,6 +271,7 @@ export async function runBulk(model: VerilatedModel, job: BulkJob): Promise<Bulk
     consumed: {} as Record<string, number>,
     peeks: {} as Record<string, bigint>,
     wallMs: 0,
+    cpuMs: 0,
     seed: job.seed,
   };
   const produced = new Map<string, number>();
@@ -278,6 +281,7 @@ export async function runBulk(model: VerilatedModel, job: BulkJob): Promise<Bulk
     const f = line.split(' ');
     if (f[0] === 'status') result.status = f[1] as 'done' | 'idle';
     else if (f[0] === 'cycles') result.cycles = Number(f[1]);
+    else if (f[0] === 'cpu') result.cpuMs = Number(f[1]) / 1000;
     else if (f[0] === 'consumed') result.consumed[f[1]!] = Number(f[2]);
     else if (f[0] === 'produced') {
       produced.set(f[1]!, Number(f[2]));

@@ -17,6 +17,8 @@ export interface PassOnArray {
   readonly runs: readonly PassRun[];
   /** Wall time of the model runs, and the largest relative cycle error of the model on one run. */
   readonly wallMs: number;
+  /** CPU time of the model processes. */
+  readonly cpuMs: number;
   readonly worstRunCycleError: number;
   readonly timedOut: boolean;
 }
@@ -47,12 +49,14 @@ export async function runPassOnArray(
   const predicted = zeroCounters();
   const runs = planRuns(schedule, grid, params);
   let wallMs = 0;
+  let cpuMs = 0;
   let worstRunCycleError = 0;
   let timedOut = false;
   for (const run of runs) {
     const sub = runSchedule(schedule, run);
     const r = await runArrayTop(model, params, sub, grid, mode, opts);
     wallMs += r.wallMs;
+    cpuMs += r.cpuMs;
     timedOut ||= r.timedOut;
     for (let i = 0; i < output.length; i++) output[i] = (output[i]! + r.output[i]!) | 0;
     const want = arrayCycleModel(sub, grid, params, mode).counters;
@@ -60,5 +64,5 @@ export async function runPassOnArray(
     addCounters(predicted, want);
     worstRunCycleError = Math.max(worstRunCycleError, Math.abs(r.counters.cycles - want.cycles) / Math.max(1, r.counters.cycles));
   }
-  return { output, counters, predicted, runs, wallMs, worstRunCycleError, timedOut };
+  return { output, counters, predicted, runs, wallMs, cpuMs, worstRunCycleError, timedOut };
 }

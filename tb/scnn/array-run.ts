@@ -12,6 +12,8 @@ export interface ArrayRun {
   readonly counters: ArrayCounters;
   readonly timedOut: boolean;
   readonly wallMs: number;
+  /** CPU time of the model process. */
+  readonly cpuMs: number;
 }
 
 /** Runs every work unit of a pass on a built array top in one bulk run and reads back the output slices. */
@@ -29,5 +31,5 @@ export async function runArrayTop(model: VerilatedModel, params: ArrayTopParams,
     maxCycles: Math.min(limit + 16, 2 ** 31),
   });
   const counters = Object.fromEntries(ARRAY_COUNTER_NAMES.map((k) => [k, Number(r.peeks[`counters_${k}`])])) as unknown as ArrayCounters;
-  return { output: decodeArrayOutput(images, params, images.sliceMemories.map((m) => r.memories[m] as bigint[])), counters, timedOut: r.peeks.timedOut === 1n, wallMs: r.wallMs };
+  return { output: decodeArrayOutput(images, params, images.sliceMemories.map((m) => r.memories[m] as bigint[])), counters, timedOut: r.peeks.timedOut === 1n, wallMs: r.wallMs, cpuMs: r.cpuMs };
 }

@@ -1,0 +1,126 @@
+// How fast the Verilator model of the PE array simulates: one fixed, seeded
+// workload (a small convolution's forward and weight-gradient passes, each
+// scheduled on the whole grid, in one anticipation mode) run on the RTL of an
+// array of the default PE, checked bit for bit against the golden layer and
+// counter for counter against the array cycle model. Prints the simulated
+// cycles, the model processes' wall and CPU time, cycles per second, the
+// machine's load and the tool versions; writes build/reports/sim-speed.json.
+//
+//   npm run bench:sim-speed -- [--array 8x8] [--mode element] [--seed 1] [--threads N]
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { Command, Option } from 'commander';
+import { execa } from 'execa';
+import { integerArg, runCli, strictCommand, UsageError } from '../gen/cli-conventions.ts';
+import { elaborate } from '../hw/index.ts';
+import { DEFAULT_ARRAY_TOP, type ArrayTopParams } from '../hw/scnn/array-params.ts';
+import { ScnnArrayTop } from '../hw/scnn/array-top.ts';
+import type { ConvShape, TrainingPass } from '../sim/golden/conv-shape.ts';
+import { firstMismatch, goldenPassOutput, schedulePass } from '../sim/scnn/layer-run.ts';
+import { ANTICIPATION_MODES, type Anticipation } from '../sim/scnn/work-unit.ts';
+import { buildModel } from '../sim/verilator/build.ts';
+import { runPassOnArray } from '../tb/scnn/array-pass-run.ts';
+import { randomOperands, scheduleConfig } from '../tb/scnn/array-check.ts';
+
+interface Options {
+  array: string;
+  mode: Anticipation;
+  seed: number;
+  threads: number;
+}
+
+/** The workload: big enough to keep every PE of an 8 x 8 grid busy for a while, small enough to run in a minute. */
+const SHAPE: ConvShape = { batch: 1, inChannels: 32, outChannels: 32, height: 16, width: 16, kernelHeight: 3, kernelWidth: 3, stride: 1, padding: 1 };
+const DENSITY = 0.3;
+const PASSES: readonly TrainingPass[] = ['forward', 'weightGradient'];
+
+function parseArray(text: string): { px: number; py: number } {
+  const m = /^(\d+)x(\d+)$/.exec(text);
+  if (!m) throw new UsageError(`--array must look like 8x8, got '${text}'`);
+  return { px: Number(m[1]), py: Number(m[2]) };
+}
+
+async function toolVersion(cmd: string): Promise<string> {
+  const r = await execa(cmd, ['--version'], { reject: false });
+  return r.exitCode === 0 ? r.stdout.split('\n')[0]!.trim() : 'not found';
+}
+
+async function main(opts: Options): Promise<void> {
+  const grid = parseArray(opts.array);
+  const params: ArrayTopParams = { ...DEFAULT_ARRAY_TOP, ...grid };
+  const capacities = { stationaryCapacity: params.pe.stationaryDepth, broadcastCapacity: params.pe.broadcastDepth, segmentCapacity: params.pe.segmentDepth };
+  const loadBefore = os.loadavg();
+
+  process.stderr.write(`building the ${opts.array} array model (cached under build/verilator)...\n`);
+  const t = performance.now();
+  const model = await buildModel(elaborate(ScnnArrayTop, params), { threads: opts.threads });
+  const buildMs = performance.now() - t;
+  console.log(`${opts.array} array, ${opts.threads} thread(s): model ${model.built ? `built in ${(buildMs / 1000).toFixed(0)} s` : 'from the cache'}`);
+
+  const operands = randomOperands(SHAPE, DENSITY, opts.seed);
+  const passes = [];
+  let cycles = 0;
+  let wallMs = 0;
+  let cpuMs = 0;
+  for (const pass of PASSES) {
+    const schedule = schedulePass(SHAPE, pass, operands, scheduleConfig(params, grid, capacities), `sim-speed ${pass}`);
+    const r = await runPassOnArray(model, params, schedule, grid, opts.mode, { seed: opts.seed });
+    const mismatch = firstMismatch(r.output, goldenPassOutput(SHAPE, pass, operands));
+    if (mismatch !== undefined) throw new Error(`${pass}: the RTL output differs from the golden layer: ${mismatch}`);
+    if (r.timedOut) throw new Error(`${pass}: the watchdog ended a run`);
+    for (const [k, v] of Object.entries(r.counters)) {
+      const want = r.predicted[k as keyof typeof r.predicted];
+      if (v !== want) throw new Error(`${pass}: counter ${k} is ${v} on the RTL, the cycle model says ${want}`);
+    }
+    cycles += r.counters.cycles;
+    wallMs += r.wallMs;
+    cpuMs += r.cpuMs;
+    passes.push({ pass, units: schedule.units.length, runs: r.runs.length, cycles: r.counters.cycles, wallMs: r.wallMs, cpuMs: r.cpuMs });
+    console.log(`${pass}: ${schedule.units.length} units in ${r.runs.length} run(s), ${r.counters.cycles} cycles, wall ${(r.wallMs / 1000).toFixed(2)} s, model CPU ${(r.cpuMs / 1000).toFixed(2)} s; bit-exact, counters equal the cycle model`);
+  }
+  const loadAfter = os.loadavg();
+  const perWall = cycles / (wallMs / 1000);
+  const perCpu = cycles / (cpuMs / 1000);
+  const tools = { node: process.version, verilator: await toolVersion('verilator'), cxx: await toolVersion('g++') };
+  console.log(
+    [
+      `total: ${cycles} simulated cycles; wall ${(wallMs / 1000).toFixed(2)} s (${(perWall / 1000).toFixed(2)} k cycles/s), model CPU ${(cpuMs / 1000).toFixed(2)} s (${(perCpu / 1000).toFixed(2)} k cycles/s per CPU second)`,
+      `machine: ${os.cpus().length} cpus, load average ${loadBefore.map((x) => x.toFixed(1)).join(' ')} before, ${loadAfter.map((x) => x.toFixed(1)).join(' ')} after`,
+      `tools: ${tools.verilator}; ${tools.cxx}`,
+    ].join('\n'),
+  );
+
+  const report = {
+    command: `npm run bench:sim-speed -- ${process.argv.slice(2).join(' ')}`.trim(),
+    settings: opts,
+    seed: opts.seed,
+    workload: { shape: SHAPE, density: DENSITY, passes: PASSES, mode: opts.mode },
+    machine: { host: os.hostname(), cpus: os.cpus().length, cpuModel: os.cpus()[0]?.model.trim(), loadAverageBefore: loadBefore, loadAverageAfter: loadAfter },
+    tools,
+    params,
+    model: { dir: model.dir, built: model.built, buildMs: model.built ? buildMs : undefined },
+    cycles,
+    wallMs,
+    cpuMs,
+    cyclesPerWallSecond: perWall,
+    cyclesPerCpuSecond: perCpu,
+    passes,
+  };
+  const dir = path.resolve('build/reports');
+  fs.mkdirSync(dir, { recursive: true });
+  const file = path.join(dir, 'sim-speed.json');
+  fs.writeFileSync(`${file}.tmp`, JSON.stringify(report, null, 2));
+  fs.renameSync(`${file}.tmp`, file);
+  console.log(`report: ${file}`);
+}
+
+await runCli(
+  strictCommand(new Command('bench:sim-speed'))
+    .description('Simulated cycles per second of the PE array RTL on a fixed, seeded workload.')
+    .option('--array <PxxPy>', 'array size', '8x8')
+    .addOption(new Option('--mode <mode>', 'anticipation mode').choices([...ANTICIPATION_MODES]).default('element'))
+    .option('--seed <n>', 'seed of the operands and the bulk runs', integerArg(0, 4294967295), 1)
+    .option('--threads <n>', 'Verilator threads of the model', integerArg(1, 64), 1)
+    .action(main),
+);
