@@ -5,10 +5,13 @@ import { readConsecutive } from './interleaved-read.ts';
 import { ANTICIPATION_CODES, peModuleSuffix, peWidths, validatePeParams, type PeParams } from './pe-params.ts';
 
 /**
- * Sequencer states. Every state lasts one cycle unless the multiply stage
- * holds the front end for a bank conflict (docs/pe-array.md, "cycle costs").
+ * The sequencer's two state machines (docs/pe-array.md, "cycle costs"): the
+ * prefetcher prepares the next stationary vector while the issuer issues the
+ * current one. Every state lasts one cycle unless the multiply stage holds
+ * the front end for a bank conflict.
  */
-export const PeState = defineEnum('PeState', ['Idle', 'SegRead', 'SegLoad', 'StatRead', 'StatLoad', 'Range', 'PtrLoad', 'ColLoad', 'Issue', 'Flush']);
+export const PrefetchState = defineEnum('PrefetchState', ['Idle', 'SegRead', 'SegLoad', 'Stat', 'Pointers', 'Done']);
+export const IssueState = defineEnum('IssueState', ['Idle', 'Work', 'Flush']);
 
 /** Counters a PE exposes (32-bit, wrapping). */
 export const PE_COUNTERS = ['candidatePairs', 'issuedPairs', 'busySlots', 'validProducts', 'conflictStalls', 'goldenProducts', 'baselinePairs'] as const;
@@ -104,7 +107,9 @@ export const ScnnPe = defineModule({
     const pointers = mem(UInt(w.broadcastIndex), p.pointerDepth, { name: 'pointers', testbenchAccess: true });
     when(io.ptrWriteEnable, () => pointers.write(io.ptrWriteAddr, io.ptrWriteData));
 
-    // ---- front-end read requests (driven by the sequencer)
+    // ---- front-end read requests (the prefetcher reads segments, stationary vectors and
+    // their first pointers; the issuer reads broadcast vectors and, in element mode, the
+    // next row's column pointers on ports of its own)
     const segRead = wire(Bool(), { name: 'seg_read', default: 0 });
     const statRead = wire(Bool(), { name: 'stat_read', default: 0 });
     const statReadAt = wire(UInt(w.stationaryIndex), { name: 'stat_read_at', default: 0 });
@@ -113,6 +118,9 @@ export const ScnnPe = defineModule({
     const ptrRead = wire(Bool(), { name: 'ptr_read', default: 0 });
     const ptrReadA = wire(UInt(w.pointerAddress), { name: 'ptr_read_a', default: 0 });
     const ptrReadB = wire(UInt(w.pointerAddress), { name: 'ptr_read_b', default: 0 });
+    const rowRead = wire(Bool(), { name: 'row_read', default: 0 });
+    const rowReadA = wire(UInt(w.pointerAddress), { name: 'row_read_a', default: 0 });
+    const rowReadB = wire(UInt(w.pointerAddress), { name: 'row_read_b', default: 0 });
 
     const segIndex = reg(UInt(w.segmentIndex), { name: 'seg_index', init: 0 });
     const segData = segmentTable.read(segIndex.trunc(Math.log2(p.segmentDepth)), segRead);
@@ -133,8 +141,11 @@ export const ScnnPe = defineModule({
     const bcastWords = readConsecutive(broadcast, bcastReadAt, bcastRead, 'bcast');
     const ptrA = pointers.read(ptrReadA, ptrRead);
     const ptrB = pointers.read(ptrReadB, ptrRead);
+    // Element mode only: the issuer's look-ahead of the next row's column run.
+    const rowPtrA = canElement ? pointers.read(rowReadA, rowRead) : lit(0, UInt(w.broadcastIndex));
+    const rowPtrB = canElement ? pointers.read(rowReadB, rowRead) : lit(0, UInt(w.broadcastIndex));
 
-    // ---- sequencer registers
+    // ---- prefetcher registers: the segment and the stationary vector being prepared
     const sPos = reg(UInt(w.stationaryIndex), { name: 's_pos', init: 0 });
     const sEnd = reg(UInt(w.stationaryIndex), { name: 's_end', init: 0 });
     const bStart = reg(UInt(w.broadcastIndex), { name: 'b_start', init: 0 });
@@ -142,6 +153,14 @@ export const ScnnPe = defineModule({
     const rowPtrBase = reg(UInt(w.pointerAddress), { name: 'row_ptr_base', init: 0 });
     const colPtrBase = reg(UInt(w.pointerAddress), { name: 'col_ptr_base', init: 0 });
     const segVectors = reg(UInt(w.broadcastIndex), { name: 'seg_vectors', init: 0 });
+    const pRowLo = reg(SInt(sw), { name: 'p_row_lo', init: 0 });
+    const pRowHi = reg(SInt(sw), { name: 'p_row_hi', init: 0 });
+    const pColLo = reg(SInt(sw), { name: 'p_col_lo', init: 0 });
+    const pColHi = reg(SInt(sw), { name: 'p_col_hi', init: 0 });
+    const pRow = reg(UInt(p.coordBits), { name: 'p_row', init: 0 });
+    const pCursor = reg(UInt(w.pointerAddress), { name: 'p_cursor', init: 0 });
+
+    // ---- issuer registers: the stationary vector being issued (read by the multiply stage too)
     const statValue = reg(Vec(I, SInt(p.valueWidth)), { name: 'stat_value' });
     const statRow = reg(Vec(I, UInt(p.coordBits)), { name: 'stat_row' });
     const statCol = reg(Vec(I, UInt(p.coordBits)), { name: 'stat_col' });
@@ -156,9 +175,14 @@ export const ScnnPe = defineModule({
     const bPos = reg(UInt(w.broadcastIndex), { name: 'b_pos', init: 0 });
     const laneLimit = reg(UInt(w.broadcastIndex), { name: 'lane_limit', init: 0 });
     const runEnd = reg(UInt(w.broadcastIndex), { name: 'run_end', init: 0 });
+    /** A run of broadcast vectors remains to issue. */
+    const running = reg(Bool(), { name: 'running', init: 0 });
+    /** Element mode: the next row's column pointers are on rowPtrA/B (curRow is that row). */
+    const rowPending = reg(Bool(), { name: 'row_pending', init: 0 });
     const flushCount = reg(Bool(), { name: 'flush_count', init: 0 });
 
     const mode = mux(cfg.mode.gt(cap), cap, cfg.mode).named('mode');
+    const modeOff = mode.eq(0).named('mode_off');
     const modeVector = (canVector ? mode.eq(1) : lit(0, Bool())).named('mode_vector');
     const modeElement = (canElement ? mode.eq(2) : lit(0, Bool())).named('mode_element');
     const toPtr = (x: Signal) => x.asUInt().trunc(Math.min(sw, w.pointerAddress)).extend(w.pointerAddress);
@@ -262,64 +286,123 @@ export const ScnnPe = defineModule({
       (io.counters as Record<string, Signal>)[k]!.set(r),
     );
 
-    // ---- the sequencer
-    const fsm = stateMachine(PeState, { init: 'Idle' });
+    // ---- the sequencer: a prefetcher that prepares the next stationary vector (segment
+    // table, stationary read, range units, first pointers) while the issuer issues the
+    // current one's broadcast vectors; the issuer takes a prepared vector in the cycle it
+    // issues that vector's first pair.
+    const pre = stateMachine(PrefetchState, { init: 'Idle', name: 'prefetch_state' });
+    const iss = stateMachine(IssueState, { init: 'Idle', name: 'issue_state' });
     const issuing = wire(Bool(), { name: 'issuing', default: 0 });
     when(advance, () => mValid.set(issuing));
     mFirst.set(issuing);
-    io.finished.set(fsm.is('Flush').and(flushCount));
+    io.finished.set(iss.is('Flush').and(flushCount));
 
-    const sNext = sPos.add(I).named('s_next');
-    const sHasNext = sNext.lt(sEnd).named('s_has_next');
-    const nextSegment = () => {
-      segIndex.set(segIndex.add(1));
-      fsm.goto('SegRead');
+    // The prepared vector: its lane count, range units on the stationary read port (rows
+    // are sorted, columns are not), and the first run it issues.
+    const remaining = sEnd.sub(sPos);
+    const pCount = mux(remaining.ge(I), I, remaining).named('p_count');
+    const pLanes = statWords.map((word) => decodeElement(p, word));
+    const pCols = laneMinMax(pLanes.map((l) => l.col), pCount);
+    const pRowFirst = pLanes[0]!.row;
+    const pRowLast = select(pLanes.map((l) => l.row), pCount.sub(1).trunc(Math.log2(I)));
+    const ready = pre.is('Stat').and(modeOff).or(pre.is('Pointers').and(ptrA.lt(ptrB))).named('prefetch_ready');
+    const readyStart = mux(modeOff, bStart, mux(modeVector, bStart.add(ptrA.sub(bStart).shr(logF).shl(logF)), ptrA)).named('ready_start');
+    const readyLimit = mux(modeElement, ptrB, bEnd).named('ready_limit');
+    const readyEnd = mux(modeOff, bEnd, ptrB).named('ready_end');
+    const taken = iss.is('Work').and(running.not()).and(rowPending.not()).and(ready).named('taken');
+
+    /** Issues the broadcast vector at `pos` (lanes up to `limit`) of the run ending at `end`. */
+    const issueAt = (pos: Signal, limit: Signal, end: Signal) => {
+      const left = limit.sub(pos);
+      const after = pos.add(F);
+      issuing.set(1);
+      bcastRead.set(1);
+      bcastReadAt.set(pos);
+      mCount.set(mux(left.ge(F), F, left));
+      mTest.set(modeVector);
+      bPos.set(after);
+      laneLimit.set(limit);
+      runEnd.set(end);
+      running.set(after.lt(end));
     };
-    /** From a state after which the multiply stage is free: read the next stationary vector now. */
-    const nextStationaryNow = () =>
-      when(sHasNext, () => {
-        statRead.set(1);
-        statReadAt.set(sNext);
-        sPos.set(sNext);
-        fsm.goto('StatLoad');
-      }).otherwise(nextSegment);
-    /** Right after an issue the multiply stage still reads the stationary registers: read in StatRead. */
-    const nextStationaryAfterIssue = () =>
-      when(sHasNext, () => {
-        sPos.set(sNext);
-        fsm.goto('StatRead');
-      }).otherwise(nextSegment);
-    const readColumnRun = (cursor: Signal) => {
-      ptrRead.set(1);
-      ptrReadA.set(cursor.add(toPtr(colLo)));
-      ptrReadB.set(cursor.add(toPtr(colHi)).add(1));
-    };
-    const nextRow = () => {
-      const cursor = rowCursor.add(colStride);
-      curRow.set(curRow.add(1));
-      rowCursor.set(cursor);
-      readColumnRun(cursor);
-      fsm.goto('ColLoad');
+    /** Element mode: reads the column run of the row after `row` (cursor `cursor`) if the vector meets one. */
+    const readNextRow = (row: Signal, last: Signal, cursor: Signal, clo: Signal, chi: Signal) => {
+      const more = signedCoord(p, row).lt(last);
+      const next = cursor.add(colStride);
+      rowPending.set(more);
+      when(more, () => {
+        rowRead.set(1);
+        rowReadA.set(next.add(toPtr(clo)));
+        rowReadB.set(next.add(toPtr(chi)).add(1));
+        curRow.set(row.add(1));
+        rowCursor.set(next);
+      });
     };
 
-    // Range units on the latched stationary vector (rows are sorted, columns are not).
-    const sRowFirst = statRow[0]!;
-    const sRowLast = select([...statRow], statCount.sub(1).trunc(Math.log2(I)));
-    const sCols = laneMinMax([...statCol], statCount);
+    when(advance, () => {
+      iss.switch({
+        Idle: () => when(io.start, () => iss.goto('Work')),
+        Work: () =>
+          when(running, () => issueAt(bPos, laneLimit, runEnd))
+            .elseWhen(rowPending, () => {
+              when(rowPtrA.lt(rowPtrB), () => issueAt(rowPtrA, rowPtrB, rowPtrB));
+              if (canElement) readNextRow(curRow, rowHi, rowCursor, colLo, colHi);
+            })
+            .elseWhen(ready, () => {
+              statCount.set(pCount);
+              pLanes.forEach((e, i) => {
+                statValue[i]!.set(e.value);
+                statRow[i]!.set(e.row);
+                statCol[i]!.set(e.col);
+                statCh[i]!.set(e.ch);
+              });
+              rowLo.set(pRowLo);
+              rowHi.set(pRowHi);
+              colLo.set(pColLo);
+              colHi.set(pColHi);
+              issueAt(readyStart, readyLimit, readyEnd);
+              if (canElement) when(modeElement, () => readNextRow(pRow, pRowHi, pCursor, pColLo, pColHi)).otherwise(() => rowPending.set(0));
+            })
+            .elseWhen(pre.is('Done'), () => {
+              flushCount.set(0);
+              iss.goto('Flush');
+            }),
+        Flush: () => {
+          flushCount.set(1);
+          when(flushCount, () => iss.goto('Idle'));
+        },
+      });
 
-    when(advance, () =>
-      fsm.switch({
+      const sNext = sPos.add(I).named('s_next');
+      const nextSegment = () => {
+        segIndex.set(segIndex.add(1));
+        pre.goto('SegRead');
+      };
+      /** Done with the prepared vector (taken or skipped): count it, read the next one. */
+      const leave = () => {
+        golden.set(golden.add(resizeUnsigned(pCount.mul(bEnd.sub(bStart)), 32)));
+        baseline.set(baseline.add(resizeUnsigned(segVectors, 32)));
+        when(sNext.lt(sEnd), () => {
+          statRead.set(1);
+          statReadAt.set(sNext);
+          sPos.set(sNext);
+          pre.goto('Stat');
+        }).otherwise(nextSegment);
+      };
+      const readPointers = (a: Signal, b: Signal) => {
+        ptrRead.set(1);
+        ptrReadA.set(a);
+        ptrReadB.set(b);
+      };
+      pre.switch({
         Idle: () => when(io.start, () => {
           segIndex.set(io.segBase);
-          fsm.goto('SegRead');
+          pre.goto('SegRead');
         }),
         SegRead: () =>
-          when(segIndex.ge(cfg.segments), () => {
-            flushCount.set(0);
-            fsm.goto('Flush');
-          }).otherwise(() => {
+          when(segIndex.ge(cfg.segments), () => pre.goto('Done')).otherwise(() => {
             segRead.set(1);
-            fsm.goto('SegLoad');
+            pre.goto('SegLoad');
           }),
         SegLoad: () => {
           sPos.set(segStatStart);
@@ -333,106 +416,48 @@ export const ScnnPe = defineModule({
           when(segStatStart.ge(segStatEnd).or(segBcastStart.ge(segBcastEnd)), nextSegment).otherwise(() => {
             statRead.set(1);
             statReadAt.set(segStatStart);
-            fsm.goto('StatLoad');
+            pre.goto('Stat');
           });
         },
-        StatRead: () => {
-          statRead.set(1);
-          statReadAt.set(sPos);
-          fsm.goto('StatLoad');
-        },
-        StatLoad: () => {
-          const remaining = sEnd.sub(sPos);
-          const count = mux(remaining.ge(I), I, remaining).named('stat_load_count');
-          statCount.set(count);
-          statWords.forEach((word, i) => {
-            const e = decodeElement(p, word);
-            statValue[i]!.set(e.value);
-            statRow[i]!.set(e.row);
-            statCol[i]!.set(e.col);
-            statCh[i]!.set(e.ch);
-          });
-          golden.set(golden.add(resizeUnsigned(count.mul(bEnd.sub(bStart)), 32)));
-          baseline.set(baseline.add(resizeUnsigned(segVectors, 32)));
-          when(mode.eq(0), () => {
-            bPos.set(bStart);
-            laneLimit.set(bEnd);
-            runEnd.set(bEnd);
-            fsm.goto('Issue');
-          }).otherwise(() => fsm.goto('Range'));
-        },
-        Range: () => {
+        Stat: () => {
           if (!canVector) {
-            fsm.goto('Idle');
+            when(taken, leave);
             return;
           }
-          const rows = meetingRangeUnit(p, cfg, 'row', sRowFirst, sRowLast);
-          const cols = meetingRangeUnit(p, cfg, 'col', sCols.min, sCols.max);
-          rowLo.set(rows.lo);
-          rowHi.set(rows.hi);
-          colLo.set(cols.lo);
-          colHi.set(cols.hi);
-          when(rows.empty.or(cols.empty), nextStationaryNow)
-            .elseWhen(modeElement, () => {
-              const cursor = colPtrBase.add(resizeUnsigned(rows.lo.asUInt().trunc(p.coordBits).mul(colStride), w.pointerAddress)).named('first_row_cursor');
-              rowCursor.set(cursor);
-              curRow.set(rows.lo.asUInt().trunc(p.coordBits));
-              ptrRead.set(1);
-              ptrReadA.set(cursor.add(toPtr(cols.lo)));
-              ptrReadB.set(cursor.add(toPtr(cols.hi)).add(1));
-              fsm.goto('ColLoad');
-            })
-            .otherwise(() => {
-              ptrRead.set(1);
-              ptrReadA.set(rowPtrBase.add(toPtr(rows.lo)));
-              ptrReadB.set(rowPtrBase.add(toPtr(rows.hi)).add(1));
-              fsm.goto('PtrLoad');
-            });
-        },
-        PtrLoad: () =>
-          when(ptrA.ge(ptrB), nextStationaryNow).otherwise(() => {
-            bPos.set(bStart.add(ptrA.sub(bStart).shr(logF).shl(logF)));
-            laneLimit.set(bEnd);
-            runEnd.set(ptrB);
-            fsm.goto('Issue');
-          }),
-        ColLoad: () => {
-          if (!canElement) {
-            fsm.goto('Idle');
-            return;
-          }
-          when(ptrA.lt(ptrB), () => {
-            bPos.set(ptrA);
-            laneLimit.set(ptrB);
-            runEnd.set(ptrB);
-            fsm.goto('Issue');
-          })
-            .elseWhen(signedCoord(p, curRow).ge(rowHi), nextStationaryNow)
-            .otherwise(nextRow);
-        },
-        Issue: () => {
-          const left = laneLimit.sub(bPos);
-          issuing.set(1);
-          bcastRead.set(1);
-          bcastReadAt.set(bPos);
-          mCount.set(mux(left.ge(F), F, left));
-          mTest.set(modeVector);
-          const after = bPos.add(F);
-          bPos.set(after);
-          when(after.ge(runEnd), () => {
-            if (canElement) {
-              when(modeElement.and(signedCoord(p, curRow).lt(rowHi)), nextRow).otherwise(nextStationaryAfterIssue);
-            } else {
-              nextStationaryAfterIssue();
-            }
+          when(modeOff, () => when(taken, leave)).otherwise(() => {
+            const rows = meetingRangeUnit(p, cfg, 'row', pRowFirst, pRowLast);
+            const cols = meetingRangeUnit(p, cfg, 'col', pCols.min, pCols.max);
+            pRowLo.set(rows.lo);
+            pRowHi.set(rows.hi);
+            pColLo.set(cols.lo);
+            pColHi.set(cols.hi);
+            when(rows.empty.or(cols.empty), leave)
+              .elseWhen(modeElement, () => {
+                const cursor = colPtrBase.add(resizeUnsigned(rows.lo.asUInt().trunc(p.coordBits).mul(colStride), w.pointerAddress)).named('first_row_cursor');
+                pCursor.set(cursor);
+                pRow.set(rows.lo.asUInt().trunc(p.coordBits));
+                readPointers(cursor.add(toPtr(cols.lo)), cursor.add(toPtr(cols.hi)).add(1));
+                pre.goto('Pointers');
+              })
+              .otherwise(() => {
+                readPointers(rowPtrBase.add(toPtr(rows.lo)), rowPtrBase.add(toPtr(rows.hi)).add(1));
+                pre.goto('Pointers');
+              });
           });
         },
-        Flush: () => {
-          flushCount.set(1);
-          when(flushCount, () => fsm.goto('Idle'));
-        },
-      }),
-    );
+        Pointers: () =>
+          when(ptrA.lt(ptrB), () => when(taken, leave))
+            .elseWhen(modeElement.and(signedCoord(p, pRow).lt(pRowHi)), () => {
+              // An empty leading row: the prefetcher walks to the vector's first non-empty row.
+              const next = pCursor.add(colStride);
+              pCursor.set(next);
+              pRow.set(pRow.add(1));
+              readPointers(next.add(toPtr(pColLo)), next.add(toPtr(pColHi)).add(1));
+            })
+            .otherwise(leave),
+        Done: () => {},
+      });
+    });
   },
 });
 
