@@ -102,8 +102,18 @@ export const ScnnPe = defineModule({
     const stationary = Array.from({ length: I }, (_, j) => mem(UInt(w.element), p.stationaryDepth / I, { name: `stationary_${j}`, testbenchAccess: true }));
     const segmentWord = 2 * w.stationaryIndex + 2 * w.broadcastIndex + 2 * w.pointerAddress;
     const segmentTable = mem(UInt(segmentWord), p.segmentDepth, { name: 'segments', testbenchAccess: true });
-    const broadcast = Array.from({ length: F }, (_, j) => mem(UInt(w.element), p.broadcastDepth / F, { name: `broadcast_${j}`, testbenchAccess: true }));
-    broadcast.forEach((m, j) => when(io.bcastWriteEnable[j]!, () => m.write(io.bcastWriteAddr[j]!, io.bcastWriteData[j]!)));
+    // With `vector`, the issuer fetches two consecutive broadcast vectors per cycle (the range
+    // test looks one candidate ahead), so the buffer interleaves 2F memories of half the depth.
+    // The fill port keeps its F-interleaved addresses: element a·F + j is element
+    // (a div 2)·2F + (a mod 2)·F + j.
+    const L = canVector ? 2 : 1;
+    const broadcast = Array.from({ length: L * F }, (_, j) => mem(UInt(w.element), p.broadcastDepth / (L * F), { name: `broadcast_${j}`, testbenchAccess: true }));
+    broadcast.forEach((m, j) => {
+      const lane = j % F;
+      const addr = io.bcastWriteAddr[lane]!;
+      const half = L === 1 ? lit(1, Bool()) : addr.bit(0).eq(Math.floor(j / F));
+      when(io.bcastWriteEnable[lane]!.and(half), () => m.write(L === 1 ? addr : addr.shr(1).trunc(addr.width - 1), io.bcastWriteData[lane]!));
+    });
     const pointers = mem(UInt(w.broadcastIndex), p.pointerDepth, { name: 'pointers', testbenchAccess: true });
     when(io.ptrWriteEnable, () => pointers.write(io.ptrWriteAddr, io.ptrWriteData));
 
@@ -192,23 +202,44 @@ export const ScnnPe = defineModule({
     const mValid = reg(Bool(), { name: 'm_valid', init: 0 });
     const mFirst = reg(Bool(), { name: 'm_first', init: 0 });
     const mCount = reg(UInt(w.broadcastIndex), { name: 'm_count', init: 0 });
+    /** Lanes of the second candidate fetched with the first (vector mode), 0 when there is none. */
+    const mCount2 = reg(UInt(w.broadcastIndex), { name: 'm_count2', init: 0 });
+    /** The multiply stage works on the second candidate. */
+    const mSecond = reg(Bool(), { name: 'm_second', init: 0 });
+    /** First cycle of a candidate's products in the multiply stage. */
+    const candFirst = reg(Bool(), { name: 'cand_first', init: 0 });
     const mTest = reg(Bool(), { name: 'm_test', init: 0 });
     const served = reg(Vec(P, Bool()), { name: 'served' });
 
-    // ---- multiply stage: operands, range test, products, coordinates
-    const bLanes = bcastWords.map((word) => decodeElement(p, word));
-    const bLaneValid = bLanes.map((_, f) => mCount.gt(f));
-    const sLaneValid = Array.from({ length: I }, (_, i) => statCount.gt(i));
-    let testOk: Signal = mTest.not();
-    if (canVector) {
+    // ---- multiply stage: operands, range test (on both fetched candidates), products, coordinates
+    const candidateTest = (words: readonly Signal[], count: Signal): Signal => {
+      if (!canVector) return mTest.not();
+      const lanes = words.map((word) => decodeElement(p, word));
       const S = (x: Signal) => signedCoord(p, x);
-      const firstRow = bLanes[0]!.row;
-      const lastRow = select(bLanes.map((l) => l.row), mCount.sub(1).trunc(logF));
-      const cols = laneMinMax(bLanes.map((l) => l.col), mCount);
+      const firstRow = lanes[0]!.row;
+      const lastRow = select(lanes.map((l) => l.row), count.sub(1).trunc(logF));
+      const cols = laneMinMax(lanes.map((l) => l.col), count);
       const meets = S(lastRow).lt(rowLo).or(S(firstRow).gt(rowHi)).or(S(cols.max).lt(colLo)).or(S(cols.min).gt(colHi)).not();
-      testOk = testOk.or(meets).named('range_test_ok');
+      return mTest.not().or(meets);
+    };
+    const firstWords = bcastWords.slice(0, F);
+    const firstOk = candidateTest(firstWords, mCount).named('range_test_ok');
+    let activeWords = firstWords;
+    let useSecond: Signal = lit(0, Bool());
+    let secondOk: Signal = lit(0, Bool());
+    if (L === 2) {
+      const secondWords = bcastWords.slice(F);
+      secondOk = mCount2.ne(0).and(candidateTest(secondWords, mCount2)).named('range_test_ok2');
+      useSecond = mSecond.or(firstOk.not()).named('use_second');
+      activeWords = firstWords.map((word, f) => mux(useSecond, secondWords[f]!, word));
     }
-    const accepted = mValid.and(testOk).named('accepted');
+    const bLanes = activeWords.map((word) => decodeElement(p, word));
+    const activeCount = mux(useSecond, mCount2, mCount).named('active_count');
+    const bLaneValid = bLanes.map((_, f) => activeCount.gt(f));
+    const sLaneValid = Array.from({ length: I }, (_, i) => statCount.gt(i));
+    const accepted = mValid.and(mux(useSecond, secondOk, firstOk)).named('accepted');
+    /** The first candidate is being multiplied and the second passed too: it follows. */
+    const secondNext = mValid.and(useSecond.not()).and(secondOk).named('second_next');
     const sChBase = Array.from({ length: I }, (_, i) => resizeUnsigned(statCh[i]!.mul(cfg.schStride), w.address));
     const bChBase = bLanes.map((l) => resizeUnsigned(l.ch.mul(cfg.chStride), w.address));
     const pValid: Signal[] = [];
@@ -232,8 +263,11 @@ export const ScnnPe = defineModule({
       for (let q = 0; q < k; q++) g = g.and(pending[q]!.and(pBank[q]!.eq(pBank[k]!)).not());
       return g.named(`granted_${k}`);
     });
-    const hold = reduceTree(pending.map((v, k) => v.and(granted[k]!.not())), (a, b) => a.or(b)).named('hold');
-    served.forEach((s, k) => s.set(mux(hold, s.or(granted[k]!), 0)));
+    const conflictHold = reduceTree(pending.map((v, k) => v.and(granted[k]!.not())), (a, b) => a.or(b)).named('conflict_hold');
+    const toSecond = conflictHold.not().and(secondNext).named('to_second');
+    const hold = conflictHold.or(secondNext).named('hold');
+    served.forEach((s, k) => s.set(mux(conflictHold, s.or(granted[k]!), 0)));
+    mSecond.set(mux(hold, mSecond.or(toSecond), 0));
     const advance = hold.not().named('advance');
 
     // ---- accumulator banks: read in M, add and write in W (forwarding the write of the cycle before)
@@ -272,16 +306,13 @@ export const ScnnPe = defineModule({
     const stalls = counter('conflict_stalls');
     const golden = counter('golden_products');
     const baseline = counter('baseline_pairs');
-    const firstCycle = mValid.and(mFirst).named('first_cycle');
-    when(firstCycle, () => {
-      candidates.set(candidates.add(1));
-      when(accepted, () => {
-        issued.set(issued.add(1));
-        busy.set(busy.add(resizeUnsigned(statCount.trunc(Math.log2(I) + 1).mul(mCount.trunc(logF + 1)), 32)));
-        validCount.set(validCount.add(resizeUnsigned(popcount(cat(...pValid)), 32)));
-      });
+    when(mValid.and(mFirst), () => candidates.set(candidates.add(mux(mCount2.ne(0), lit(2, UInt(32)), 1))));
+    when(mValid.and(candFirst).and(accepted), () => {
+      issued.set(issued.add(1));
+      busy.set(busy.add(resizeUnsigned(statCount.trunc(Math.log2(I) + 1).mul(activeCount.trunc(logF + 1)), 32)));
+      validCount.set(validCount.add(resizeUnsigned(popcount(cat(...pValid)), 32)));
     });
-    when(hold, () => stalls.set(stalls.add(1)));
+    when(conflictHold, () => stalls.set(stalls.add(1)));
     Object.entries({ candidatePairs: candidates, issuedPairs: issued, busySlots: busy, validProducts: validCount, conflictStalls: stalls, goldenProducts: golden, baselinePairs: baseline }).forEach(([k, r]) =>
       (io.counters as Record<string, Signal>)[k]!.set(r),
     );
@@ -295,6 +326,7 @@ export const ScnnPe = defineModule({
     const issuing = wire(Bool(), { name: 'issuing', default: 0 });
     when(advance, () => mValid.set(issuing));
     mFirst.set(issuing);
+    candFirst.set(issuing.or(toSecond));
     io.finished.set(iss.is('Flush').and(flushCount));
 
     // The prepared vector: its lane count, range units on the stationary read port (rows
@@ -314,11 +346,16 @@ export const ScnnPe = defineModule({
     /** Issues the broadcast vector at `pos` (lanes up to `limit`) of the run ending at `end`. */
     const issueAt = (pos: Signal, limit: Signal, end: Signal) => {
       const left = limit.sub(pos);
-      const after = pos.add(F);
+      const one = pos.add(F);
+      // vector: the next pre-packed vector of the run is fetched with this one.
+      const pair = modeVector.and(one.lt(end));
+      const after = mux(pair, pos.add(2 * F), one);
       issuing.set(1);
       bcastRead.set(1);
       bcastReadAt.set(pos);
       mCount.set(mux(left.ge(F), F, left));
+      const left2 = left.sub(F);
+      mCount2.set(mux(pair, mux(left2.ge(F), F, left2), 0));
       mTest.set(modeVector);
       bPos.set(after);
       laneLimit.set(limit);

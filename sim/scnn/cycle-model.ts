@@ -82,6 +82,8 @@ export function cycleModel(unit: WorkUnit, params: PeTopParams, mode: Anticipati
   };
   const load = new Int32Array(A);
   let compute = 0;
+  /** Cycles the multiply stage spends on the second of two passing candidates (the front end holds). */
+  let secondCycles = 0;
 
   /** Bounding box of elements [start, start + n) of a list sorted by row. */
   const boxOf = (rows: Int32Array, cols: Int32Array, start: number, n: number): Box => {
@@ -147,17 +149,25 @@ export function cycleModel(unit: WorkUnit, params: PeTopParams, mode: Anticipati
   let flushing = false;
   let flushEnd = 0;
 
-  const issueAt = (pos: number, limit: number, end: number) => {
+  /** One candidate in the multiply stage; whether it passed the range test. */
+  const candidate = (pos: number, limit: number): boolean => {
     c.candidatePairs++;
     const nB = Math.min(F, limit - pos);
-    const box = boxOf(b.row, b.col, pos, nB);
     // A pair whose boxes cannot meet has no valid product: nothing to enumerate ('vector' rejects it).
-    if (meets(cur.rows, cur.cols, box)) issuePair(cur.sPos, cur.nS, pos, nB);
-    else if (mode !== 'vector') {
+    if (meets(cur.rows, cur.cols, boxOf(b.row, b.col, pos, nB))) issuePair(cur.sPos, cur.nS, pos, nB);
+    else if (mode === 'vector') return false;
+    else {
       c.issuedPairs++;
       c.busySlots += cur.nS * nB;
     }
-    bPos = pos + F;
+    return true;
+  };
+  const issueAt = (pos: number, limit: number, end: number) => {
+    const first = candidate(pos, limit);
+    // 'vector' fetches the run's next pre-packed vector too; when both pass, the second takes a cycle more.
+    const pair = mode === 'vector' && pos + F < end;
+    if (pair && candidate(pos + F, limit) && first) secondCycles++;
+    bPos = pos + (pair ? 2 * F : F);
     laneLimit = limit;
     runEnd = end;
     running = bPos < end;
@@ -261,7 +271,7 @@ export function cycleModel(unit: WorkUnit, params: PeTopParams, mode: Anticipati
         break;
     }
   }
-  c.computeCycles = compute + c.conflictStalls;
+  c.computeCycles = compute + secondCycles + c.conflictStalls;
   const entries = Math.ceil(windowSize(win) / A);
   const pointerEntries = pointerEntryCount(unit, p.anticipation);
   c.fillCycles = Math.max(1, Math.ceil(b.values.length / params.fillWidth), pointerEntries, entries);
