@@ -10,7 +10,7 @@ import { ANTICIPATION_CODES, peModuleSuffix, peWidths, validatePeParams, type Pe
  * current one. Every state lasts one cycle unless the multiply stage holds
  * the front end for a bank conflict.
  */
-export const PrefetchState = defineEnum('PrefetchState', ['Idle', 'SegRead', 'SegLoad', 'Stat', 'Pointers', 'Done']);
+export const PrefetchState = defineEnum('PrefetchState', ['Idle', 'SegLoad', 'Stat', 'Pointers', 'Done']);
 export const IssueState = defineEnum('IssueState', ['Idle', 'Work', 'Flush']);
 
 /** Counters a PE exposes (32-bit, wrapping). */
@@ -121,6 +121,7 @@ export const ScnnPe = defineModule({
     // their first pointers; the issuer reads broadcast vectors and, in element mode, the
     // next row's column pointers on ports of its own)
     const segRead = wire(Bool(), { name: 'seg_read', default: 0 });
+    const segReadAt = wire(UInt(w.segmentIndex), { name: 'seg_read_at', default: 0 });
     const statRead = wire(Bool(), { name: 'stat_read', default: 0 });
     const statReadAt = wire(UInt(w.stationaryIndex), { name: 'stat_read_at', default: 0 });
     const bcastRead = wire(Bool(), { name: 'bcast_read', default: 0 });
@@ -133,7 +134,7 @@ export const ScnnPe = defineModule({
     const rowReadB = wire(UInt(w.pointerAddress), { name: 'row_read_b', default: 0 });
 
     const segIndex = reg(UInt(w.segmentIndex), { name: 'seg_index', init: 0 });
-    const segData = segmentTable.read(segIndex.trunc(Math.log2(p.segmentDepth)), segRead);
+    const segData = segmentTable.read(segReadAt.trunc(Math.log2(p.segmentDepth)), segRead);
     let at = segmentWord;
     const field = (bits: number) => {
       const f = segData.bits(at - 1, at - bits);
@@ -341,7 +342,10 @@ export const ScnnPe = defineModule({
     const readyStart = mux(modeOff, bStart, mux(modeVector, bStart.add(ptrA.sub(bStart).shr(logF).shl(logF)), ptrA)).named('ready_start');
     const readyLimit = mux(modeElement, ptrB, bEnd).named('ready_limit');
     const readyEnd = mux(modeOff, bEnd, ptrB).named('ready_end');
-    const taken = iss.is('Work').and(running.not()).and(rowPending.not()).and(ready).named('taken');
+    // Element mode: an empty pending row is skipped while a run issues; an empty last row ends the vector.
+    const rowEmpty = rowPtrA.ge(rowPtrB).named('row_empty');
+    const rowLive = rowPending.and(rowEmpty.and(signedCoord(p, curRow).ge(rowHi)).not()).named('row_live');
+    const taken = iss.is('Work').and(running.not()).and(rowLive.not()).and(ready).named('taken');
 
     /** Issues the broadcast vector at `pos` (lanes up to `limit`) of the run ending at `end`. */
     const issueAt = (pos: Signal, limit: Signal, end: Signal) => {
@@ -380,9 +384,12 @@ export const ScnnPe = defineModule({
       iss.switch({
         Idle: () => when(io.start, () => iss.goto('Work')),
         Work: () =>
-          when(running, () => issueAt(bPos, laneLimit, runEnd))
-            .elseWhen(rowPending, () => {
-              when(rowPtrA.lt(rowPtrB), () => issueAt(rowPtrA, rowPtrB, rowPtrB));
+          when(running, () => {
+            issueAt(bPos, laneLimit, runEnd);
+            if (canElement) when(rowPending.and(rowEmpty), () => readNextRow(curRow, rowHi, rowCursor, colLo, colHi));
+          })
+            .elseWhen(rowLive, () => {
+              when(rowEmpty.not(), () => issueAt(rowPtrA, rowPtrB, rowPtrB));
               if (canElement) readNextRow(curRow, rowHi, rowCursor, colLo, colHi);
             })
             .elseWhen(ready, () => {
@@ -411,10 +418,33 @@ export const ScnnPe = defineModule({
       });
 
       const sNext = sPos.add(I).named('s_next');
-      const nextSegment = () => {
-        segIndex.set(segIndex.add(1));
-        pre.goto('SegRead');
+      const readSegment = (index: Signal) => {
+        segRead.set(1);
+        segReadAt.set(index);
       };
+      /**
+       * The segment table's output holds entry segIndex (read ahead): latch it and read the
+       * one after, so a segment boundary costs no cycle and an empty segment one.
+       */
+      const loadSegment = () =>
+        when(segIndex.ge(cfg.segments), () => pre.goto('Done')).otherwise(() => {
+          sPos.set(segStatStart);
+          sEnd.set(segStatEnd);
+          bStart.set(segBcastStart);
+          bEnd.set(segBcastEnd);
+          rowPtrBase.set(segRowPtrBase);
+          colPtrBase.set(segColPtrBase);
+          const length = segBcastEnd.sub(segBcastStart);
+          segVectors.set(length.add(F - 1).shr(logF));
+          const following = segIndex.add(1);
+          segIndex.set(following);
+          readSegment(following);
+          when(segStatStart.ge(segStatEnd).or(segBcastStart.ge(segBcastEnd)), () => pre.goto('SegLoad')).otherwise(() => {
+            statRead.set(1);
+            statReadAt.set(segStatStart);
+            pre.goto('Stat');
+          });
+        });
       /** Done with the prepared vector (taken or skipped): count it, read the next one. */
       const leave = () => {
         golden.set(golden.add(resizeUnsigned(pCount.mul(bEnd.sub(bStart)), 32)));
@@ -424,7 +454,7 @@ export const ScnnPe = defineModule({
           statReadAt.set(sNext);
           sPos.set(sNext);
           pre.goto('Stat');
-        }).otherwise(nextSegment);
+        }).otherwise(loadSegment);
       };
       const readPointers = (a: Signal, b: Signal) => {
         ptrRead.set(1);
@@ -434,28 +464,10 @@ export const ScnnPe = defineModule({
       pre.switch({
         Idle: () => when(io.start, () => {
           segIndex.set(io.segBase);
-          pre.goto('SegRead');
+          readSegment(io.segBase);
+          pre.goto('SegLoad');
         }),
-        SegRead: () =>
-          when(segIndex.ge(cfg.segments), () => pre.goto('Done')).otherwise(() => {
-            segRead.set(1);
-            pre.goto('SegLoad');
-          }),
-        SegLoad: () => {
-          sPos.set(segStatStart);
-          sEnd.set(segStatEnd);
-          bStart.set(segBcastStart);
-          bEnd.set(segBcastEnd);
-          rowPtrBase.set(segRowPtrBase);
-          colPtrBase.set(segColPtrBase);
-          const length = segBcastEnd.sub(segBcastStart);
-          segVectors.set(length.add(F - 1).shr(logF));
-          when(segStatStart.ge(segStatEnd).or(segBcastStart.ge(segBcastEnd)), nextSegment).otherwise(() => {
-            statRead.set(1);
-            statReadAt.set(segStatStart);
-            pre.goto('Stat');
-          });
-        },
+        SegLoad: loadSegment,
         Stat: () => {
           if (!canVector) {
             when(taken, leave);

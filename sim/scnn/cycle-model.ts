@@ -119,8 +119,8 @@ export function cycleModel(unit: WorkUnit, params: PeTopParams, mode: Anticipati
 
   // The sequencer, cycle by cycle (conflict stalls freeze both machines and are added at the end).
   // Prefetcher: walks segments and stationary vectors and prepares the next one to issue.
-  type Prefetch = 'segRead' | 'segLoad' | 'stat' | 'pointers' | 'done';
-  let pState: Prefetch = 'segRead';
+  type Prefetch = 'segLoad' | 'stat' | 'pointers' | 'done';
+  let pState = 'segLoad' as Prefetch;
   let segIndex = 0;
   let sPos = 0;
   let sEnd = 0;
@@ -187,16 +187,27 @@ export function cycleModel(unit: WorkUnit, params: PeTopParams, mode: Anticipati
     pRows = meetingBroadcastRange(g, win, 'row', box.r0, box.r1);
     pCols = meetingBroadcastRange(g, win, 'col', box.c0, box.c1);
   };
+  /** The segment table's output holds entry segIndex (read ahead). */
+  const loadSegment = () => {
+    if (segIndex >= pe.segments.length) {
+      pState = 'done';
+      return;
+    }
+    const seg = pe.segments[segIndex++]!;
+    const bs = unit.broadcastSegments[seg.broadcastSegment]!;
+    sPos = seg.start;
+    sEnd = seg.end;
+    bStart = bs.start;
+    bEnd = bs.end;
+    pState = seg.start >= seg.end || bs.start >= bs.end ? 'segLoad' : 'stat';
+  };
   const leave = () => {
     c.goldenProducts += nS() * (bEnd - bStart);
     c.baselinePairs += Math.ceil((bEnd - bStart) / F);
     if (sPos + I < sEnd) {
       sPos += I;
       pState = 'stat';
-    } else {
-      segIndex++;
-      pState = 'segRead';
-    }
+    } else loadSegment();
   };
 
   for (;;) {
@@ -206,8 +217,11 @@ export function cycleModel(unit: WorkUnit, params: PeTopParams, mode: Anticipati
     let taken = false;
     if (flushing) {
       if (compute >= flushEnd) break;
-    } else if (running) issueAt(bPos, laneLimit, runEnd);
-    else if (rowPending) {
+    } else if (running) {
+      issueAt(bPos, laneLimit, runEnd);
+      // An empty pending row is skipped while the run issues.
+      if (rowPending && rowA >= rowB) readNextRow(curRow);
+    } else if (rowPending && !(rowA >= rowB && curRow >= cur.rows.hi)) {
       if (rowA < rowB) issueAt(rowA, rowB, rowB);
       readNextRow(curRow);
     } else if (ready) {
@@ -226,22 +240,9 @@ export function cycleModel(unit: WorkUnit, params: PeTopParams, mode: Anticipati
     }
     // Prefetcher.
     switch (pState) {
-      case 'segRead':
-        pState = segIndex >= pe.segments.length ? 'done' : 'segLoad';
+      case 'segLoad':
+        loadSegment();
         break;
-      case 'segLoad': {
-        const seg = pe.segments[segIndex]!;
-        const bs = unit.broadcastSegments[seg.broadcastSegment]!;
-        sPos = seg.start;
-        sEnd = seg.end;
-        bStart = bs.start;
-        bEnd = bs.end;
-        if (seg.start >= seg.end || bs.start >= bs.end) {
-          segIndex++;
-          pState = 'segRead';
-        } else pState = 'stat';
-        break;
-      }
       case 'stat':
         if (mode === 'off') {
           if (taken) leave();
