@@ -1,11 +1,12 @@
 /**
  * The exact cycle model of the PE and its 1 x 1 top (hw/scnn/pe.ts,
- * hw/scnn/pe-top.ts): the sequencer walked step by step with the costs of
- * docs/pe-array.md ("cycle costs"), without simulating the datapath. Pairs
- * whose bounding boxes cannot meet cost one issue cycle and are counted
+ * hw/scnn/pe-top.ts): the sequencer's two machines (the prefetcher and the
+ * issuer, docs/pe-array.md "cycle costs") walked cycle by cycle, without
+ * simulating the datapath. Pairs whose bounding boxes cannot meet are counted
  * without enumerating their products; only pairs that pass the range test
  * have their products' addresses computed (for the valid count and the bank
- * conflicts).
+ * conflicts). Conflict stalls and the second of two passing candidates
+ * freeze both machines, so they are added to the walked cycles at the end.
  */
 import type { PeParams } from '../../hw/scnn/pe-params.ts';
 import type { PeTopParams } from '../../hw/scnn/pe-top.ts';
