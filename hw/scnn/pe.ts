@@ -164,10 +164,13 @@ export const ScnnPe = defineModule({
     const rowPtrBase = reg(UInt(w.pointerAddress), { name: 'row_ptr_base', init: 0 });
     const colPtrBase = reg(UInt(w.pointerAddress), { name: 'col_ptr_base', init: 0 });
     const segVectors = reg(UInt(w.broadcastIndex), { name: 'seg_vectors', init: 0 });
-    const pRowLo = reg(SInt(sw), { name: 'p_row_lo', init: 0 });
-    const pRowHi = reg(SInt(sw), { name: 'p_row_hi', init: 0 });
-    const pColLo = reg(SInt(sw), { name: 'p_col_lo', init: 0 });
-    const pColHi = reg(SInt(sw), { name: 'p_col_hi', init: 0 });
+    /** Meeting ranges of a stationary vector: rows and columns of the broadcast elements it can meet. */
+    const rangeRegs = (prefix: string) => {
+      const r = (name: string) => reg(SInt(sw), { name: `${prefix}${name}`, init: 0 });
+      return { rowLo: r('row_lo'), rowHi: r('row_hi'), colLo: r('col_lo'), colHi: r('col_hi') };
+    };
+    const prepared = rangeRegs('p_');
+    const { rowLo: pRowLo, rowHi: pRowHi, colLo: pColLo, colHi: pColHi } = prepared;
     const pRow = reg(UInt(p.coordBits), { name: 'p_row', init: 0 });
     const pCursor = reg(UInt(w.pointerAddress), { name: 'p_cursor', init: 0 });
 
@@ -177,10 +180,8 @@ export const ScnnPe = defineModule({
     const statCol = reg(Vec(I, UInt(p.coordBits)), { name: 'stat_col' });
     const statCh = reg(Vec(I, UInt(p.coordBits)), { name: 'stat_ch' });
     const statCount = reg(UInt(w.stationaryIndex), { name: 'stat_count', init: 0 });
-    const rowLo = reg(SInt(sw), { name: 'row_lo', init: 0 });
-    const rowHi = reg(SInt(sw), { name: 'row_hi', init: 0 });
-    const colLo = reg(SInt(sw), { name: 'col_lo', init: 0 });
-    const colHi = reg(SInt(sw), { name: 'col_hi', init: 0 });
+    const current = rangeRegs('');
+    const { rowLo, rowHi, colLo, colHi } = current;
     const curRow = reg(UInt(p.coordBits), { name: 'cur_row', init: 0 });
     const rowCursor = reg(UInt(w.pointerAddress), { name: 'row_cursor', init: 0 });
     const bPos = reg(UInt(w.broadcastIndex), { name: 'b_pos', init: 0 });
@@ -400,15 +401,13 @@ export const ScnnPe = defineModule({
                 statCol[i]!.set(e.col);
                 statCh[i]!.set(e.ch);
               });
-              rowLo.set(pRowLo);
-              rowHi.set(pRowHi);
-              colLo.set(pColLo);
-              colHi.set(pColHi);
+              (Object.keys(current) as (keyof typeof current)[]).forEach((k) => current[k].set(prepared[k]));
               issueAt(readyStart, readyLimit, readyEnd);
               if (canElement) when(modeElement, () => readNextRow(pRow, pRowHi, pCursor, pColLo, pColHi)).otherwise(() => rowPending.set(0));
             })
             .elseWhen(pre.is('Done'), () => {
               flushCount.set(0);
+              rowPending.set(0);
               iss.goto('Flush');
             }),
         Flush: () => {
@@ -465,7 +464,8 @@ export const ScnnPe = defineModule({
         Idle: () => when(io.start, () => {
           segIndex.set(io.segBase);
           readSegment(io.segBase);
-          pre.goto('SegLoad');
+          // A PE without segments flushes at once (IDLE_PE_COMPUTE of the array model).
+          when(io.segBase.ge(cfg.segments), () => pre.goto('Done')).otherwise(() => pre.goto('SegLoad'));
         }),
         SegLoad: loadSegment,
         Stat: () => {
@@ -504,7 +504,8 @@ export const ScnnPe = defineModule({
               readPointers(next.add(toPtr(pColLo)), next.add(toPtr(pColHi)).add(1));
             })
             .otherwise(leave),
-        Done: () => {},
+        // Back to Idle once the issuer flushes: an array starts the PE again for its next unit.
+        Done: () => when(iss.is('Flush'), () => pre.goto('Idle')),
       });
     });
   },

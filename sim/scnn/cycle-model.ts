@@ -121,7 +121,7 @@ export function cycleModel(unit: WorkUnit, params: PeTopParams, mode: Anticipati
   // The sequencer, cycle by cycle (conflict stalls freeze both machines and are added at the end).
   // Prefetcher: walks segments and stationary vectors and prepares the next one to issue.
   type Prefetch = 'segLoad' | 'stat' | 'pointers' | 'done';
-  let pState = 'segLoad' as Prefetch;
+  let pState = (pe.segments.length === 0 ? 'done' : 'segLoad') as Prefetch;
   let segIndex = 0;
   let sPos = 0;
   let sEnd = 0;
