@@ -5,10 +5,13 @@ import { readConsecutive } from './interleaved-read.ts';
 import { ANTICIPATION_CODES, peModuleSuffix, peWidths, validatePeParams, type PeParams } from './pe-params.ts';
 
 /**
- * Sequencer states. Every state lasts one cycle unless the multiply stage
- * holds the front end for a bank conflict (docs/pe-array.md, "cycle costs").
+ * The sequencer's two state machines (docs/pe-array.md, "cycle costs"): the
+ * prefetcher prepares the next stationary vector while the issuer issues the
+ * current one. Every state lasts one cycle unless the multiply stage holds
+ * the front end for a bank conflict.
  */
-export const PeState = defineEnum('PeState', ['Idle', 'SegRead', 'SegLoad', 'StatRead', 'StatLoad', 'Range', 'PtrLoad', 'ColLoad', 'Issue', 'Flush']);
+export const PrefetchState = defineEnum('PrefetchState', ['Idle', 'SegLoad', 'Stat', 'Pointers', 'Done']);
+export const IssueState = defineEnum('IssueState', ['Idle', 'Work', 'Flush']);
 
 /** Counters a PE exposes (32-bit, wrapping). */
 export const PE_COUNTERS = ['candidatePairs', 'issuedPairs', 'busySlots', 'validProducts', 'conflictStalls', 'goldenProducts', 'baselinePairs'] as const;
@@ -99,13 +102,26 @@ export const ScnnPe = defineModule({
     const stationary = Array.from({ length: I }, (_, j) => mem(UInt(w.element), p.stationaryDepth / I, { name: `stationary_${j}`, testbenchAccess: true }));
     const segmentWord = 2 * w.stationaryIndex + 2 * w.broadcastIndex + 2 * w.pointerAddress;
     const segmentTable = mem(UInt(segmentWord), p.segmentDepth, { name: 'segments', testbenchAccess: true });
-    const broadcast = Array.from({ length: F }, (_, j) => mem(UInt(w.element), p.broadcastDepth / F, { name: `broadcast_${j}`, testbenchAccess: true }));
-    broadcast.forEach((m, j) => when(io.bcastWriteEnable[j]!, () => m.write(io.bcastWriteAddr[j]!, io.bcastWriteData[j]!)));
+    // With `vector`, the issuer fetches two consecutive broadcast vectors per cycle (the range
+    // test looks one candidate ahead), so the buffer interleaves 2F memories of half the depth.
+    // The fill port keeps its F-interleaved addresses: element a·F + j is element
+    // (a div 2)·2F + (a mod 2)·F + j.
+    const L = canVector ? 2 : 1;
+    const broadcast = Array.from({ length: L * F }, (_, j) => mem(UInt(w.element), p.broadcastDepth / (L * F), { name: `broadcast_${j}`, testbenchAccess: true }));
+    broadcast.forEach((m, j) => {
+      const lane = j % F;
+      const addr = io.bcastWriteAddr[lane]!;
+      const half = L === 1 ? lit(1, Bool()) : addr.bit(0).eq(Math.floor(j / F));
+      when(io.bcastWriteEnable[lane]!.and(half), () => m.write(L === 1 ? addr : addr.shr(1).trunc(addr.width - 1), io.bcastWriteData[lane]!));
+    });
     const pointers = mem(UInt(w.broadcastIndex), p.pointerDepth, { name: 'pointers', testbenchAccess: true });
     when(io.ptrWriteEnable, () => pointers.write(io.ptrWriteAddr, io.ptrWriteData));
 
-    // ---- front-end read requests (driven by the sequencer)
+    // ---- front-end read requests (the prefetcher reads segments, stationary vectors and
+    // their first pointers; the issuer reads broadcast vectors and, in element mode, the
+    // next row's column pointers on ports of its own)
     const segRead = wire(Bool(), { name: 'seg_read', default: 0 });
+    const segReadAt = wire(UInt(w.segmentIndex), { name: 'seg_read_at', default: 0 });
     const statRead = wire(Bool(), { name: 'stat_read', default: 0 });
     const statReadAt = wire(UInt(w.stationaryIndex), { name: 'stat_read_at', default: 0 });
     const bcastRead = wire(Bool(), { name: 'bcast_read', default: 0 });
@@ -113,9 +129,12 @@ export const ScnnPe = defineModule({
     const ptrRead = wire(Bool(), { name: 'ptr_read', default: 0 });
     const ptrReadA = wire(UInt(w.pointerAddress), { name: 'ptr_read_a', default: 0 });
     const ptrReadB = wire(UInt(w.pointerAddress), { name: 'ptr_read_b', default: 0 });
+    const rowRead = wire(Bool(), { name: 'row_read', default: 0 });
+    const rowReadA = wire(UInt(w.pointerAddress), { name: 'row_read_a', default: 0 });
+    const rowReadB = wire(UInt(w.pointerAddress), { name: 'row_read_b', default: 0 });
 
     const segIndex = reg(UInt(w.segmentIndex), { name: 'seg_index', init: 0 });
-    const segData = segmentTable.read(segIndex.trunc(Math.log2(p.segmentDepth)), segRead);
+    const segData = segmentTable.read(segReadAt.trunc(Math.log2(p.segmentDepth)), segRead);
     let at = segmentWord;
     const field = (bits: number) => {
       const f = segData.bits(at - 1, at - bits);
@@ -133,8 +152,11 @@ export const ScnnPe = defineModule({
     const bcastWords = readConsecutive(broadcast, bcastReadAt, bcastRead, 'bcast');
     const ptrA = pointers.read(ptrReadA, ptrRead);
     const ptrB = pointers.read(ptrReadB, ptrRead);
+    // Element mode only: the issuer's look-ahead of the next row's column run.
+    const rowPtrA = canElement ? pointers.read(rowReadA, rowRead) : lit(0, UInt(w.broadcastIndex));
+    const rowPtrB = canElement ? pointers.read(rowReadB, rowRead) : lit(0, UInt(w.broadcastIndex));
 
-    // ---- sequencer registers
+    // ---- prefetcher registers: the segment and the stationary vector being prepared
     const sPos = reg(UInt(w.stationaryIndex), { name: 's_pos', init: 0 });
     const sEnd = reg(UInt(w.stationaryIndex), { name: 's_end', init: 0 });
     const bStart = reg(UInt(w.broadcastIndex), { name: 'b_start', init: 0 });
@@ -142,23 +164,37 @@ export const ScnnPe = defineModule({
     const rowPtrBase = reg(UInt(w.pointerAddress), { name: 'row_ptr_base', init: 0 });
     const colPtrBase = reg(UInt(w.pointerAddress), { name: 'col_ptr_base', init: 0 });
     const segVectors = reg(UInt(w.broadcastIndex), { name: 'seg_vectors', init: 0 });
+    /** Meeting ranges of a stationary vector: rows and columns of the broadcast elements it can meet. */
+    const rangeRegs = (prefix: string) => {
+      const r = (name: string) => reg(SInt(sw), { name: `${prefix}${name}`, init: 0 });
+      return { rowLo: r('row_lo'), rowHi: r('row_hi'), colLo: r('col_lo'), colHi: r('col_hi') };
+    };
+    const prepared = rangeRegs('p_');
+    const { rowLo: pRowLo, rowHi: pRowHi, colLo: pColLo, colHi: pColHi } = prepared;
+    const pRow = reg(UInt(p.coordBits), { name: 'p_row', init: 0 });
+    const pCursor = reg(UInt(w.pointerAddress), { name: 'p_cursor', init: 0 });
+
+    // ---- issuer registers: the stationary vector being issued (read by the multiply stage too)
     const statValue = reg(Vec(I, SInt(p.valueWidth)), { name: 'stat_value' });
     const statRow = reg(Vec(I, UInt(p.coordBits)), { name: 'stat_row' });
     const statCol = reg(Vec(I, UInt(p.coordBits)), { name: 'stat_col' });
     const statCh = reg(Vec(I, UInt(p.coordBits)), { name: 'stat_ch' });
     const statCount = reg(UInt(w.stationaryIndex), { name: 'stat_count', init: 0 });
-    const rowLo = reg(SInt(sw), { name: 'row_lo', init: 0 });
-    const rowHi = reg(SInt(sw), { name: 'row_hi', init: 0 });
-    const colLo = reg(SInt(sw), { name: 'col_lo', init: 0 });
-    const colHi = reg(SInt(sw), { name: 'col_hi', init: 0 });
+    const current = rangeRegs('');
+    const { rowLo, rowHi, colLo, colHi } = current;
     const curRow = reg(UInt(p.coordBits), { name: 'cur_row', init: 0 });
     const rowCursor = reg(UInt(w.pointerAddress), { name: 'row_cursor', init: 0 });
     const bPos = reg(UInt(w.broadcastIndex), { name: 'b_pos', init: 0 });
     const laneLimit = reg(UInt(w.broadcastIndex), { name: 'lane_limit', init: 0 });
     const runEnd = reg(UInt(w.broadcastIndex), { name: 'run_end', init: 0 });
+    /** A run of broadcast vectors remains to issue. */
+    const running = reg(Bool(), { name: 'running', init: 0 });
+    /** Element mode: the next row's column pointers are on rowPtrA/B (curRow is that row). */
+    const rowPending = reg(Bool(), { name: 'row_pending', init: 0 });
     const flushCount = reg(Bool(), { name: 'flush_count', init: 0 });
 
     const mode = mux(cfg.mode.gt(cap), cap, cfg.mode).named('mode');
+    const modeOff = mode.eq(0).named('mode_off');
     const modeVector = (canVector ? mode.eq(1) : lit(0, Bool())).named('mode_vector');
     const modeElement = (canElement ? mode.eq(2) : lit(0, Bool())).named('mode_element');
     const toPtr = (x: Signal) => x.asUInt().trunc(Math.min(sw, w.pointerAddress)).extend(w.pointerAddress);
@@ -168,23 +204,44 @@ export const ScnnPe = defineModule({
     const mValid = reg(Bool(), { name: 'm_valid', init: 0 });
     const mFirst = reg(Bool(), { name: 'm_first', init: 0 });
     const mCount = reg(UInt(w.broadcastIndex), { name: 'm_count', init: 0 });
+    /** Lanes of the second candidate fetched with the first (vector mode), 0 when there is none. */
+    const mCount2 = reg(UInt(w.broadcastIndex), { name: 'm_count2', init: 0 });
+    /** The multiply stage works on the second candidate. */
+    const mSecond = reg(Bool(), { name: 'm_second', init: 0 });
+    /** First cycle of a candidate's products in the multiply stage. */
+    const candFirst = reg(Bool(), { name: 'cand_first', init: 0 });
     const mTest = reg(Bool(), { name: 'm_test', init: 0 });
     const served = reg(Vec(P, Bool()), { name: 'served' });
 
-    // ---- multiply stage: operands, range test, products, coordinates
-    const bLanes = bcastWords.map((word) => decodeElement(p, word));
-    const bLaneValid = bLanes.map((_, f) => mCount.gt(f));
-    const sLaneValid = Array.from({ length: I }, (_, i) => statCount.gt(i));
-    let testOk: Signal = mTest.not();
-    if (canVector) {
+    // ---- multiply stage: operands, range test (on both fetched candidates), products, coordinates
+    const candidateTest = (words: readonly Signal[], count: Signal): Signal => {
+      if (!canVector) return mTest.not();
+      const lanes = words.map((word) => decodeElement(p, word));
       const S = (x: Signal) => signedCoord(p, x);
-      const firstRow = bLanes[0]!.row;
-      const lastRow = select(bLanes.map((l) => l.row), mCount.sub(1).trunc(logF));
-      const cols = laneMinMax(bLanes.map((l) => l.col), mCount);
+      const firstRow = lanes[0]!.row;
+      const lastRow = select(lanes.map((l) => l.row), count.sub(1).trunc(logF));
+      const cols = laneMinMax(lanes.map((l) => l.col), count);
       const meets = S(lastRow).lt(rowLo).or(S(firstRow).gt(rowHi)).or(S(cols.max).lt(colLo)).or(S(cols.min).gt(colHi)).not();
-      testOk = testOk.or(meets).named('range_test_ok');
+      return mTest.not().or(meets);
+    };
+    const firstWords = bcastWords.slice(0, F);
+    const firstOk = candidateTest(firstWords, mCount).named('range_test_ok');
+    let activeWords = firstWords;
+    let useSecond: Signal = lit(0, Bool());
+    let secondOk: Signal = lit(0, Bool());
+    if (L === 2) {
+      const secondWords = bcastWords.slice(F);
+      secondOk = mCount2.ne(0).and(candidateTest(secondWords, mCount2)).named('range_test_ok2');
+      useSecond = mSecond.or(firstOk.not()).named('use_second');
+      activeWords = firstWords.map((word, f) => mux(useSecond, secondWords[f]!, word));
     }
-    const accepted = mValid.and(testOk).named('accepted');
+    const bLanes = activeWords.map((word) => decodeElement(p, word));
+    const activeCount = mux(useSecond, mCount2, mCount).named('active_count');
+    const bLaneValid = bLanes.map((_, f) => activeCount.gt(f));
+    const sLaneValid = Array.from({ length: I }, (_, i) => statCount.gt(i));
+    const accepted = mValid.and(mux(useSecond, secondOk, firstOk)).named('accepted');
+    /** The first candidate is being multiplied and the second passed too: it follows. */
+    const secondNext = mValid.and(useSecond.not()).and(secondOk).named('second_next');
     const sChBase = Array.from({ length: I }, (_, i) => resizeUnsigned(statCh[i]!.mul(cfg.schStride), w.address));
     const bChBase = bLanes.map((l) => resizeUnsigned(l.ch.mul(cfg.chStride), w.address));
     const pValid: Signal[] = [];
@@ -208,8 +265,11 @@ export const ScnnPe = defineModule({
       for (let q = 0; q < k; q++) g = g.and(pending[q]!.and(pBank[q]!.eq(pBank[k]!)).not());
       return g.named(`granted_${k}`);
     });
-    const hold = reduceTree(pending.map((v, k) => v.and(granted[k]!.not())), (a, b) => a.or(b)).named('hold');
-    served.forEach((s, k) => s.set(mux(hold, s.or(granted[k]!), 0)));
+    const conflictHold = reduceTree(pending.map((v, k) => v.and(granted[k]!.not())), (a, b) => a.or(b)).named('conflict_hold');
+    const toSecond = conflictHold.not().and(secondNext).named('to_second');
+    const hold = conflictHold.or(secondNext).named('hold');
+    served.forEach((s, k) => s.set(mux(conflictHold, s.or(granted[k]!), 0)));
+    mSecond.set(mux(hold, mSecond.or(toSecond), 0));
     const advance = hold.not().named('advance');
 
     // ---- accumulator banks: read in M, add and write in W (forwarding the write of the cycle before)
@@ -248,80 +308,125 @@ export const ScnnPe = defineModule({
     const stalls = counter('conflict_stalls');
     const golden = counter('golden_products');
     const baseline = counter('baseline_pairs');
-    const firstCycle = mValid.and(mFirst).named('first_cycle');
-    when(firstCycle, () => {
-      candidates.set(candidates.add(1));
-      when(accepted, () => {
-        issued.set(issued.add(1));
-        busy.set(busy.add(resizeUnsigned(statCount.trunc(Math.log2(I) + 1).mul(mCount.trunc(logF + 1)), 32)));
-        validCount.set(validCount.add(resizeUnsigned(popcount(cat(...pValid)), 32)));
-      });
+    when(mValid.and(mFirst), () => candidates.set(candidates.add(mux(mCount2.ne(0), lit(2, UInt(32)), 1))));
+    when(mValid.and(candFirst).and(accepted), () => {
+      issued.set(issued.add(1));
+      busy.set(busy.add(resizeUnsigned(statCount.trunc(Math.log2(I) + 1).mul(activeCount.trunc(logF + 1)), 32)));
+      validCount.set(validCount.add(resizeUnsigned(popcount(cat(...pValid)), 32)));
     });
-    when(hold, () => stalls.set(stalls.add(1)));
+    when(conflictHold, () => stalls.set(stalls.add(1)));
     Object.entries({ candidatePairs: candidates, issuedPairs: issued, busySlots: busy, validProducts: validCount, conflictStalls: stalls, goldenProducts: golden, baselinePairs: baseline }).forEach(([k, r]) =>
       (io.counters as Record<string, Signal>)[k]!.set(r),
     );
 
-    // ---- the sequencer
-    const fsm = stateMachine(PeState, { init: 'Idle' });
+    // ---- the sequencer: a prefetcher that prepares the next stationary vector (segment
+    // table, stationary read, range units, first pointers) while the issuer issues the
+    // current one's broadcast vectors; the issuer takes a prepared vector in the cycle it
+    // issues that vector's first pair.
+    const pre = stateMachine(PrefetchState, { init: 'Idle', name: 'prefetch_state' });
+    const iss = stateMachine(IssueState, { init: 'Idle', name: 'issue_state' });
     const issuing = wire(Bool(), { name: 'issuing', default: 0 });
     when(advance, () => mValid.set(issuing));
     mFirst.set(issuing);
-    io.finished.set(fsm.is('Flush').and(flushCount));
+    candFirst.set(issuing.or(toSecond));
+    io.finished.set(iss.is('Flush').and(flushCount));
 
-    const sNext = sPos.add(I).named('s_next');
-    const sHasNext = sNext.lt(sEnd).named('s_has_next');
-    const nextSegment = () => {
-      segIndex.set(segIndex.add(1));
-      fsm.goto('SegRead');
+    // The prepared vector: its lane count, range units on the stationary read port (rows
+    // are sorted, columns are not), and the first run it issues.
+    const remaining = sEnd.sub(sPos);
+    const pCount = mux(remaining.ge(I), I, remaining).named('p_count');
+    const pLanes = statWords.map((word) => decodeElement(p, word));
+    const pCols = laneMinMax(pLanes.map((l) => l.col), pCount);
+    const pRowFirst = pLanes[0]!.row;
+    const pRowLast = select(pLanes.map((l) => l.row), pCount.sub(1).trunc(Math.log2(I)));
+    const ready = pre.is('Stat').and(modeOff).or(pre.is('Pointers').and(ptrA.lt(ptrB))).named('prefetch_ready');
+    const readyStart = mux(modeOff, bStart, mux(modeVector, bStart.add(ptrA.sub(bStart).shr(logF).shl(logF)), ptrA)).named('ready_start');
+    const readyLimit = mux(modeElement, ptrB, bEnd).named('ready_limit');
+    const readyEnd = mux(modeOff, bEnd, ptrB).named('ready_end');
+    // Element mode: an empty pending row is skipped while a run issues; an empty last row ends the vector.
+    const rowEmpty = rowPtrA.ge(rowPtrB).named('row_empty');
+    const rowLive = rowPending.and(rowEmpty.and(signedCoord(p, curRow).ge(rowHi)).not()).named('row_live');
+    const taken = iss.is('Work').and(running.not()).and(rowLive.not()).and(ready).named('taken');
+
+    /** Issues the broadcast vector at `pos` (lanes up to `limit`) of the run ending at `end`. */
+    const issueAt = (pos: Signal, limit: Signal, end: Signal) => {
+      const left = limit.sub(pos);
+      const one = pos.add(F);
+      // vector: the next pre-packed vector of the run is fetched with this one.
+      const pair = modeVector.and(one.lt(end));
+      const after = mux(pair, pos.add(2 * F), one);
+      issuing.set(1);
+      bcastRead.set(1);
+      bcastReadAt.set(pos);
+      mCount.set(mux(left.ge(F), F, left));
+      const left2 = left.sub(F);
+      mCount2.set(mux(pair, mux(left2.ge(F), F, left2), 0));
+      mTest.set(modeVector);
+      bPos.set(after);
+      laneLimit.set(limit);
+      runEnd.set(end);
+      running.set(after.lt(end));
     };
-    /** From a state after which the multiply stage is free: read the next stationary vector now. */
-    const nextStationaryNow = () =>
-      when(sHasNext, () => {
-        statRead.set(1);
-        statReadAt.set(sNext);
-        sPos.set(sNext);
-        fsm.goto('StatLoad');
-      }).otherwise(nextSegment);
-    /** Right after an issue the multiply stage still reads the stationary registers: read in StatRead. */
-    const nextStationaryAfterIssue = () =>
-      when(sHasNext, () => {
-        sPos.set(sNext);
-        fsm.goto('StatRead');
-      }).otherwise(nextSegment);
-    const readColumnRun = (cursor: Signal) => {
-      ptrRead.set(1);
-      ptrReadA.set(cursor.add(toPtr(colLo)));
-      ptrReadB.set(cursor.add(toPtr(colHi)).add(1));
-    };
-    const nextRow = () => {
-      const cursor = rowCursor.add(colStride);
-      curRow.set(curRow.add(1));
-      rowCursor.set(cursor);
-      readColumnRun(cursor);
-      fsm.goto('ColLoad');
+    /** Element mode: reads the column run of the row after `row` (cursor `cursor`) if the vector meets one. */
+    const readNextRow = (row: Signal, last: Signal, cursor: Signal, clo: Signal, chi: Signal) => {
+      const more = signedCoord(p, row).lt(last);
+      const next = cursor.add(colStride);
+      rowPending.set(more);
+      when(more, () => {
+        rowRead.set(1);
+        rowReadA.set(next.add(toPtr(clo)));
+        rowReadB.set(next.add(toPtr(chi)).add(1));
+        curRow.set(row.add(1));
+        rowCursor.set(next);
+      });
     };
 
-    // Range units on the latched stationary vector (rows are sorted, columns are not).
-    const sRowFirst = statRow[0]!;
-    const sRowLast = select([...statRow], statCount.sub(1).trunc(Math.log2(I)));
-    const sCols = laneMinMax([...statCol], statCount);
+    when(advance, () => {
+      iss.switch({
+        Idle: () => when(io.start, () => iss.goto('Work')),
+        Work: () =>
+          when(running, () => {
+            issueAt(bPos, laneLimit, runEnd);
+            if (canElement) when(rowPending.and(rowEmpty), () => readNextRow(curRow, rowHi, rowCursor, colLo, colHi));
+          })
+            .elseWhen(rowLive, () => {
+              when(rowEmpty.not(), () => issueAt(rowPtrA, rowPtrB, rowPtrB));
+              if (canElement) readNextRow(curRow, rowHi, rowCursor, colLo, colHi);
+            })
+            .elseWhen(ready, () => {
+              statCount.set(pCount);
+              pLanes.forEach((e, i) => {
+                statValue[i]!.set(e.value);
+                statRow[i]!.set(e.row);
+                statCol[i]!.set(e.col);
+                statCh[i]!.set(e.ch);
+              });
+              (Object.keys(current) as (keyof typeof current)[]).forEach((k) => current[k].set(prepared[k]));
+              issueAt(readyStart, readyLimit, readyEnd);
+              if (canElement) when(modeElement, () => readNextRow(pRow, pRowHi, pCursor, pColLo, pColHi)).otherwise(() => rowPending.set(0));
+            })
+            .elseWhen(pre.is('Done'), () => {
+              flushCount.set(0);
+              rowPending.set(0);
+              iss.goto('Flush');
+            }),
+        Flush: () => {
+          flushCount.set(1);
+          when(flushCount, () => iss.goto('Idle'));
+        },
+      });
 
-    when(advance, () =>
-      fsm.switch({
-        Idle: () => when(io.start, () => {
-          segIndex.set(io.segBase);
-          fsm.goto('SegRead');
-        }),
-        SegRead: () =>
-          when(segIndex.ge(cfg.segments), () => {
-            flushCount.set(0);
-            fsm.goto('Flush');
-          }).otherwise(() => {
-            segRead.set(1);
-            fsm.goto('SegLoad');
-          }),
-        SegLoad: () => {
+      const sNext = sPos.add(I).named('s_next');
+      const readSegment = (index: Signal) => {
+        segRead.set(1);
+        segReadAt.set(index);
+      };
+      /**
+       * The segment table's output holds entry segIndex (read ahead): latch it and read the
+       * one after, so a segment boundary costs no cycle and an empty segment one.
+       */
+      const loadSegment = () =>
+        when(segIndex.ge(cfg.segments), () => pre.goto('Done')).otherwise(() => {
           sPos.set(segStatStart);
           sEnd.set(segStatEnd);
           bStart.set(segBcastStart);
@@ -330,109 +435,79 @@ export const ScnnPe = defineModule({
           colPtrBase.set(segColPtrBase);
           const length = segBcastEnd.sub(segBcastStart);
           segVectors.set(length.add(F - 1).shr(logF));
-          when(segStatStart.ge(segStatEnd).or(segBcastStart.ge(segBcastEnd)), nextSegment).otherwise(() => {
+          const following = segIndex.add(1);
+          segIndex.set(following);
+          readSegment(following);
+          when(segStatStart.ge(segStatEnd).or(segBcastStart.ge(segBcastEnd)), () => pre.goto('SegLoad')).otherwise(() => {
             statRead.set(1);
             statReadAt.set(segStatStart);
-            fsm.goto('StatLoad');
+            pre.goto('Stat');
           });
-        },
-        StatRead: () => {
+        });
+      /** Done with the prepared vector (taken or skipped): count it, read the next one. */
+      const leave = () => {
+        golden.set(golden.add(resizeUnsigned(pCount.mul(bEnd.sub(bStart)), 32)));
+        baseline.set(baseline.add(resizeUnsigned(segVectors, 32)));
+        when(sNext.lt(sEnd), () => {
           statRead.set(1);
-          statReadAt.set(sPos);
-          fsm.goto('StatLoad');
-        },
-        StatLoad: () => {
-          const remaining = sEnd.sub(sPos);
-          const count = mux(remaining.ge(I), I, remaining).named('stat_load_count');
-          statCount.set(count);
-          statWords.forEach((word, i) => {
-            const e = decodeElement(p, word);
-            statValue[i]!.set(e.value);
-            statRow[i]!.set(e.row);
-            statCol[i]!.set(e.col);
-            statCh[i]!.set(e.ch);
-          });
-          golden.set(golden.add(resizeUnsigned(count.mul(bEnd.sub(bStart)), 32)));
-          baseline.set(baseline.add(resizeUnsigned(segVectors, 32)));
-          when(mode.eq(0), () => {
-            bPos.set(bStart);
-            laneLimit.set(bEnd);
-            runEnd.set(bEnd);
-            fsm.goto('Issue');
-          }).otherwise(() => fsm.goto('Range'));
-        },
-        Range: () => {
+          statReadAt.set(sNext);
+          sPos.set(sNext);
+          pre.goto('Stat');
+        }).otherwise(loadSegment);
+      };
+      const readPointers = (a: Signal, b: Signal) => {
+        ptrRead.set(1);
+        ptrReadA.set(a);
+        ptrReadB.set(b);
+      };
+      pre.switch({
+        Idle: () => when(io.start, () => {
+          segIndex.set(io.segBase);
+          readSegment(io.segBase);
+          // A PE without segments flushes at once (IDLE_PE_COMPUTE of the array model).
+          when(io.segBase.ge(cfg.segments), () => pre.goto('Done')).otherwise(() => pre.goto('SegLoad'));
+        }),
+        SegLoad: loadSegment,
+        Stat: () => {
           if (!canVector) {
-            fsm.goto('Idle');
+            when(taken, leave);
             return;
           }
-          const rows = meetingRangeUnit(p, cfg, 'row', sRowFirst, sRowLast);
-          const cols = meetingRangeUnit(p, cfg, 'col', sCols.min, sCols.max);
-          rowLo.set(rows.lo);
-          rowHi.set(rows.hi);
-          colLo.set(cols.lo);
-          colHi.set(cols.hi);
-          when(rows.empty.or(cols.empty), nextStationaryNow)
-            .elseWhen(modeElement, () => {
-              const cursor = colPtrBase.add(resizeUnsigned(rows.lo.asUInt().trunc(p.coordBits).mul(colStride), w.pointerAddress)).named('first_row_cursor');
-              rowCursor.set(cursor);
-              curRow.set(rows.lo.asUInt().trunc(p.coordBits));
-              ptrRead.set(1);
-              ptrReadA.set(cursor.add(toPtr(cols.lo)));
-              ptrReadB.set(cursor.add(toPtr(cols.hi)).add(1));
-              fsm.goto('ColLoad');
-            })
-            .otherwise(() => {
-              ptrRead.set(1);
-              ptrReadA.set(rowPtrBase.add(toPtr(rows.lo)));
-              ptrReadB.set(rowPtrBase.add(toPtr(rows.hi)).add(1));
-              fsm.goto('PtrLoad');
-            });
-        },
-        PtrLoad: () =>
-          when(ptrA.ge(ptrB), nextStationaryNow).otherwise(() => {
-            bPos.set(bStart.add(ptrA.sub(bStart).shr(logF).shl(logF)));
-            laneLimit.set(bEnd);
-            runEnd.set(ptrB);
-            fsm.goto('Issue');
-          }),
-        ColLoad: () => {
-          if (!canElement) {
-            fsm.goto('Idle');
-            return;
-          }
-          when(ptrA.lt(ptrB), () => {
-            bPos.set(ptrA);
-            laneLimit.set(ptrB);
-            runEnd.set(ptrB);
-            fsm.goto('Issue');
-          })
-            .elseWhen(signedCoord(p, curRow).ge(rowHi), nextStationaryNow)
-            .otherwise(nextRow);
-        },
-        Issue: () => {
-          const left = laneLimit.sub(bPos);
-          issuing.set(1);
-          bcastRead.set(1);
-          bcastReadAt.set(bPos);
-          mCount.set(mux(left.ge(F), F, left));
-          mTest.set(modeVector);
-          const after = bPos.add(F);
-          bPos.set(after);
-          when(after.ge(runEnd), () => {
-            if (canElement) {
-              when(modeElement.and(signedCoord(p, curRow).lt(rowHi)), nextRow).otherwise(nextStationaryAfterIssue);
-            } else {
-              nextStationaryAfterIssue();
-            }
+          when(modeOff, () => when(taken, leave)).otherwise(() => {
+            const rows = meetingRangeUnit(p, cfg, 'row', pRowFirst, pRowLast);
+            const cols = meetingRangeUnit(p, cfg, 'col', pCols.min, pCols.max);
+            pRowLo.set(rows.lo);
+            pRowHi.set(rows.hi);
+            pColLo.set(cols.lo);
+            pColHi.set(cols.hi);
+            when(rows.empty.or(cols.empty), leave)
+              .elseWhen(modeElement, () => {
+                const cursor = colPtrBase.add(resizeUnsigned(rows.lo.asUInt().trunc(p.coordBits).mul(colStride), w.pointerAddress)).named('first_row_cursor');
+                pCursor.set(cursor);
+                pRow.set(rows.lo.asUInt().trunc(p.coordBits));
+                readPointers(cursor.add(toPtr(cols.lo)), cursor.add(toPtr(cols.hi)).add(1));
+                pre.goto('Pointers');
+              })
+              .otherwise(() => {
+                readPointers(rowPtrBase.add(toPtr(rows.lo)), rowPtrBase.add(toPtr(rows.hi)).add(1));
+                pre.goto('Pointers');
+              });
           });
         },
-        Flush: () => {
-          flushCount.set(1);
-          when(flushCount, () => fsm.goto('Idle'));
-        },
-      }),
-    );
+        Pointers: () =>
+          when(ptrA.lt(ptrB), () => when(taken, leave))
+            .elseWhen(modeElement.and(signedCoord(p, pRow).lt(pRowHi)), () => {
+              // An empty leading row: the prefetcher walks to the vector's first non-empty row.
+              const next = pCursor.add(colStride);
+              pCursor.set(next);
+              pRow.set(pRow.add(1));
+              readPointers(next.add(toPtr(pColLo)), next.add(toPtr(pColHi)).add(1));
+            })
+            .otherwise(leave),
+        // Back to Idle once the issuer flushes: an array starts the PE again for its next unit.
+        Done: () => when(iss.is('Flush'), () => pre.goto('Idle')),
+      });
+    });
   },
 });
 

@@ -1,11 +1,12 @@
 /**
  * The exact cycle model of the PE and its 1 x 1 top (hw/scnn/pe.ts,
- * hw/scnn/pe-top.ts): the sequencer walked step by step with the costs of
- * docs/pe-array.md ("cycle costs"), without simulating the datapath. Pairs
- * whose bounding boxes cannot meet cost one issue cycle and are counted
+ * hw/scnn/pe-top.ts): the sequencer's two machines (the prefetcher and the
+ * issuer, docs/pe-array.md "cycle costs") walked cycle by cycle, without
+ * simulating the datapath. Pairs whose bounding boxes cannot meet are counted
  * without enumerating their products; only pairs that pass the range test
  * have their products' addresses computed (for the valid count and the bank
- * conflicts).
+ * conflicts). Conflict stalls and the second of two passing candidates
+ * freeze both machines, so they are added to the walked cycles at the end.
  */
 import type { PeParams } from '../../hw/scnn/pe-params.ts';
 import type { PeTopParams } from '../../hw/scnn/pe-top.ts';
@@ -57,18 +58,8 @@ export function derivedCounters(c: PeCounters): DerivedCounters & { pairsRejecte
   };
 }
 
-/** Cycle costs of the sequencer steps (docs/pe-array.md). */
-export const STEP_CYCLES = {
-  segRead: 1,
-  segLoad: 1,
-  statRead: 1,
-  statLoad: 1,
-  range: 1,
-  ptrLoad: 1,
-  colLoad: 1,
-  issue: 1,
-  flush: 2,
-} as const;
+/** Cycles of the flush at the end of a run: the last pair leaves the multiply and write stages. */
+export const FLUSH_CYCLES = 2;
 
 interface Box {
   r0: number;
@@ -92,6 +83,8 @@ export function cycleModel(unit: WorkUnit, params: PeTopParams, mode: Anticipati
   };
   const load = new Int32Array(A);
   let compute = 0;
+  /** Cycles the multiply stage spends on the second of two passing candidates (the front end holds). */
+  let secondCycles = 0;
 
   /** Bounding box of elements [start, start + n) of a list sorted by row. */
   const boxOf = (rows: Int32Array, cols: Int32Array, start: number, n: number): Box => {
@@ -125,72 +118,162 @@ export function cycleModel(unit: WorkUnit, params: PeTopParams, mode: Anticipati
     if (m > 1) c.conflictStalls += m - 1;
   };
 
-  for (const seg of pe.segments) {
-    compute += STEP_CYCLES.segRead + STEP_CYCLES.segLoad;
+  // The sequencer, cycle by cycle (conflict stalls freeze both machines and are added at the end).
+  // Prefetcher: walks segments and stationary vectors and prepares the next one to issue.
+  type Prefetch = 'segLoad' | 'stat' | 'pointers' | 'done';
+  let pState = (pe.segments.length === 0 ? 'done' : 'segLoad') as Prefetch;
+  let segIndex = 0;
+  let sPos = 0;
+  let sEnd = 0;
+  let bStart = 0;
+  let bEnd = 0;
+  let pRows = { lo: 0, hi: -1 };
+  let pCols = { lo: 0, hi: -1 };
+  let pRow = 0;
+  // The prefetcher's pointer read port (valid the cycle after the read, held until the next).
+  let ptrA = 0;
+  let ptrB = 0;
+  const colRun = (row: number, cols: { lo: number; hi: number }): [number, number] => [
+    firstAtOrAfter(b, bStart, bEnd, row, cols.lo),
+    firstAtOrAfter(b, bStart, bEnd, row, cols.hi + 1),
+  ];
+  // Issuer: the stationary vector being issued, its current run and (element) the next row's run.
+  let cur = { sPos: 0, nS: 0, rows: { lo: 0, hi: -1 }, cols: { lo: 0, hi: -1 }, bStart: 0, bEnd: 0 };
+  let running = false;
+  let bPos = 0;
+  let laneLimit = 0;
+  let runEnd = 0;
+  let curRow = 0;
+  let rowPending = false;
+  let rowA = 0;
+  let rowB = 0;
+  let flushing = false;
+  let flushEnd = 0;
+
+  /** One candidate in the multiply stage; whether it passed the range test. */
+  const candidate = (pos: number, limit: number): boolean => {
+    c.candidatePairs++;
+    const nB = Math.min(F, limit - pos);
+    // A pair whose boxes cannot meet has no valid product: nothing to enumerate ('vector' rejects it).
+    if (meets(cur.rows, cur.cols, boxOf(b.row, b.col, pos, nB))) issuePair(cur.sPos, cur.nS, pos, nB);
+    else if (mode === 'vector') return false;
+    else {
+      c.issuedPairs++;
+      c.busySlots += cur.nS * nB;
+    }
+    return true;
+  };
+  const issueAt = (pos: number, limit: number, end: number) => {
+    const first = candidate(pos, limit);
+    // 'vector' fetches the run's next pre-packed vector too; when both pass, the second takes a cycle more.
+    const pair = mode === 'vector' && pos + F < end;
+    if (pair && candidate(pos + F, limit) && first) secondCycles++;
+    bPos = pos + (pair ? 2 * F : F);
+    laneLimit = limit;
+    runEnd = end;
+    running = bPos < end;
+  };
+  const readNextRow = (row: number) => {
+    rowPending = row < cur.rows.hi;
+    if (!rowPending) return;
+    curRow = row + 1;
+    [rowA, rowB] = [
+      firstAtOrAfter(b, cur.bStart, cur.bEnd, curRow, cur.cols.lo),
+      firstAtOrAfter(b, cur.bStart, cur.bEnd, curRow, cur.cols.hi + 1),
+    ];
+  };
+  const nS = () => Math.min(I, sEnd - sPos);
+  const sBoxRanges = () => {
+    const box = boxOf(s.row, s.col, sPos, nS());
+    pRows = meetingBroadcastRange(g, win, 'row', box.r0, box.r1);
+    pCols = meetingBroadcastRange(g, win, 'col', box.c0, box.c1);
+  };
+  /** The segment table's output holds entry segIndex (read ahead). */
+  const loadSegment = () => {
+    if (segIndex >= pe.segments.length) {
+      pState = 'done';
+      return;
+    }
+    const seg = pe.segments[segIndex++]!;
     const bs = unit.broadcastSegments[seg.broadcastSegment]!;
-    if (seg.start >= seg.end || bs.start >= bs.end) continue;
-    const bLen = bs.end - bs.start;
-    const vectors = Math.ceil(bLen / F);
-    // Whether the previous stationary vector ended right after an issue (then StatRead precedes StatLoad).
-    let afterIssue = false;
-    for (let sPos = seg.start; sPos < seg.end; sPos += I) {
-      if (afterIssue) compute += STEP_CYCLES.statRead;
-      compute += STEP_CYCLES.statLoad;
-      const nS = Math.min(I, seg.end - sPos);
-      c.goldenProducts += nS * bLen;
-      c.baselinePairs += vectors;
-      const sBox = boxOf(s.row, s.col, sPos, nS);
-      const rows = meetingBroadcastRange(g, win, 'row', sBox.r0, sBox.r1);
-      const cols = meetingBroadcastRange(g, win, 'col', sBox.c0, sBox.c1);
-      afterIssue = false;
-      if (mode === 'off') {
-        for (let bPos = bs.start; bPos < bs.end; bPos += F) {
-          compute += STEP_CYCLES.issue;
-          c.candidatePairs++;
-          const nB = Math.min(F, bs.end - bPos);
-          // A pair whose boxes cannot meet has no valid product: one cycle, nothing to enumerate.
-          if (meets(rows, cols, boxOf(b.row, b.col, bPos, nB))) issuePair(sPos, nS, bPos, nB);
-          else {
-            c.issuedPairs++;
-            c.busySlots += nS * nB;
-          }
+    sPos = seg.start;
+    sEnd = seg.end;
+    bStart = bs.start;
+    bEnd = bs.end;
+    pState = seg.start >= seg.end || bs.start >= bs.end ? 'segLoad' : 'stat';
+  };
+  const leave = () => {
+    c.goldenProducts += nS() * (bEnd - bStart);
+    c.baselinePairs += Math.ceil((bEnd - bStart) / F);
+    if (sPos + I < sEnd) {
+      sPos += I;
+      pState = 'stat';
+    } else loadSegment();
+  };
+
+  for (;;) {
+    compute++;
+    // Issuer (reads the prefetcher's state as it was at the start of the cycle).
+    const ready = (pState === 'stat' && mode === 'off') || (pState === 'pointers' && ptrA < ptrB);
+    let taken = false;
+    if (flushing) {
+      if (compute >= flushEnd) break;
+    } else if (running) {
+      issueAt(bPos, laneLimit, runEnd);
+      // An empty pending row is skipped while the run issues.
+      if (rowPending && rowA >= rowB) readNextRow(curRow);
+    } else if (rowPending && !(rowA >= rowB && curRow >= cur.rows.hi)) {
+      if (rowA < rowB) issueAt(rowA, rowB, rowB);
+      readNextRow(curRow);
+    } else if (ready) {
+      taken = true;
+      // 'off' has no range units; the model uses the ranges only to skip enumerating pairs that cannot meet.
+      if (mode === 'off') sBoxRanges();
+      cur = { sPos, nS: nS(), rows: pRows, cols: pCols, bStart, bEnd };
+      if (mode === 'off') issueAt(bStart, bEnd, bEnd);
+      else if (mode === 'vector') issueAt(bStart + Math.floor((ptrA - bStart) / F) * F, bEnd, ptrB);
+      else issueAt(ptrA, ptrB, ptrB);
+      if (mode === 'element') readNextRow(pRow);
+      else rowPending = false;
+    } else if (pState === 'done') {
+      flushing = true;
+      flushEnd = compute + FLUSH_CYCLES;
+    }
+    // Prefetcher.
+    switch (pState) {
+      case 'segLoad':
+        loadSegment();
+        break;
+      case 'stat':
+        if (mode === 'off') {
+          if (taken) leave();
+          break;
         }
-        afterIssue = true;
-        continue;
-      }
-      compute += STEP_CYCLES.range;
-      if (rows.lo > rows.hi || cols.lo > cols.hi) continue;
-      if (mode === 'vector') {
-        compute += STEP_CYCLES.ptrLoad;
-        const runStart = firstAtOrAfter(b, bs.start, bs.end, rows.lo, 0);
-        const runEnd = firstAtOrAfter(b, bs.start, bs.end, rows.hi + 1, 0);
-        if (runStart >= runEnd) continue;
-        for (let bPos = bs.start + Math.floor((runStart - bs.start) / F) * F; bPos < runEnd; bPos += F) {
-          compute += STEP_CYCLES.issue;
-          c.candidatePairs++;
-          const nB = Math.min(F, bs.end - bPos);
-          if (meets(rows, cols, boxOf(b.row, b.col, bPos, nB))) issuePair(sPos, nS, bPos, nB);
+        sBoxRanges();
+        if (pRows.lo > pRows.hi || pCols.lo > pCols.hi) leave();
+        else if (mode === 'element') {
+          pRow = pRows.lo;
+          [ptrA, ptrB] = colRun(pRow, pCols);
+          pState = 'pointers';
+        } else {
+          ptrA = firstAtOrAfter(b, bStart, bEnd, pRows.lo, 0);
+          ptrB = firstAtOrAfter(b, bStart, bEnd, pRows.hi + 1, 0);
+          pState = 'pointers';
         }
-        afterIssue = true;
-        continue;
-      }
-      // element: one ColLoad per broadcast row of the run, then the re-packed vectors of its column run.
-      for (let r = rows.lo; r <= rows.hi; r++) {
-        compute += STEP_CYCLES.colLoad;
-        const a = firstAtOrAfter(b, bs.start, bs.end, r, cols.lo);
-        const e = firstAtOrAfter(b, bs.start, bs.end, r, cols.hi + 1);
-        afterIssue = false;
-        for (let bPos = a; bPos < e; bPos += F) {
-          compute += STEP_CYCLES.issue;
-          c.candidatePairs++;
-          issuePair(sPos, nS, bPos, Math.min(F, e - bPos));
-          afterIssue = true;
-        }
-      }
+        break;
+      case 'pointers':
+        if (ptrA < ptrB) {
+          if (taken) leave();
+        } else if (mode === 'element' && pRow < pRows.hi) {
+          pRow++;
+          [ptrA, ptrB] = colRun(pRow, pCols);
+        } else leave();
+        break;
+      case 'done':
+        break;
     }
   }
-  compute += STEP_CYCLES.segRead + STEP_CYCLES.flush;
-  c.computeCycles = compute + c.conflictStalls;
+  c.computeCycles = compute + secondCycles + c.conflictStalls;
   const entries = Math.ceil(windowSize(win) / A);
   const pointerEntries = pointerEntryCount(unit, p.anticipation);
   c.fillCycles = Math.max(1, Math.ceil(b.values.length / params.fillWidth), pointerEntries, entries);

@@ -2,10 +2,12 @@ import fc from 'fast-check';
 import { describe, expect, test } from 'vitest';
 import { elaborate } from '../../hw/index.ts';
 import { ScnnPeTop } from '../../hw/scnn/pe-top.ts';
+import { IDLE_PE_COMPUTE } from '../../sim/scnn/array-cycle-model.ts';
 import { cycleModel } from '../../sim/scnn/cycle-model.ts';
 import { randomWorkUnit } from '../../sim/scnn/random-work-units.ts';
-import { ARRAY_PASSES, type ArrayPass } from '../../sim/scnn/work-unit.ts';
+import { ANTICIPATION_MODES, ARRAY_PASSES, type ArrayPass } from '../../sim/scnn/work-unit.ts';
 import { buildModel, type VerilatedModel } from '../../sim/verilator/build.ts';
+import { HAND_MADE_COMPUTE_CYCLES, handMadeMatmulUnit } from '../../tb/scnn/pe-cases.ts';
 import { checkUnitAllModes } from '../../tb/scnn/pe-check.ts';
 import { runPeTop } from '../../tb/scnn/pe-run.ts';
 import { peTestbench } from '../../tb/scnn/pe.tb.ts';
@@ -61,6 +63,14 @@ describe.each(ARRAY_PASSES.map((p) => [p] as const))('%s on the RTL', (pass: Arr
       { numRuns: 12, seed: 9 },
     );
   });
+});
+
+test('the hand-made unit (segment boundaries, an empty segment, an empty run, one-element vectors) takes the cycles counted by hand; a PE without segments flushes at once', async () => {
+  const r = await checkUnitAllModes(await model(), TEST_PE_TOP, handMadeMatmulUnit(), 'hand-made matmul unit', 3);
+  for (const mode of ANTICIPATION_MODES) expect(r.counters[mode].computeCycles, mode).toBe(HAND_MADE_COMPUTE_CYCLES[mode]);
+  const unit = handMadeMatmulUnit();
+  const idle = await checkUnitAllModes(await model(), TEST_PE_TOP, { ...unit, pes: [{ ...unit.pes[0]!, segments: [] }] }, 'hand-made unit without segments', 3);
+  for (const mode of ANTICIPATION_MODES) expect(idle.counters[mode].computeCycles, mode).toBe(IDLE_PE_COMPUTE);
 });
 
 test('the watchdog ends a run at the cycle limit with the counters so far', async () => {

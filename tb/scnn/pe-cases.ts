@@ -1,0 +1,38 @@
+import { elementList, type WorkUnit } from '../../sim/scnn/work-unit.ts';
+
+const row = (rows: readonly number[], value = 1) => rows.map((r, k) => ({ value: value + k, row: r, col: 0 }));
+
+/**
+ * A hand-made matrix-multiplication unit whose sequencing is worked out by hand in
+ * docs/pe-array.md section 2a: C (8 x 12) = A · B with the PE owning output columns
+ * [4, 8), four reduction indices:
+ *
+ * | segment | stationary (A rows i)  | broadcast (B columns j) | what it exercises |
+ * |---|---|---|---|
+ * | 0 | 0..7 (two vectors) | 0..11 (three vectors) | consecutive stationary vectors; the row run [4, 8) |
+ * | 1 | 0..3 | 0..2 | a vector that meets no broadcast row (an empty run) |
+ * | 2 | none | 0..11 | an empty segment |
+ * | 3 | 2 (a one-element vector) | 5 (a one-element vector) | a segment boundary, single lanes |
+ */
+export function handMadeMatmulUnit(): WorkUnit {
+  const i = (n: number, from = 0) => Array.from({ length: n }, (_, k) => from + k);
+  const stationary = [row(i(8), 3), row(i(4), -5), [], row([2], 7)];
+  const broadcast = [row(i(12), 11), row(i(3), -2), row([5], 9)];
+  const flat = <T,>(lists: T[][]) => ({ list: lists.flat(), ranges: lists.map((_, k) => ({ start: lists.slice(0, k).flat().length, end: lists.slice(0, k + 1).flat().length })) });
+  const s = flat(stationary);
+  const b = flat(broadcast);
+  const pairing = [0, 1, 0, 2];
+  return {
+    geometry: { pass: 'matmul', stride: 1, padding: 0, outRows: 0, outCols: 0, broadcastRows: 12, broadcastCols: 1 },
+    broadcast: elementList(b.list),
+    broadcastSegments: b.ranges,
+    pes: [{
+      window: { originRow: 0, originCol: 4, windowRows: 8, windowCols: 4, channels: 1, stationaryChannels: 1 },
+      stationary: elementList(s.list),
+      segments: s.ranges.map((r, k) => ({ ...r, broadcastSegment: pairing[k]! })),
+    }],
+  };
+}
+
+/** Compute cycles of handMadeMatmulUnit() per mode, counted by hand (docs/pe-array.md section 2a). */
+export const HAND_MADE_COMPUTE_CYCLES = { off: 13, vector: 13, element: 20 } as const;
