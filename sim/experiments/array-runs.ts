@@ -14,7 +14,7 @@ import { matmulValid } from '../scnn/training-step.ts';
 import type { Anticipation } from '../scnn/work-unit.ts';
 import { requirePeArrayEngine, type EngineKind } from './engine.ts';
 import type { ExperimentSettings } from './experiment.ts';
-import { planPassSample, scaleCounters, slicePass, type PassSample } from './pass-sampling.ts';
+import { planPassSample, scaleCounters, slicePass, type PassSample, type SampleAxis } from './pass-sampling.ts';
 import { SettingsError } from './settings.ts';
 import type { NetworkTable } from '../workloads/layer-table.ts';
 
@@ -69,6 +69,8 @@ export interface PassRunOptions {
   readonly seed: number;
   readonly label: string;
   readonly experiment: string;
+  /** How each pass is cut when sampled (default DEFAULT_CUTS). */
+  readonly cuts?: Partial<Record<TrainingPass, readonly SampleAxis[]>>;
 }
 
 /**
@@ -84,8 +86,8 @@ export async function runLayerPasses(shape: ConvShape, operands: ConvOperands, o
     const valid = counts ? counts[pass].valid : matmulValid(shape, pass, operands);
     // Matrix mode broadcasts each B row to every PE column of the grid: px products per valid one.
     const products = counts ? counts[pass].products : valid * o.array.top.px;
-    const sample = planPassSample(shape, pass, products, o.maxProducts, o.seed, o.label);
-    const slice = slicePass(shape, operands, pass, sample);
+    const sample = planPassSample(shape, pass, products, o.maxProducts, o.seed, o.label, o.cuts?.[pass]);
+    const slice = slicePass(shape, operands, sample);
     const r = await engine.run({ array: o.array, work: { kind: 'conv', shape: slice.shape, pass, operands: slice.operands }, modes: o.modes, label: o.label });
     const byMode = Object.fromEntries(Object.entries(r.byMode).map(([m, c]) => [m, scaleCounters(c, sample.scale)]));
     records.push({ pass, dataflow: fc ? 'matmul' : 'conv', units: r.units, groups: r.groups, sample, golden: { products: counts ? counts[pass].products : null, valid }, byMode });

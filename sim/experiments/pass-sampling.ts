@@ -22,89 +22,99 @@ import { deriveSeed, Rng } from '../golden/random.ts';
 import type { ArrayCounters } from '../scnn/array-cycle-model.ts';
 import type { ConvOperands } from '../scnn/scheduler.ts';
 
+/** A dimension a pass can be cut along: the batch, input channels C, output channels K. */
+export type SampleAxis = 'batch' | 'C' | 'K';
+
+/** Elements [start, start + count) of one dimension of `of`. */
+export interface AxisSlice {
+  readonly start: number;
+  readonly count: number;
+  readonly of: number;
+}
+
 export interface PassSample {
-  /** Samples run, of the batch, and the first one. */
-  readonly samples: number;
-  readonly ofSamples: number;
-  readonly sampleStart: number;
-  /** Output channels of the pass run (K forward and weight gradient, C input gradient), of all, and the first one. */
-  readonly channels: number;
-  readonly ofChannels: number;
-  readonly channelStart: number;
+  readonly batch: AxisSlice;
+  readonly C: AxisSlice;
+  readonly K: AxisSlice;
   /** Whole / slice: what the slice's counters are multiplied by (1 = the pass ran whole, exact). */
   readonly scale: number;
 }
 
-/** Channels the pass produces: what the sample cuts into chunks. */
-function outputChannelsOf(shape: ConvShape, pass: TrainingPass): number {
-  return pass === 'inputGradient' ? shape.inChannels : shape.outChannels;
+/**
+ * The cuts of each pass, in order: the batch first where the pass is a sum over
+ * samples (forward, input gradient), then the channels the pass produces (the
+ * reduction stays whole); the weight gradient, which reduces over the batch,
+ * cuts the batch last.
+ */
+export const DEFAULT_CUTS: Readonly<Record<TrainingPass, readonly SampleAxis[]>> = {
+  forward: ['batch', 'K'],
+  inputGradient: ['batch', 'C'],
+  weightGradient: ['K', 'batch'],
+};
+
+function extent(shape: ConvShape, axis: SampleAxis): number {
+  return axis === 'batch' ? shape.batch : axis === 'C' ? shape.inChannels : shape.outChannels;
 }
 
-export function wholePass(shape: ConvShape, pass: TrainingPass): PassSample {
-  const ch = outputChannelsOf(shape, pass);
-  return { samples: shape.batch, ofSamples: shape.batch, sampleStart: 0, channels: ch, ofChannels: ch, channelStart: 0, scale: 1 };
+export function wholePass(shape: ConvShape): PassSample {
+  const whole = (axis: SampleAxis): AxisSlice => ({ start: 0, count: extent(shape, axis), of: extent(shape, axis) });
+  return { batch: whole('batch'), C: whole('C'), K: whole('K'), scale: 1 };
 }
 
 /**
  * The slice of a pass with `products` Cartesian products that brings it under
- * `budget` (null: never sample), chosen from the seed.
+ * `budget` (null: never sample): each cut in turn keeps the share of its
+ * dimension the budget allows (at least one), at a start drawn from the seed.
  */
-export function planPassSample(shape: ConvShape, pass: TrainingPass, products: number, budget: number | null, seed: number, label: string): PassSample {
-  const whole = wholePass(shape, pass);
+export function planPassSample(
+  shape: ConvShape,
+  pass: TrainingPass,
+  products: number,
+  budget: number | null,
+  seed: number,
+  label: string,
+  cuts: readonly SampleAxis[] = DEFAULT_CUTS[pass],
+): PassSample {
+  const whole = wholePass(shape);
   if (budget === null || products <= budget) return whole;
   const rng = new Rng(deriveSeed(seed, label, pass, 'pass sample'));
-  let samples = shape.batch;
+  const slices = { ...whole };
   let left = products;
-  const cutBatch = () => {
-    left = (left * 1) / samples;
-    samples = 1;
-  };
-  if (pass !== 'weightGradient' && samples > 1) cutBatch();
-  let channels = whole.ofChannels;
-  if (left > budget) {
-    channels = Math.max(1, Math.floor((whole.ofChannels * budget) / left));
-    left = (left * channels) / whole.ofChannels;
+  for (const axis of cuts) {
+    if (left <= budget) break;
+    const of = extent(shape, axis);
+    const count = Math.max(1, Math.floor((of * budget) / left));
+    left = (left * count) / of;
+    slices[axis] = { start: count === of ? 0 : rng.nextInt(of - count + 1), count, of };
   }
-  if (left > budget && samples > 1) cutBatch();
-  const sampleStart = samples === shape.batch ? 0 : rng.nextInt(shape.batch);
-  const channelStart = channels === whole.ofChannels ? 0 : rng.nextInt(whole.ofChannels - channels + 1);
-  return { samples, ofSamples: shape.batch, sampleStart, channels, ofChannels: whole.ofChannels, channelStart, scale: (shape.batch / samples) * (whole.ofChannels / channels) };
+  const scale = (['batch', 'C', 'K'] as const).reduce((x, axis) => x * (slices[axis].of / slices[axis].count), 1);
+  return { ...slices, scale };
 }
 
 /** Elements [start, start + count) of axis `axis` of a row-major tensor of dimensions `dims`. */
-function sliceAxis(values: Int32Array, dims: readonly number[], axis: number, start: number, count: number): Int32Array {
+function sliceAxis(values: Int32Array, dims: readonly number[], axis: number, cut: AxisSlice): Int32Array {
+  if (cut.count === cut.of) return values;
   const outer = dims.slice(0, axis).reduce((a, b) => a * b, 1);
   const inner = dims.slice(axis + 1).reduce((a, b) => a * b, 1);
-  const out = new Int32Array(outer * count * inner);
+  const out = new Int32Array(outer * cut.count * inner);
   for (let o = 0; o < outer; o++) {
-    out.set(values.subarray((o * dims[axis]! + start) * inner, (o * dims[axis]! + start + count) * inner), o * count * inner);
+    out.set(values.subarray((o * cut.of + cut.start) * inner, (o * cut.of + cut.start + cut.count) * inner), o * cut.count * inner);
   }
   return out;
 }
 
 /** The layer and operands of a pass's slice. */
-export function slicePass(shape: ConvShape, operands: ConvOperands, pass: TrainingPass, sample: PassSample): { shape: ConvShape; operands: ConvOperands } {
+export function slicePass(shape: ConvShape, operands: ConvOperands, sample: PassSample): { shape: ConvShape; operands: ConvOperands } {
   if (sample.scale === 1) return { shape, operands };
   const { batch: N, inChannels: C, outChannels: K, height: H, width: W, kernelHeight: R, kernelWidth: S } = shape;
   const E = outputHeight(shape);
   const F = outputWidth(shape);
-  let x = sliceAxis(operands.activations, [N, C, H, W], 0, sample.sampleStart, sample.samples);
-  let dy = sliceAxis(operands.outputGradients, [N, K, E, F], 0, sample.sampleStart, sample.samples);
-  let w = operands.weights;
-  let c = C;
-  let k = K;
-  if (sample.channels !== sample.ofChannels) {
-    if (pass === 'inputGradient') {
-      c = sample.channels;
-      x = sliceAxis(x, [sample.samples, C, H, W], 1, sample.channelStart, c);
-      w = sliceAxis(w, [K, C, R, S], 1, sample.channelStart, c);
-    } else {
-      k = sample.channels;
-      dy = sliceAxis(dy, [sample.samples, K, E, F], 1, sample.channelStart, k);
-      w = sliceAxis(w, [K, C, R, S], 0, sample.channelStart, k);
-    }
-  }
-  return { shape: { ...shape, batch: sample.samples, inChannels: c, outChannels: k }, operands: { activations: x, weights: w, outputGradients: dy } };
+  const n = sample.batch.count;
+  const c = sample.C.count;
+  const x = sliceAxis(sliceAxis(operands.activations, [N, C, H, W], 0, sample.batch), [n, C, H, W], 1, sample.C);
+  const dy = sliceAxis(sliceAxis(operands.outputGradients, [N, K, E, F], 0, sample.batch), [n, K, E, F], 1, sample.K);
+  const w = sliceAxis(sliceAxis(operands.weights, [K, C, R, S], 0, sample.K), [sample.K.count, C, R, S], 1, sample.C);
+  return { shape: { ...shape, batch: n, inChannels: c, outChannels: sample.K.count }, operands: { activations: x, weights: w, outputGradients: dy } };
 }
 
 /** Every counter of a slice times the slice's scale: the estimate of the whole pass (unchanged when the pass ran whole). */
@@ -115,8 +125,9 @@ export function scaleCounters(c: ArrayCounters, scale: number): ArrayCounters {
 
 export function describeSample(s: PassSample): string {
   if (s.scale === 1) return 'whole';
-  const parts: string[] = [];
-  if (s.samples !== s.ofSamples) parts.push(`sample ${s.sampleStart} of ${s.ofSamples}`);
-  if (s.channels !== s.ofChannels) parts.push(`channels ${s.channelStart}-${s.channelStart + s.channels - 1} of ${s.ofChannels}`);
+  const names = { batch: 'samples', C: 'input channels', K: 'output channels' } as const;
+  const parts = (['batch', 'C', 'K'] as const)
+    .filter((axis) => s[axis].count !== s[axis].of)
+    .map((axis) => `${names[axis]} ${s[axis].start}-${s[axis].start + s[axis].count - 1} of ${s[axis].of}`);
   return `${parts.join(', ')} (x${Number(s.scale.toPrecision(6))})`;
 }

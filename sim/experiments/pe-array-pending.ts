@@ -45,21 +45,3 @@ export const spartanExperiment = pending(
   { generators: ['relu', 'dsg'] },
   'the per-tile dense/sparse choice (a dense path beside the sparse array, and the measured crossover density) is not modelled yet',
 );
-
-export const sparsertExperiment = pending(
-  'sparsert',
-  'SparseRT: 1x1 convolutions and FC layers at high weight sparsity',
-  'SparseRT (PACT 2020): 1x1 convolutions and FC layers 3.4x faster than dense at 90% weight sparsity, 5.4x at 95%',
-  PE_SETTINGS,
-  { generators: ['prune'], sparsities: [0.5, 0.7, 0.8, 0.9, 0.95, 0.98] },
-  'to be wired to the array cycle model',
-);
-
-export const lstmExperiment = pending(
-  'lstm',
-  'Structured gate-gradient sparsity in an LSTM backward pass',
-  'Zhu et al. 2018: structured gate-gradient sparsity makes the LSTM backward pass up to 45% faster than dense and faster than unstructured',
-  ['sparsities', 'generators', 'batch', 'seed', 'array', 'engine'],
-  { generators: ['lstm', 'uniform'] },
-  'to be wired to the array cycle model',
-);
