@@ -15,7 +15,8 @@ import { GENERATORS } from '../workloads/sparsity/generators.ts';
 import { arrayOf, checkLayers, geomean, runLayerPasses, selectedLayers, sumCounters, validateArraySettings, type PassRecord } from './array-runs.ts';
 import { MODEL_MADE_BY, multipliersOfArray, passFigures } from './engine.ts';
 import { arrayEnergyEvents, energyPj, energyRatio, ENERGY_NODE, type ArrayWidths } from './energy.ts';
-import { unitId, type Comparison, type CsvRow, type Experiment, type ExperimentSettings, type WorkUnit } from './experiment.ts';
+import type { Comparison, CsvRow, Experiment, ExperimentSettings } from './experiment.ts';
+import { ANT_NETWORKS, layerRuns, layerUnits } from './layer-units.ts';
 import { formatNumber } from './output.ts';
 import { describeSample } from './pass-sampling.ts';
 import { PASS_LABEL } from './rcp-breakdown.ts';
@@ -29,14 +30,6 @@ export interface AntLayerResult {
   readonly layer: string;
   readonly index: number;
   readonly passes: readonly PassRecord[];
-}
-
-interface Run {
-  readonly net: string;
-  readonly input: string;
-  readonly generator: string;
-  readonly sparsity: number;
-  readonly layers: AntLayerResult[];
 }
 
 export function arrayWidthsOf(settings: Pick<ExperimentSettings, 'array'>): ArrayWidths {
@@ -72,20 +65,6 @@ export function stepFigures(records: readonly PassRecord[], multipliers: number,
   };
 }
 
-function runsOf(units: readonly WorkUnit[], results: readonly unknown[]): Run[] {
-  const byKey = new Map<string, Run>();
-  units.forEach((u, i) => {
-    const key = `${u.params.net}|${u.params.input}|${u.params.generator}|${u.params.sparsity}`;
-    let run = byKey.get(key);
-    if (!run) {
-      run = { net: String(u.params.net), input: String(u.params.input), generator: String(u.params.generator), sparsity: Number(u.params.sparsity), layers: [] };
-      byKey.set(key, run);
-    }
-    run.layers.push(results[i] as AntLayerResult);
-  });
-  return [...byKey.values()];
-}
-
 const x2 = (v: number) => `${v.toFixed(2)}x`;
 const pct = (v: number) => `${(100 * v).toFixed(1)}%`;
 
@@ -95,13 +74,7 @@ export const antExperiment: Experiment = {
   reproduces: 'ANT (ISCA 2022): 3.71x geomean speedup and 4.40x less energy than an SCNN-like array at 90% sparsity, over 90% of RCPs anticipated',
   accepts: ['nets', 'sparsities', 'generators', 'batch', 'seed', 'array', 'engine', 'layers', 'maxProducts'],
   defaults: {
-    nets: [
-      { name: 'densenet121', input: 'cifar' },
-      { name: 'resnet18', input: 'cifar' },
-      { name: 'vgg16', input: 'cifar' },
-      { name: 'wrn-16-8', input: 'cifar' },
-      { name: 'resnet50', input: 'imagenet' },
-    ],
+    nets: ANT_NETWORKS,
     sparsities: [0.9],
     generators: ['topk'],
     batch: 1,
@@ -112,22 +85,7 @@ export const antExperiment: Experiment = {
     checkLayers(settings, settings.nets.map((n) => getNetwork(n.name, n.input)));
   },
   workUnits(settings) {
-    const units: WorkUnit[] = [];
-    for (const net of settings.nets) {
-      const table = getNetwork(net.name, net.input);
-      for (const generator of settings.generators) {
-        for (const sparsity of settings.sparsities) {
-          for (const index of selectedLayers(settings, table)) {
-            const layer = table.layers[index]!;
-            units.push({
-              id: unitId(`${net.name}-${net.input}`, generator, `s${sparsity}`, `${String(index).padStart(3, '0')}-${layer.name}`),
-              params: { net: net.name, input: net.input, generator, sparsity, layerIndex: index, layer: layer.name },
-            });
-          }
-        }
-      }
-    }
-    return units;
+    return layerUnits(settings, (table) => selectedLayers(settings, table));
   },
   async runUnit(unit, settings): Promise<AntLayerResult> {
     const table = getNetwork(String(unit.params.net), unit.params.input as 'cifar' | 'imagenet');
@@ -150,7 +108,7 @@ export const antExperiment: Experiment = {
     const array = arrayOf(settings);
     const M = multipliersOfArray(array);
     const widths = arrayWidthsOf(settings);
-    const runs = runsOf(units, results);
+    const runs = layerRuns<AntLayerResult>(units, results);
     const rows: CsvRow[] = [];
     const networks = runs.map((run) => {
       const all = run.layers.flatMap((l) => l.passes);
