@@ -33,7 +33,7 @@ const BACKWARD = TRAINING_PASSES.filter((p) => p !== 'forward');
 const PUBLISHED_FASTER = 0.45;
 /** A sampled pass keeps every row and every gate column of the gate gradient (its structure) and cuts the [x, h] side C. */
 const LSTM_CUTS = { inputGradient: ['C'], weightGradient: ['C'] } as const;
-export const LSTM_MAX_PRODUCTS = 400_000_000;
+export const LSTM_MAX_PRODUCTS = 100_000_000;
 
 export type GateGradient = 'dense' | 'structured' | 'unstructured';
 
