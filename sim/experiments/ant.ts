@@ -206,18 +206,20 @@ export const antExperiment: Experiment = {
       '',
     ].join('\n');
 
-    const netLabel = (n: { network: string; input: string }) => `${n.network} (${n.input})`;
+    // A run is named by its network, and by generator and sparsity only when several are asked for.
+    const several = settings.generators.length * settings.sparsities.length > 1;
+    const runLabel = (n: { network: string; input: string; generator: string; sparsity: number }) => `${n.network} (${n.input})${several ? ` ${n.generator} ${n.sparsity}` : ''}`;
     const speedupData = networks.flatMap((n) =>
-      (['vector', 'element'] as const).map((mode) => ({ network: `${netLabel(n)} ${n.generator} ${n.sparsity}`, mode, speedup: n.step.speedup[mode] })),
+      (['vector', 'element'] as const).map((mode) => ({ network: runLabel(n), mode, speedup: n.step.speedup[mode] })),
     );
     const phaseData = networks.flatMap((n) =>
       ANTICIPATION_MODES.flatMap((mode) =>
         (['descriptorCycles', 'fillCycles', 'computeCycles', 'drainCycles'] as const).map((phase, order) => ({
-          network: `${netLabel(n)} ${n.generator} ${n.sparsity}`, mode, phase: phase.replace('Cycles', ''), order, cycles: n.step.phases[mode][phase],
+          network: runLabel(n), mode, phase: phase.replace('Cycles', ''), order, cycles: n.step.phases[mode][phase],
         })),
       ),
     );
-    const sortRuns = networks.map((n) => `${netLabel(n)} ${n.generator} ${n.sparsity}`);
+    const sortRuns = networks.map(runLabel);
     const plots = [
       {
         name: 'speedup-by-network',
@@ -228,7 +230,7 @@ export const antExperiment: Experiment = {
             {
               mark: 'bar',
               encoding: {
-                x: { field: 'network', type: 'nominal', title: null, axis: { labelAngle: -30 }, sort: sortRuns },
+                x: { field: 'network', type: 'nominal', title: null, axis: { labelAngle: -30, labelLimit: 240 }, sort: sortRuns },
                 xOffset: { field: 'mode', type: 'nominal', sort: ['vector', 'element'] },
                 y: { field: 'speedup', type: 'quantitative', title: 'speedup (x)' },
                 color: { field: 'mode', type: 'nominal', title: 'anticipation', sort: ['vector', 'element'], scale: { range: ['#4e79a7', '#e15759'] } },
