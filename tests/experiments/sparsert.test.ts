@@ -51,7 +51,7 @@ describe('sparsert experiment', () => {
           expect(r.counters).toEqual(arrayCycleModel(schedule, spec.top, spec.top, 'element').counters);
           expect(r.counters.validProducts).toBe(r.valid);
         } else {
-          // Dense weights and activations: the valid products of a chunk of W's rows scale exactly.
+          // Dense weights and activations: the valid products of a chunk of the reduction scale exactly.
           expect(r.sparsity).toBe(0);
           expect(r.counters.validProducts).toBeCloseTo(r.valid, 3);
         }
@@ -66,6 +66,6 @@ describe('sparsert experiment', () => {
     expect(results.comparisons.map((c: { published: string }) => c.published)).toEqual(['3.4x', '5.4x']);
     const csv = fs.readFileSync(path.join(out, 'results.csv'), 'utf8').trim().split('\n');
     expect(csv).toHaveLength(1 + 2 * 3);
-    expect(csv[1]).toMatch(/^resnet50,imagenet,layer4.1.conv1,512,2048,49,0,output channels \d+-\d+ of 512 \(x/);
+    expect(csv[1]).toMatch(/^resnet50,imagenet,layer4.1.conv1,512,2048,49,0,input channels \d+-\d+ of 2048 \(x/);
   });
 });
