@@ -71,6 +71,8 @@ export interface PassRunOptions {
   readonly experiment: string;
   /** How each pass is cut when sampled (default DEFAULT_CUTS). */
   readonly cuts?: Partial<Record<TrainingPass, readonly SampleAxis[]>>;
+  /** Products to plan the sample by, when runs to be compared must share one slice (default: the pass's own). */
+  readonly planProducts?: Partial<Record<TrainingPass, number>>;
 }
 
 /**
@@ -86,7 +88,7 @@ export async function runLayerPasses(shape: ConvShape, operands: ConvOperands, o
     const valid = counts ? counts[pass].valid : matmulValid(shape, pass, operands);
     // Matrix mode broadcasts each B row to every PE column of the grid: px products per valid one.
     const products = counts ? counts[pass].products : valid * o.array.top.px;
-    const sample = planPassSample(shape, pass, products, o.maxProducts, o.seed, o.label, o.cuts?.[pass]);
+    const sample = planPassSample(shape, pass, o.planProducts?.[pass] ?? products, o.maxProducts, o.seed, o.label, o.cuts?.[pass]);
     const slice = slicePass(shape, operands, sample);
     const r = await engine.run({ array: o.array, work: { kind: 'conv', shape: slice.shape, pass, operands: slice.operands }, modes: o.modes, label: o.label });
     const byMode = Object.fromEntries(Object.entries(r.byMode).map(([m, c]) => [m, scaleCounters(c, sample.scale)]));

@@ -31,7 +31,12 @@ export const LSTM_HIDDEN = 1500;
 export const LSTM_LAYER = fcLayer('lstm-gates', 2 * LSTM_HIDDEN, 4 * LSTM_HIDDEN);
 const BACKWARD = TRAINING_PASSES.filter((p) => p !== 'forward');
 const PUBLISHED_FASTER = 0.45;
-/** A sampled pass keeps every row and every gate column of the gate gradient (its structure) and cuts the [x, h] side C. */
+/**
+ * A sampled pass keeps every row and every gate column of the gate gradient
+ * (its structure) and cuts the [x, h] side C; the dense, structured and
+ * unstructured runs share one slice (planned by the dense products, the same
+ * seed and label), so they are compared on the same columns.
+ */
 const LSTM_CUTS = { inputGradient: ['C'], weightGradient: ['C'] } as const;
 export const LSTM_MAX_PRODUCTS = 100_000_000;
 
@@ -85,8 +90,12 @@ export const lstmExperiment: Experiment = {
     const kind = unit.params.kind as GateGradient;
     const sparsity = Number(unit.params.sparsity);
     const { shape, operands } = lstmOperands(kind, sparsity, settings);
+    const array = arrayOf(settings);
+    // Matrix mode: px products per true term; dense, every row x gate x [x, h] column is one.
+    const dense = array.top.px * shape.batch * shape.outChannels * shape.inChannels;
     const passes = await runLayerPasses(shape, operands, {
-      array: arrayOf(settings), engine: settings.engine, modes: ['element'], passes: BACKWARD, maxProducts: settings.maxProducts, seed: settings.seed, label: `${LSTM_LAYER.name}-${kind}`, experiment: 'lstm', cuts: LSTM_CUTS,
+      array, engine: settings.engine, modes: ['element'], passes: BACKWARD, maxProducts: settings.maxProducts, seed: settings.seed, label: LSTM_LAYER.name, experiment: 'lstm',
+      cuts: LSTM_CUTS, planProducts: { inputGradient: dense, weightGradient: dense },
     });
     return { kind, sparsity, passes };
   },

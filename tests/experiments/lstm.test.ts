@@ -30,6 +30,8 @@ describe('lstm experiment', () => {
     const unstructured = lstmOperands('unstructured', 0.9, settings).operands.outputGradients;
     expect(unstructured.filter((v) => v !== 0).length).toBe(operands.outputGradients.filter((v) => v !== 0).length);
 
+    // The three runs share one slice of each pass.
+    for (const r of runs) expect(r.passes.map((p) => p.sample)).toEqual(runs[0]!.passes.map((p) => p.sample));
     for (const r of runs) {
       const o = lstmOperands(r.kind, r.sparsity, settings);
       for (const p of r.passes) {
