@@ -91,7 +91,7 @@ export async function runLayerPasses(shape: ConvShape, operands: ConvOperands, o
     const sample = planPassSample(shape, pass, o.planProducts?.[pass] ?? products, o.maxProducts, o.seed, o.label, o.cuts?.[pass]);
     const slice = slicePass(shape, operands, sample);
     const r = await engine.run({ array: o.array, work: { kind: 'conv', shape: slice.shape, pass, operands: slice.operands }, modes: o.modes, label: o.label });
-    const byMode = Object.fromEntries(Object.entries(r.byMode).map(([m, c]) => [m, scaleCounters(c, sample.scale)]));
+    const byMode = Object.fromEntries(Object.entries(r.byMode).map(([m, c]) => [m, scaleCounters(c, sample, pass)]));
     records.push({ pass, dataflow: fc ? 'matmul' : 'conv', units: r.units, groups: r.groups, sample, golden: { products: counts ? counts[pass].products : null, valid }, byMode });
   }
   return records;

@@ -9,10 +9,10 @@
  * sum of its samples), then a contiguous chunk of the pass's output channels
  * (K in forward and weight gradient, C in input gradient: the reduction stays
  * whole, window groups are per channel chunk), and, for a weight gradient
- * still too large, one sample (its reduction runs over the samples, so this
- * last cut counts one drain per sample instead of one in all). The slice's
- * counters are multiplied by the exact ratio of the whole to the slice
- * (N / n' x channels / channels'). Which sample and which chunk are drawn
+ * still too large, the batch (its reduction). Experiments may choose other
+ * cuts. The slice's counters are multiplied by the exact ratio of the whole
+ * to the slice (N / n' x channels / channels'), except the drains, which a
+ * cut of the reduction leaves as they are. Which sample and which chunk are drawn
  * from the seed, so a run is reproducible; the estimate's error is measured by
  * tests and in docs/experiments.md against exact runs.
  */
@@ -117,10 +117,21 @@ export function slicePass(shape: ConvShape, operands: ConvOperands, sample: Pass
   return { shape: { ...shape, batch: n, inChannels: c, outChannels: sample.K.count }, operands: { activations: x, weights: w, outputGradients: dy } };
 }
 
-/** Every counter of a slice times the slice's scale: the estimate of the whole pass (unchanged when the pass ran whole). */
-export function scaleCounters(c: ArrayCounters, scale: number): ArrayCounters {
-  if (scale === 1) return c;
-  return Object.fromEntries(Object.entries(c).map(([k, v]) => [k, typeof v === 'number' ? v * scale : v])) as unknown as ArrayCounters;
+/** The dimension each pass reduces over: a cut along it leaves the pass's window groups, and so its drains, as they are. */
+export const REDUCTION_AXIS: Readonly<Record<TrainingPass, SampleAxis>> = { forward: 'C', inputGradient: 'K', weightGradient: 'batch' };
+
+/**
+ * The estimate of the whole pass from its slice's counters: every counter
+ * times the slice's scale, except the drain, which only the cuts of the
+ * output (not of the reduction) multiply. Unchanged when the pass ran whole.
+ */
+export function scaleCounters(c: ArrayCounters, sample: PassSample, pass: TrainingPass): ArrayCounters {
+  if (sample.scale === 1) return c;
+  const reduction = sample[REDUCTION_AXIS[pass]];
+  const outputScale = sample.scale / (reduction.of / reduction.count);
+  const scaled = Object.fromEntries(Object.entries(c).map(([k, v]) => [k, typeof v === 'number' ? v * sample.scale : v])) as unknown as ArrayCounters;
+  const drain = c.drainCycles * outputScale;
+  return { ...scaled, drainCycles: drain, cycles: scaled.cycles - scaled.drainCycles + drain };
 }
 
 export function describeSample(s: PassSample): string {

@@ -29,7 +29,7 @@ export const SPARSERT_MAX_PRODUCTS = 20_000_000;
  * A sampled product keeps every row of W and every column of X (both are cut
  * over the PEs: a chunk smaller than the grid would change the parallelism)
  * and cuts the reduction C: every reduction step costs alike, so the chunk's
- * cycles scale; the window drains, once per window group, are scaled with it.
+ * cycles scale, and the window groups and their drains are those of the whole.
  */
 const SPARSERT_CUTS = ['C'] as const;
 const PUBLISHED: Record<string, number> = { '0.9': 3.4, '0.95': 5.4 };
@@ -82,7 +82,7 @@ async function runProduct(layer: LayerSpec, index: number, sparsity: number, set
   const slice = slicePass(shape, operands, sample);
   const { a, b } = sample.scale === 1 ? whole : weightTimesActivations(slice.shape, slice.operands);
   const r = await requirePeArrayEngine(settings.engine, 'sparsert').run({ array, work: { kind: 'matmul', a, b }, modes: ['element'], label: layer.name });
-  return { sparsity, sample, units: r.units, valid, counters: scaleCounters(r.byMode.element!, sample.scale) };
+  return { sparsity, sample, units: r.units, valid, counters: scaleCounters(r.byMode.element!, sample, 'forward') };
 }
 
 interface NetworkCurve {
