@@ -19,6 +19,8 @@ import {
   parseFraction,
   parseGenerator,
   parseInteger,
+  parseLayers,
+  parseMaxProducts,
   parseNetwork,
   parseShard,
   resolveSettings,
@@ -36,6 +38,8 @@ interface RawOptions {
   seed?: string;
   array?: string;
   engine?: string;
+  layers?: string[];
+  maxProducts?: string;
   shard?: string;
   out?: string;
   dryRun?: boolean;
@@ -44,7 +48,7 @@ interface RawOptions {
 function listText(): string {
   const width = Math.max(...EXPERIMENTS.map((e) => e.name.length)) + 2;
   return EXPERIMENTS.map((e) => {
-    const status = e.pending ? 'pending: needs the PE-array cycle model (issue 9)' : `takes ${e.accepts.map((k) => SETTING_FLAGS[k]).join(' ')}`;
+    const status = e.pending ? 'pending: not built yet' : `takes ${e.accepts.map((k) => SETTING_FLAGS[k]).join(' ')}`;
     return `${e.name.padEnd(width)}${e.reproduces}\n${''.padEnd(width)}(${status})`;
   }).join('\n');
 }
@@ -64,6 +68,8 @@ function buildProgram(): Command {
     .option('--seed <n>', 'seed of every random operand, 0..4294967295 (default 1)')
     .option('--array <PXxPY>', 'PE array, e.g. 8x8 (default 8x8)')
     .option('--engine <kind>', 'model (cycle model) or rtl (Verilator); PE-array experiments only (default model)')
+    .option('--layers <list...>', 'layer indices in table order, e.g. 0,3-5, or all (PE-array experiments; default all)')
+    .option('--max-products <n>', 'Cartesian products of a layer pass above which the cycle model samples it (batch, then output channels; scaled exactly), or all (PE-array experiments)')
     .option('--shard <i/n>', 'run only work units i-1, i-1+n, ... (1 <= i <= n); merge with npm run experiment:merge')
     .option('--dry-run', 'check the arguments and print the work units a run would do; write nothing')
     .option('--out <dir>', 'output folder (default build/experiments/<name>, or .../shards/<i>-of-<n> for a shard)')
@@ -86,8 +92,10 @@ function givenSettings(raw: RawOptions): GivenSettings {
     seed: raw.seed === undefined ? undefined : parseInteger('seed', raw.seed, 0, 4294967295),
     array: raw.array === undefined ? undefined : parseArray(raw.array),
     engine: raw.engine === undefined ? undefined : parseEngine(raw.engine),
+    layers: raw.layers === undefined ? undefined : parseLayers(splitList(raw.layers)),
+    maxProducts: raw.maxProducts === undefined ? undefined : parseMaxProducts(raw.maxProducts),
   };
-  for (const [k, v] of Object.entries(given)) if (Array.isArray(v) && v.length === 0) throw new SettingsError(`${SETTING_FLAGS[k as keyof typeof SETTING_FLAGS]} needs at least one value`);
+  for (const [k, v] of Object.entries(given)) if (k !== 'layers' && Array.isArray(v) && v.length === 0) throw new SettingsError(`${SETTING_FLAGS[k as keyof typeof SETTING_FLAGS]} needs at least one value`);
   return given as GivenSettings;
 }
 

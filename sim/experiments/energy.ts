@@ -85,3 +85,45 @@ export function energyRatio(baseline: EnergyEvents, design: EnergyEvents, model 
   if (d === 0) throw new RangeError('the design spends no energy; cannot form a ratio');
   return energyPj(baseline, model).total / d;
 }
+
+/** What the events of an array run need to know about the array. */
+export interface ArrayWidths {
+  /** Multipliers' broadcast vector width (F), elements the fill bus carries per cycle, bits of an operand element with its coordinates, accumulator bits. */
+  readonly F: number;
+  readonly fillWidth: number;
+  readonly elementBits: number;
+  readonly accBits: number;
+}
+
+/** The array counters an energy estimate reads (sim/scnn/array-cycle-model.ts ArrayCounters has them all). */
+export interface ArrayEventCounters {
+  readonly fillCycles: number;
+  readonly drainCycles: number;
+  readonly candidatePairs: number;
+  readonly busySlots: number;
+  readonly validProducts: number;
+}
+
+/**
+ * Events of one array run, by stated rules (docs/experiments.md): every busy
+ * multiplier slot multiplies and sends its product through the scatter
+ * crossbar; each valid product is accumulated (bank read, add, write); each
+ * broadcast vector fetched against a stationary vector reads F elements of
+ * the PE's broadcast buffer; each fill cycle reads fillWidth elements of the
+ * global buffer and writes them into the PE's buffer; each drain cycle reads
+ * and writes one output-buffer word. Operands move from DRAM alike in every
+ * mode and are left out.
+ */
+export function arrayEnergyEvents(c: ArrayEventCounters, w: ArrayWidths): EnergyEvents {
+  const fillBits = c.fillCycles * w.fillWidth * w.elementBits;
+  return {
+    multiplies: c.busySlots,
+    accumulates: c.validProducts,
+    smallSramReadBits: c.candidatePairs * w.F * w.elementBits + c.validProducts * w.accBits,
+    smallSramWriteBits: c.validProducts * w.accBits + fillBits,
+    largeSramReadBits: fillBits + c.drainCycles * w.accBits,
+    largeSramWriteBits: c.drainCycles * w.accBits,
+    crossbarBits: c.busySlots * w.accBits,
+    dramBits: 0,
+  };
+}

@@ -1,114 +1,135 @@
 /**
- * The interface between the PE-array experiments (ant, spartan, sparsert, lstm)
- * and whatever computes their cycles: the PE-array cycle model or the Verilator
- * RTL of the array (issue 9). Experiments call only this; an engine is chosen by
- * `--engine model|rtl`. Nothing here computes a figure.
+ * The interface between the PE-array experiments (ant, sparsert, lstm, ...)
+ * and what computes their cycles. The model engine schedules a layer pass or a
+ * matrix product (sim/scnn/scheduler.ts) on an array (sim/scnn/array-config.ts
+ * ArraySpec: the array top's hardware parameters plus the scheduler's unit
+ * capacities) and runs the exact array cycle model (sim/scnn/array-cycle-model.ts)
+ * in each anticipation mode asked for. Experiments call only this and the
+ * figures derived below.
  */
-import type { ConvShape } from '../golden/conv-shape.ts';
+import type { ConvShape, TrainingPass } from '../golden/conv-shape.ts';
+import { arrayCycleModel, type ArrayCounters } from '../scnn/array-cycle-model.ts';
+import { scheduleConfig, type ArraySpec } from '../scnn/array-config.ts';
+import type { ScheduleArray } from '../scnn/array-images.ts';
+import { derivedCounters } from '../scnn/cycle-model.ts';
+import { schedulePass } from '../scnn/layer-run.ts';
+import { scheduleMatmul, type ConvOperands, type Matrix } from '../scnn/scheduler.ts';
+import type { Anticipation } from '../scnn/work-unit.ts';
 
-/** How far the array looks ahead for redundant Cartesian products (ANT). */
-export type Anticipation = 'off' | 'vector' | 'element';
+export type { Anticipation };
 
-/** One SCNN-like outer-product array. */
-export interface ArrayConfig {
-  /** PEs per row and per column of the array (SCNN: 8 x 8). */
-  readonly px: number;
-  readonly py: number;
-  /** Weights (broadcast operand) per vector, the multiplier array's rows (SCNN: 4). */
-  readonly F: number;
-  /** Activations (stationary operand) per vector, the multiplier array's columns (SCNN: 4). */
-  readonly I: number;
-  /** Accumulator banks per PE (SCNN: 2·F·I = 32). */
-  readonly banks: number;
-  /** Entries per accumulator bank (SCNN: 32). */
-  readonly bankDepth: number;
-  /** 'off' = SCNN baseline; 'vector' = skip vector pairs that are entirely RCPs; 'element' = also drop single RCPs before the multipliers. */
-  readonly anticipation: Anticipation;
-}
-
-/** SCNN's configuration (Parashar et al., ISCA 2017), without anticipation. */
-export const SCNN_ARRAY: ArrayConfig = { px: 8, py: 8, F: 4, I: 4, banks: 32, bankDepth: 32, anticipation: 'off' };
-
-/** The three training convolutions, and a plain matrix product (FC layers, RNNs, transformers). */
-export type EnginePass = 'forward' | 'inputGradient' | 'weightGradient' | 'matmul';
-
-/** C = A (M x K) · B (K x N): the shape of a 'matmul' pass. */
-export interface MatmulShape {
-  readonly m: number;
-  readonly k: number;
-  readonly n: number;
-}
-
-/**
- * Operands as dense row-major tensors whose zeros are the sparsity pattern
- * (the engine compresses them the way the hardware would).
- * Convolution passes: activations N x C x H x W, weights K x C x R x S, outputGradients N x K x E x F;
- * a pass reads the two it multiplies. Matmul: a is M x K, b is K x N.
- */
-export type EngineOperands =
-  | { readonly activations?: Int32Array; readonly weights?: Int32Array; readonly outputGradients?: Int32Array }
-  | { readonly a: Int32Array; readonly b: Int32Array };
+/** A convolution layer's training pass (a fully-connected layer runs in matrix mode), or a plain matrix product C = A · B. */
+export type EngineWork =
+  | { readonly kind: 'conv'; readonly shape: ConvShape; readonly pass: TrainingPass; readonly operands: ConvOperands }
+  | { readonly kind: 'matmul'; readonly a: Matrix; readonly b: Matrix };
 
 export interface EngineRequest {
-  readonly array: ArrayConfig;
-  readonly pass: EnginePass;
-  /** ConvShape for the three convolution passes, MatmulShape for 'matmul'. */
-  readonly shape: ConvShape | MatmulShape;
-  readonly operands: EngineOperands;
-  /** Layer name, for messages and derived seeds. */
+  readonly array: ArraySpec;
+  /** PEs the pass is scheduled on; default the whole array. */
+  readonly grid?: ScheduleArray;
+  readonly work: EngineWork;
+  readonly modes: readonly Anticipation[];
+  /** Layer name, for messages. */
   readonly label: string;
 }
 
-/** Counters of one pass on the whole array; every count is summed over PEs unless it says otherwise. */
-export interface EngineCounters {
-  /** Cycles from the first operand fetch to the last accumulator written, slowest PE. */
-  readonly cycles: number;
-  /** Multiplier slots that held an operand pair (cycles x F x I minus empty slots), over all PEs. */
-  readonly busyMultiplierSlots: number;
-  /** Products whose output coordinate is inside the output tensor. */
-  readonly validProducts: number;
-  /** Redundant Cartesian products that reached a multiplier. */
-  readonly rcpsComputed: number;
-  /** RCPs removed before the multipliers (vector pairs skipped and single products dropped). */
-  readonly rcpsAnticipated: number;
-  /** Vector pairs never issued because the range test proved them entirely RCP. */
-  readonly vectorPairsSkipped: number;
-  /** Cycles lost to two products wanting the same accumulator bank. */
-  readonly bankConflictStalls: number;
-  /** PE-cycles with no work while another PE was still busy (load imbalance), summed over PEs. */
-  readonly idleCycles: number;
-  /** Cycles spent exchanging and adding halo partial sums between neighbouring PEs. */
-  readonly haloReductionCycles: number;
-}
-
 export interface EngineResult {
-  readonly counters: EngineCounters;
-  /** Which engine made the figure, e.g. 'cycle model' or 'Verilator RTL', with its version. */
+  /** Work units and window groups of the schedule. */
+  readonly units: number;
+  readonly groups: number;
+  /** The array counters of the whole pass in each mode asked for. */
+  readonly byMode: Readonly<Partial<Record<Anticipation, ArrayCounters>>>;
+  /** Which engine made the figures. */
   readonly madeBy: string;
 }
 
 export type EngineKind = 'model' | 'rtl';
 
-/** A PE-array engine: the cycle model or the RTL. */
 export interface PeArrayEngine {
   readonly kind: EngineKind;
   run(request: EngineRequest): Promise<EngineResult>;
 }
 
-/**
- * Finds the engine of the given kind. The PE array and its cycle model are issue 9
- * and not in this tree yet, so there is no engine to return.
- */
-export function requirePeArrayEngine(kind: EngineKind, experiment: string): PeArrayEngine {
-  throw new PendingEngineError(experiment, kind);
+export const MODEL_MADE_BY = 'array cycle model (sim/scnn/array-cycle-model.ts arrayCycleModel) on schedules of sim/scnn/scheduler.ts';
+
+/** The cycle-model engine: exact for the array as built (docs/pe-array.md section 3a). */
+export const modelEngine: PeArrayEngine = {
+  kind: 'model',
+  async run({ array, grid, work, modes, label }) {
+    const g = grid ?? { px: array.top.px, py: array.top.py };
+    if (g.px > array.top.px || g.py > array.top.py) throw new RangeError(`${label}: a ${g.px} x ${g.py} schedule does not fit the ${array.top.px} x ${array.top.py} array`);
+    const cfg = scheduleConfig(array.top, g, array.capacities);
+    const schedule = work.kind === 'conv' ? schedulePass(work.shape, work.pass, work.operands, cfg, label) : scheduleMatmul(work.a, work.b, cfg, label);
+    const byMode: Partial<Record<Anticipation, ArrayCounters>> = {};
+    for (const mode of modes) byMode[mode] = arrayCycleModel(schedule, g, array.top, mode).counters;
+    return { units: schedule.units.length, groups: new Set(schedule.units.map((u) => u.group)).size, byMode, madeBy: MODEL_MADE_BY };
+  },
+};
+
+export class EngineUnavailableError extends Error {
+  override readonly name = 'EngineUnavailableError';
 }
 
-export class PendingEngineError extends Error {
-  constructor(experiment: string, kind: EngineKind) {
-    super(
-      `experiment "${experiment}" needs the PE-array ${kind === 'rtl' ? 'RTL' : 'cycle model'} (issue 9), which is not in this tree yet; ` +
-        'nothing was run and no figure was written. The experiments that run today: rcp-breakdown, dsg, area.',
-    );
-    this.name = 'PendingEngineError';
-  }
+/**
+ * The engine of the given kind. The RTL engine is not wired into the
+ * experiments yet: the array's RTL runs whole passes only on small arrays with
+ * small passes (tb/scnn/array-check.ts holds it to the cycle model counter for
+ * counter), so --engine rtl is refused with one message before any work.
+ */
+export function requirePeArrayEngine(kind: EngineKind, experiment: string): PeArrayEngine {
+  if (kind === 'model') return modelEngine;
+  throw new EngineUnavailableError(
+    `experiment "${experiment}": --engine rtl is not available in this experiment yet; use --engine model (the array cycle model, equal to the RTL counter for counter on every pass tests/scnn/array-rtl.test.ts runs)`,
+  );
+}
+
+/** Figures of one pass in one mode, derived from the array counters. */
+export interface PassFigures {
+  readonly cycles: number;
+  readonly descriptorCycles: number;
+  readonly fillCycles: number;
+  readonly computeCycles: number;
+  readonly drainCycles: number;
+  /** Multiplier slots that held an operand pair. */
+  readonly busySlots: number;
+  readonly validProducts: number;
+  /** Every Cartesian product the schedule hands the array. */
+  readonly cartesianProducts: number;
+  /** RCPs that reached a multiplier, and RCPs removed before the multipliers. */
+  readonly rcpsComputed: number;
+  readonly rcpsAnticipated: number;
+  /** Broadcast vectors fetched against a stationary vector, and pairs that reached the multipliers. */
+  readonly candidatePairs: number;
+  readonly issuedPairs: number;
+  readonly conflictStalls: number;
+  /** Valid products / (cycles x multipliers). */
+  readonly utilisation: number;
+  /** Busy slots / (cycles x multipliers). */
+  readonly slotOccupancy: number;
+}
+
+export function multipliersOfArray(array: ArraySpec): number {
+  return array.top.px * array.top.py * array.top.pe.F * array.top.pe.I;
+}
+
+export function passFigures(c: ArrayCounters, multipliers: number): PassFigures {
+  const d = derivedCounters(c);
+  const slots = c.cycles * multipliers;
+  return {
+    cycles: c.cycles,
+    descriptorCycles: c.descriptorCycles,
+    fillCycles: c.fillCycles,
+    computeCycles: c.computeCycles,
+    drainCycles: c.drainCycles,
+    busySlots: c.busySlots,
+    validProducts: c.validProducts,
+    cartesianProducts: c.goldenProducts,
+    rcpsComputed: d.rcpsComputed,
+    rcpsAnticipated: d.rcpsAnticipated,
+    candidatePairs: c.candidatePairs,
+    issuedPairs: c.issuedPairs,
+    conflictStalls: c.conflictStalls,
+    utilisation: slots === 0 ? 0 : c.validProducts / slots,
+    slotOccupancy: slots === 0 ? 0 : c.busySlots / slots,
+  };
 }

@@ -23,6 +23,10 @@ export interface ExperimentSettings {
   readonly seed: number;
   readonly array: { readonly px: number; readonly py: number };
   readonly engine: EngineKind;
+  /** Layer indices (table order) to run; empty = every layer. */
+  readonly layers: readonly number[];
+  /** Cartesian products of one layer pass above which the PE-array experiments sample the pass; null = never (exact). */
+  readonly maxProducts: number | null;
 }
 
 export type SettingName = keyof ExperimentSettings;

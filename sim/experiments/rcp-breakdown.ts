@@ -9,7 +9,8 @@ import { TRAINING_PASSES, type TrainingPass } from '../golden/conv-shape.ts';
 import { getNetwork } from '../workloads/networks/index.ts';
 import { layerTotals, runLayerRcp, type LayerReport, type PassReport } from '../workloads/network-rcp.ts';
 import { GENERATORS } from '../workloads/sparsity/generators.ts';
-import { unitId, type Comparison, type CsvRow, type Experiment, type ExperimentSettings, type WorkUnit } from './experiment.ts';
+import type { Comparison, CsvRow, Experiment, ExperimentSettings } from './experiment.ts';
+import { ANT_NETWORKS, layerRuns, layerUnits } from './layer-units.ts';
 import { formatNumber } from './output.ts';
 
 /** Multipliers per PE in SCNN and ANT (4 x 4). */
@@ -23,31 +24,9 @@ export const PASS_LABEL: Record<TrainingPass, string> = {
 
 const MADE_BY = 'golden RCP counters (countRcpFast / countRcpDense, sim/golden/rcp-count.ts) on generator operands';
 
-interface Group {
-  readonly net: string;
-  readonly input: string;
-  readonly generator: string;
-  readonly sparsity: number;
-  readonly layers: LayerReport[];
-}
 
 export function multipliersOf(settings: ExperimentSettings): number {
   return settings.array.px * settings.array.py * MULTIPLIERS_PER_PE;
-}
-
-/** Groups unit results by (network, generator, sparsity), layers in table order. */
-function groups(units: readonly WorkUnit[], results: readonly unknown[]): Group[] {
-  const byKey = new Map<string, Group>();
-  units.forEach((u, i) => {
-    const key = `${u.params.net}|${u.params.input}|${u.params.generator}|${u.params.sparsity}`;
-    let g = byKey.get(key);
-    if (!g) {
-      g = { net: String(u.params.net), input: String(u.params.input), generator: String(u.params.generator), sparsity: Number(u.params.sparsity), layers: [] };
-      byKey.set(key, g);
-    }
-    g.layers.push(results[i] as LayerReport);
-  });
-  return [...byKey.values()];
 }
 
 function shareOf(part: number, whole: number): number {
@@ -64,32 +43,12 @@ export const rcpBreakdown: Experiment = {
   reproduces: 'ANT (ISCA 2022): up to 90% of the computations of sparse training are redundant Cartesian products, mostly in the weight-gradient pass',
   accepts: ['nets', 'sparsities', 'generators', 'batch', 'seed', 'array'],
   defaults: {
-    nets: [
-      { name: 'densenet121', input: 'cifar' },
-      { name: 'resnet18', input: 'cifar' },
-      { name: 'vgg16', input: 'cifar' },
-      { name: 'wrn-16-8', input: 'cifar' },
-      { name: 'resnet50', input: 'imagenet' },
-    ],
+    nets: ANT_NETWORKS,
     sparsities: [0.9],
     generators: Object.keys(GENERATORS),
   },
   workUnits(settings) {
-    const units: WorkUnit[] = [];
-    for (const net of settings.nets) {
-      const table = getNetwork(net.name, net.input);
-      for (const generator of settings.generators) {
-        for (const sparsity of settings.sparsities) {
-          table.layers.forEach((layer, index) => {
-            units.push({
-              id: unitId(`${net.name}-${net.input}`, generator, `s${sparsity}`, `${String(index).padStart(3, '0')}-${layer.name}`),
-              params: { net: net.name, input: net.input, generator, sparsity, layerIndex: index, layer: layer.name },
-            });
-          });
-        }
-      }
-    }
-    return units;
+    return layerUnits(settings);
   },
   async runUnit(unit, settings) {
     const table = getNetwork(String(unit.params.net), unit.params.input as 'cifar' | 'imagenet');
@@ -107,7 +66,7 @@ export const rcpBreakdown: Experiment = {
     );
   },
   report(settings, units, results) {
-    const all = groups(units, results);
+    const all = layerRuns<LayerReport>(units, results);
     const rows: CsvRow[] = [];
     const networkFigures = all.map((g) => {
       const totals = layerTotals(g.layers);

@@ -2,7 +2,10 @@
 import { areaExperiment } from './area.ts';
 import { dsgExperiment } from './dsg.ts';
 import type { Experiment } from './experiment.ts';
-import { antExperiment, lstmExperiment, sparsertExperiment, spartanExperiment } from './pe-array-pending.ts';
+import { antExperiment } from './ant.ts';
+import { lstmExperiment } from './lstm.ts';
+import { spartanExperiment } from './pe-array-pending.ts';
+import { sparsertExperiment } from './sparsert.ts';
 import { rcpBreakdown } from './rcp-breakdown.ts';
 import { SettingsError } from './settings.ts';
 

@@ -25,9 +25,11 @@ export const SETTING_FLAGS: Record<SettingName, string> = {
   seed: '--seed',
   array: '--array',
   engine: '--engine',
+  layers: '--layers',
+  maxProducts: '--max-products',
 };
 
-const COMMON_DEFAULTS = { batch: 4, seed: 1, array: { px: 8, py: 8 }, engine: 'model' as EngineKind };
+const COMMON_DEFAULTS = { batch: 4, seed: 1, array: { px: 8, py: 8 }, engine: 'model' as EngineKind, layers: [] as number[], maxProducts: null as number | null };
 
 /** Input size of each network when --nets names it without one: the inputs of ANT's evaluation. */
 const DEFAULT_INPUT: Record<string, InputSize> = {
@@ -76,6 +78,32 @@ export function parseArray(text: string): { px: number; py: number } {
 export function parseEngine(text: string): EngineKind {
   if (text !== 'model' && text !== 'rtl') throw new SettingsError(`engine "${text}" is not one of: model, rtl`);
   return text;
+}
+
+/** `all`, or layer indices and ranges in table order: `0,3-5`. */
+export function parseLayers(values: readonly string[]): number[] {
+  if (values.length === 0) throw new SettingsError('--layers needs at least one value');
+  if (values.length === 1 && values[0] === 'all') return [];
+  const out: number[] = [];
+  for (const v of values) {
+    const m = /^(\d+)(?:-(\d+))?$/.exec(v);
+    if (!m) throw new SettingsError(`layers "${v}" is not a layer index or range (e.g. 0,3-5) or all`);
+    const lo = Number(m[1]);
+    const hi = m[2] === undefined ? lo : Number(m[2]);
+    if (hi < lo) throw new SettingsError(`layer range ${v} is empty; give low-high`);
+    for (let i = lo; i <= hi; i++) out.push(i);
+  }
+  return out;
+}
+
+/** A product count (`1e8`, `250000000`) or `all` (never sample). */
+export function parseMaxProducts(text: string): number | null {
+  const t = text.trim();
+  if (t === 'all') return null;
+  if (!/^\d+(e\d+)?$/.test(t) || Number(t) < 1 || !Number.isSafeInteger(Number(t))) {
+    throw new SettingsError(`max-products "${text}" is not a positive whole number (e.g. 1e8) or all`);
+  }
+  return Number(t);
 }
 
 export interface Shard {
@@ -157,6 +185,7 @@ export function resolveSettings(experiment: Experiment, given: GivenSettings): E
   unique('--sparsity', settings.sparsities, String);
   unique('--generator', settings.generators, String);
   unique('--designs', settings.designs, String);
+  unique('--layers', settings.layers, String);
   experiment.validate?.(settings);
   return settings;
 }
@@ -173,6 +202,10 @@ function settingText(key: SettingName, settings: ExperimentSettings): string {
       return settings.designs.join(',');
     case 'array':
       return `${settings.array.px}x${settings.array.py}`;
+    case 'layers':
+      return settings.layers.length ? settings.layers.join(',') : 'all';
+    case 'maxProducts':
+      return settings.maxProducts === null ? 'all' : String(settings.maxProducts);
     default:
       return String(settings[key]);
   }

@@ -2,7 +2,16 @@
  * The sizes of a PE array that the scheduler must respect: how many PEs, how
  * many accumulators each holds, and how many operand elements and segments one
  * work unit may bring into the buffers.
+ *
+ * One source of truth: an array is its hardware parameters (ArrayTopParams of
+ * hw/scnn/array-params.ts, the PE's F, I, banks and depths included) plus the
+ * scheduler's per-unit capacities; the scheduler's flat ArrayConfig is derived
+ * from them by `scheduleConfig`.
  */
+import { DEFAULT_ARRAY_TOP, type ArrayTopParams } from '../../hw/scnn/array-params.ts';
+import type { PeParams } from '../../hw/scnn/pe-params.ts';
+import type { ScheduleArray } from './array-images.ts';
+
 export interface ArrayConfig {
   /** PEs per row (x) and per column (y). */
   readonly px: number;
@@ -21,18 +30,34 @@ export interface ArrayConfig {
   readonly segmentCapacity: number;
 }
 
-/** SCNN's array (8 x 8 PEs of 4 x 4 multipliers, 32 banks x 32 entries) with buffer sizes of our choosing. */
-export const DEFAULT_ARRAY_CONFIG: ArrayConfig = {
-  px: 8,
-  py: 8,
-  F: 4,
-  I: 4,
-  banks: 32,
-  bankDepth: 32,
-  stationaryCapacity: 2048,
-  broadcastCapacity: 2048,
-  segmentCapacity: 512,
-};
+/** How much of each operand one work unit may bring (the scheduler's capacities). */
+export interface UnitCapacities {
+  readonly stationaryCapacity: number;
+  readonly broadcastCapacity: number;
+  readonly segmentCapacity: number;
+}
+
+/** An array as built (hardware parameters) with the capacities its schedules use. */
+export interface ArraySpec {
+  readonly top: ArrayTopParams;
+  readonly capacities: UnitCapacities;
+}
+
+/** A work unit as large as one PE's buffers hold: what a PE that keeps one unit at a time can take. */
+export function peCapacities(pe: PeParams): UnitCapacities {
+  return { stationaryCapacity: pe.stationaryDepth, broadcastCapacity: pe.broadcastDepth, segmentCapacity: pe.segmentDepth };
+}
+
+/** The scheduler's view of an array: the hardware's F, I and accumulators, a grid of at most its PEs, and the unit capacities. */
+export function scheduleConfig(params: ArrayTopParams, grid: ScheduleArray, capacities: UnitCapacities): ArrayConfig {
+  return { px: grid.px, py: grid.py, F: params.pe.F, I: params.pe.I, banks: params.pe.banks, bankDepth: params.pe.bankDepth, ...capacities };
+}
+
+/** The default array top (8 x 8 PEs of 4 x 4 multipliers) with units as large as its PE buffers. */
+export const DEFAULT_ARRAY_SPEC: ArraySpec = { top: DEFAULT_ARRAY_TOP, capacities: peCapacities(DEFAULT_ARRAY_TOP.pe) };
+
+/** The default array as the scheduler sees it, derived from DEFAULT_ARRAY_SPEC. */
+export const DEFAULT_ARRAY_CONFIG: ArrayConfig = scheduleConfig(DEFAULT_ARRAY_SPEC.top, DEFAULT_ARRAY_SPEC.top, DEFAULT_ARRAY_SPEC.capacities);
 
 export function accumulatorEntries(cfg: ArrayConfig): number {
   return cfg.banks * cfg.bankDepth;

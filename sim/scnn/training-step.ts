@@ -10,7 +10,7 @@ import { toConvShape, type LayerSpec, type NetworkTable } from '../workloads/lay
 import { getGenerator } from '../workloads/sparsity/generators.ts';
 import type { ArrayConfig } from './array-config.ts';
 import { fcMatrices, isFullyConnected, runPass, type UnitExecutor } from './layer-run.ts';
-import type { ConvOperands, PassSchedule } from './scheduler.ts';
+import type { ConvOperands, Matrix, PassSchedule } from './scheduler.ts';
 
 export interface StepOptions {
   readonly batch: number;
@@ -57,6 +57,11 @@ export function scheduledProducts(schedule: PassSchedule): number {
 /** Valid products of a fully-connected pass: every true term of the matrix product. */
 export function matmulValid(shape: ConvShape, pass: TrainingPass, operands: ConvOperands): number {
   const { a, b } = fcMatrices(shape, pass, operands);
+  return matrixProductTerms(a, b);
+}
+
+/** True terms of A · B: the sum over k of the non-zeros of column k of A times those of row k of B. */
+export function matrixProductTerms(a: Matrix, b: Matrix): number {
   let valid = 0;
   for (let k = 0; k < a.cols; k++) {
     let na = 0;

@@ -2,7 +2,7 @@ import type { ArrayTopParams } from '../../hw/scnn/array-params.ts';
 import { outputHeight, outputWidth, type ConvShape, type TrainingPass } from '../../sim/golden/conv-shape.ts';
 import { Rng } from '../../sim/golden/random.ts';
 import { countRcpFast } from '../../sim/golden/rcp-count.ts';
-import type { ArrayConfig } from '../../sim/scnn/array-config.ts';
+import { scheduleConfig, type UnitCapacities } from '../../sim/scnn/array-config.ts';
 import { arrayCycleModel, ARRAY_COUNTER_NAMES, type ArrayCounters } from '../../sim/scnn/array-cycle-model.ts';
 import type { ScheduleArray } from '../../sim/scnn/array-images.ts';
 import { firstMismatch, goldenPassOutput, isFullyConnected, schedulePass } from '../../sim/scnn/layer-run.ts';
@@ -13,12 +13,7 @@ import type { VerilatedModel } from '../../sim/verilator/build.ts';
 import { check } from '../testbench.ts';
 import { runArrayTop } from './array-run.ts';
 
-/** How much of each operand one work unit may bring (the scheduler's capacities), kept small so passes split into many units. */
-export interface UnitCapacities {
-  readonly stationaryCapacity: number;
-  readonly broadcastCapacity: number;
-  readonly segmentCapacity: number;
-}
+export type { UnitCapacities };
 
 export interface PassCase {
   readonly label: string;
@@ -30,9 +25,7 @@ export interface PassCase {
   readonly capacities: UnitCapacities;
 }
 
-export function scheduleConfig(params: ArrayTopParams, grid: ScheduleArray, capacities: UnitCapacities): ArrayConfig {
-  return { px: grid.px, py: grid.py, F: params.pe.F, I: params.pe.I, banks: params.pe.banks, bankDepth: params.pe.bankDepth, ...capacities };
-}
+export { scheduleConfig };
 
 /**
  * Seeded random operands of a layer: activations ReLU-shaped (non-negative),

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { ENERGY_45NM, energyPj, energyRatio, type EnergyEvents } from '../../sim/experiments/energy.ts';
-import { PendingEngineError, requirePeArrayEngine } from '../../sim/experiments/engine.ts';
+import { EngineUnavailableError, modelEngine, requirePeArrayEngine } from '../../sim/experiments/engine.ts';
 
 const NONE: EnergyEvents = {
   multiplies: 0, accumulates: 0, smallSramReadBits: 0, smallSramWriteBits: 0,
@@ -35,8 +35,9 @@ describe('energy model', () => {
 });
 
 describe('PE-array engine', () => {
-  it('is not available until issue 9 lands, and says so', () => {
-    expect(() => requirePeArrayEngine('model', 'ant')).toThrow(PendingEngineError);
-    expect(() => requirePeArrayEngine('rtl', 'ant')).toThrow('needs the PE-array RTL (issue 9)');
+  it('is the array cycle model; the RTL engine is refused with one message', () => {
+    expect(requirePeArrayEngine('model', 'ant')).toBe(modelEngine);
+    expect(() => requirePeArrayEngine('rtl', 'ant')).toThrow(EngineUnavailableError);
+    expect(() => requirePeArrayEngine('rtl', 'ant')).toThrow('experiment "ant": --engine rtl is not available in this experiment yet; use --engine model');
   });
 });
