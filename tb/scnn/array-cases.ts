@@ -37,3 +37,9 @@ export function passCases(seed: number, passes: readonly TrainingPass[] = ['forw
     })),
   );
 }
+
+/** A layer whose every pass needs more than one run of the 3 x 3 test array (32 output channels of a 15 x 17 map, in small units). */
+export const RUNS_CASE = (() => {
+  const shape: ConvShape = { batch: 1, inChannels: 3, outChannels: 32, height: 15, width: 17, kernelHeight: 3, kernelWidth: 3, stride: 1, padding: 1 };
+  return { shape, operands: randomOperands(shape, 0.3, deriveSeed(5, 'array runs')), grid: { px: 3, py: 3 } as ScheduleArray };
+})();

@@ -1,22 +1,11 @@
 import { describe, expect, test } from 'vitest';
-import { elaborate } from '../../hw/index.ts';
-import { ScnnArrayTop } from '../../hw/scnn/array-top.ts';
-import type { ConvShape } from '../../sim/golden/conv-shape.ts';
-import { deriveSeed } from '../../sim/golden/random.ts';
-import { countRcpFast } from '../../sim/golden/rcp-count.ts';
 import { planRuns, RunPlanError, runProblem } from '../../sim/scnn/array-runs.ts';
-import { firstMismatch, goldenPassOutput, schedulePass } from '../../sim/scnn/layer-run.ts';
-import { ANTICIPATION_MODES } from '../../sim/scnn/work-unit.ts';
-import { buildModel } from '../../sim/verilator/build.ts';
-import { SMALL_UNITS } from '../../tb/scnn/array-cases.ts';
-import { randomOperands, scheduleConfig } from '../../tb/scnn/array-check.ts';
-import { runPassOnArray } from '../../tb/scnn/array-pass-run.ts';
+import { schedulePass } from '../../sim/scnn/layer-run.ts';
+import { RUNS_CASE, SMALL_UNITS } from '../../tb/scnn/array-cases.ts';
+import { scheduleConfig } from '../../tb/scnn/array-check.ts';
 import { TEST_ARRAY_TOP } from '../../tb/scnn/array-test-params.ts';
 
-// 32 output channels of a 15 x 17 map, in small units: every pass needs more than one run of the 3 x 3 test array.
-const shape: ConvShape = { batch: 1, inChannels: 3, outChannels: 32, height: 15, width: 17, kernelHeight: 3, kernelWidth: 3, stride: 1, padding: 1 };
-const operands = randomOperands(shape, 0.3, deriveSeed(5, 'array runs'));
-const grid = { px: 3, py: 3 };
+const { shape, operands, grid } = RUNS_CASE;
 const config = scheduleConfig(TEST_ARRAY_TOP, grid, SMALL_UNITS);
 
 describe('planRuns', () => {
@@ -55,23 +44,4 @@ describe('planRuns', () => {
     expect(() => planRuns(schedule, grid, tiny)).toThrow(RunPlanError);
     expect(() => planRuns(schedule, grid, tiny)).toThrow(/forward pass: work unit 0 alone needs \d+ broadcast elements, the global broadcast buffer holds 16/);
   });
-});
-
-test('a pass larger than the array\'s buffers runs in several runs on the 3 x 3 RTL and equals the golden layer bit for bit, counters equal the model', async () => {
-  const model = await buildModel(elaborate(ScnnArrayTop, TEST_ARRAY_TOP));
-  const counts = countRcpFast(shape, operands);
-  for (const pass of ['forward', 'inputGradient', 'weightGradient'] as const) {
-    const schedule = schedulePass(shape, pass, operands, config, 'runs');
-    const golden = goldenPassOutput(shape, pass, operands);
-    // Runs are the same in every mode; one pass in all three, the others in element mode, keep the test short.
-    for (const mode of pass === 'forward' ? ANTICIPATION_MODES : (['element'] as const)) {
-      const r = await runPassOnArray(model, TEST_ARRAY_TOP, schedule, grid, mode, { seed: 5 });
-      expect(r.timedOut).toBe(false);
-      expect(firstMismatch(r.output, golden), `${pass} ${mode}`).toBeUndefined();
-      expect(r.counters, `${pass} ${mode}`).toEqual(r.predicted);
-      expect(r.counters.validProducts).toBe(counts[pass].valid);
-      expect(r.counters.goldenProducts).toBe(counts[pass].products);
-      expect(r.runs.length).toBeGreaterThan(1);
-    }
-  }
 });
