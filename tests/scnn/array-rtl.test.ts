@@ -1,5 +1,5 @@
 import fc from 'fast-check';
-import { describe, expect, test } from 'vitest';
+import { beforeAll, describe, expect, test } from 'vitest';
 import { elaborate } from '../../hw/index.ts';
 import { ScnnArrayTop } from '../../hw/scnn/array-top.ts';
 import { countRcpFast } from '../../sim/golden/rcp-count.ts';
@@ -17,6 +17,10 @@ import { convCaseArb } from '../golden/arbitraries.ts';
 
 let built: Promise<VerilatedModel> | undefined;
 const model = () => (built ??= buildModel(elaborate(ScnnArrayTop, TEST_ARRAY_TOP)));
+// The 3 x 3 array's C++ build takes minutes on two busy cores: it gets a budget of its own, not a test's.
+beforeAll(async () => {
+  await model();
+}, 1_800_000);
 
 describe.each([['forward'], ['inputGradient'], ['weightGradient']] as const)('%s passes on the 3 x 3 array RTL', (pass) => {
   test('whole layer passes (conv and fully connected, 1 x 1 to 3 x 3 schedules) equal the golden layer bit for bit, counters equal the array cycle model, in every mode', async () => {

@@ -1,5 +1,5 @@
 import fc from 'fast-check';
-import { describe, expect, test } from 'vitest';
+import { beforeAll, describe, expect, test } from 'vitest';
 import { elaborate } from '../../hw/index.ts';
 import { ScnnPeTop } from '../../hw/scnn/pe-top.ts';
 import { IDLE_PE_COMPUTE } from '../../sim/scnn/array-cycle-model.ts';
@@ -15,6 +15,10 @@ import { TEST_PE_TOP } from '../../tb/scnn/test-params.ts';
 
 let built: Promise<VerilatedModel> | undefined;
 const model = () => (built ??= buildModel(elaborate(ScnnPeTop, TEST_PE_TOP)));
+// The PE top's C++ build takes minutes on two busy cores: it gets a budget of its own, not a test's.
+beforeAll(async () => {
+  await model();
+}, 1_800_000);
 
 const DENSITIES = [0.01, 0.05, 0.1, 0.3, 0.6, 1] as const;
 
