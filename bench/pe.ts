@@ -24,8 +24,8 @@ import { DEFAULT_ARRAY_TOP } from '../hw/scnn/array-params.ts';
 import { ScnnArrayTop } from '../hw/scnn/array-top.ts';
 import { TRAINING_PASSES } from '../sim/golden/conv-shape.ts';
 import { countRcpFast } from '../sim/golden/rcp-count.ts';
-import { arrayCycleModel, type ArrayCounters } from '../sim/scnn/array-cycle-model.ts';
-import { planRuns, runSchedule } from '../sim/scnn/array-runs.ts';
+import type { ArrayCounters } from '../sim/scnn/array-cycle-model.ts';
+import { passCounters, planRuns } from '../sim/scnn/array-runs.ts';
 import { firstMismatch, goldenPassOutput, isFullyConnected, schedulePass } from '../sim/scnn/layer-run.ts';
 import { figuresTable, derive, total, type PassFigures } from '../sim/scnn/step-figures.ts';
 import { matmulValid, scheduledProducts, synthesizeLayer } from '../sim/scnn/training-step.ts';
@@ -34,7 +34,7 @@ import { buildModel, type VerilatedModel } from '../sim/verilator/build.ts';
 import { getNetwork, networkNames } from '../sim/workloads/networks/index.ts';
 import { GENERATORS } from '../sim/workloads/sparsity/generators.ts';
 import type { InputSize } from '../sim/workloads/layer-table.ts';
-import { addCounters, runPassOnArray, zeroCounters } from '../tb/scnn/array-pass-run.ts';
+import { runPassOnArray } from '../tb/scnn/array-pass-run.ts';
 import { scheduleConfig } from '../tb/scnn/array-check.ts';
 
 interface Options {
@@ -128,9 +128,7 @@ async function main(opts: Options): Promise<void> {
         worstModelError = Math.max(worstModelError, r.worstRunCycleError);
         wall += r.wallMs;
       } else {
-        const sum = zeroCounters();
-        for (const run of runs) addCounters(sum, arrayCycleModel(runSchedule(schedule, run), GRID, PARAMS, mode).counters);
-        modelCounters[mode] = sum;
+        modelCounters[mode] = passCounters(schedule, GRID, PARAMS, mode, runs);
       }
     }
     rtlMs += wall;

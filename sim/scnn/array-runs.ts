@@ -7,9 +7,11 @@
  * run's output tile into the tensor in memory would.
  */
 import type { ArrayTopParams } from '../../hw/scnn/array-params.ts';
+import { arrayCycleModel, ARRAY_COUNTER_NAMES, type ArrayCounters } from './array-cycle-model.ts';
 import { planOutput, type ScheduleArray } from './array-output.ts';
 import { pointerEntryCount } from './images.ts';
 import type { PassSchedule } from './scheduler.ts';
+import type { Anticipation } from './work-unit.ts';
 
 export interface PassRun {
   /** Work units [start, end) of the pass. */
@@ -129,4 +131,19 @@ export function planRuns(schedule: PassSchedule, grid: ScheduleArray, params: Ar
     start = end;
   }
   return runs;
+}
+
+export function zeroCounters(): ArrayCounters {
+  return Object.fromEntries(ARRAY_COUNTER_NAMES.map((k) => [k, 0])) as unknown as ArrayCounters;
+}
+
+export function addCounters(into: ArrayCounters, c: ArrayCounters): void {
+  for (const k of ARRAY_COUNTER_NAMES) into[k] += c[k];
+}
+
+/** The array cycle model of a whole pass as the array runs it: its runs' counters added. */
+export function passCounters(schedule: PassSchedule, grid: ScheduleArray, params: ArrayTopParams, mode: Anticipation, runs = planRuns(schedule, grid, params)): ArrayCounters {
+  const sum = zeroCounters();
+  for (const run of runs) addCounters(sum, arrayCycleModel(runSchedule(schedule, run), grid, params, mode).counters);
+  return sum;
 }

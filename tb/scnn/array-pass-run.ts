@@ -1,7 +1,7 @@
 import type { ArrayTopParams } from '../../hw/scnn/array-params.ts';
-import { arrayCycleModel, ARRAY_COUNTER_NAMES, type ArrayCounters } from '../../sim/scnn/array-cycle-model.ts';
+import { arrayCycleModel, type ArrayCounters } from '../../sim/scnn/array-cycle-model.ts';
 import type { ScheduleArray } from '../../sim/scnn/array-output.ts';
-import { planRuns, runSchedule, type PassRun } from '../../sim/scnn/array-runs.ts';
+import { addCounters, planRuns, runSchedule, zeroCounters, type PassRun } from '../../sim/scnn/array-runs.ts';
 import type { PassSchedule } from '../../sim/scnn/scheduler.ts';
 import type { Anticipation } from '../../sim/scnn/work-unit.ts';
 import type { VerilatedModel } from '../../sim/verilator/build.ts';
@@ -21,14 +21,6 @@ export interface PassOnArray {
   readonly cpuMs: number;
   readonly worstRunCycleError: number;
   readonly timedOut: boolean;
-}
-
-export function zeroCounters(): ArrayCounters {
-  return Object.fromEntries(ARRAY_COUNTER_NAMES.map((k) => [k, 0])) as unknown as ArrayCounters;
-}
-
-export function addCounters(into: ArrayCounters, c: ArrayCounters): void {
-  for (const k of ARRAY_COUNTER_NAMES) into[k] += c[k];
 }
 
 /**
