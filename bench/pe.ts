@@ -122,6 +122,7 @@ async function main(opts: Options): Promise<void> {
         if (r.timedOut) throw new Error(`${where}: the watchdog ended a run`);
         const mismatch = firstMismatch(r.output, expected!);
         if (mismatch !== undefined) throw new Error(`${where}: the RTL output differs from the golden layer: ${mismatch}`);
+        if (r.counterMismatches.length > 0) throw new Error(`${where}: the RTL counters differ from the cycle model: ${r.counterMismatches[0]}`);
         if (r.counters.validProducts !== golden.valid) throw new Error(`${where}: ${r.counters.validProducts} valid products on the RTL, the golden count is ${golden.valid}`);
         rtlCounters[mode] = r.counters;
         modelCounters[mode] = r.predicted;
@@ -166,7 +167,7 @@ async function main(opts: Options): Promise<void> {
     `whole step: speedup vector ${d.speedup.vector.toFixed(2)}x, element ${d.speedup.element.toFixed(2)}x over off; RCPs anticipated vector ${(100 * d.anticipatedShare.vector).toFixed(1)}%, element ${(100 * d.anticipatedShare.element).toFixed(1)}%`,
     `conv weight gradients: element ${dwDerived.cycles.element} cycles, ideal ${dwDerived.idealCycles} (${(dwDerived.cycles.element / Math.max(1, dwDerived.idealCycles)).toFixed(2)}x the bound)`,
     model
-      ? `RTL: ${(rtlMs / 1000).toFixed(0)} s of model runs (${opts.jobs} at a time) for ${rtlCycles} simulated cycles (${(rtlCycles / Math.max(1e-9, rtlMs / 1000) / 1000).toFixed(1)} k cycles/s); every output bit-exact; cycle model error ${(100 * worstModelError).toFixed(3)}% on the worst run`
+      ? `RTL: ${(rtlMs / 1000).toFixed(0)} s of model runs (${opts.jobs} at a time) for ${rtlCycles} simulated cycles (${(rtlCycles / Math.max(1e-9, rtlMs / 1000) / 1000).toFixed(1)} k cycles/s); every output bit-exact and every run's counters equal to the cycle model; cycle error ${(100 * worstModelError).toFixed(3)}% on the worst run`
       : 'cycle model only (no RTL run)',
     `wall time ${((performance.now() - started) / 1000).toFixed(0)} s`,
   ].join('\n');

@@ -1,5 +1,5 @@
 import type { ArrayTopParams } from '../../hw/scnn/array-params.ts';
-import { arrayCycleModel, type ArrayCounters } from '../../sim/scnn/array-cycle-model.ts';
+import { arrayCycleModel, ARRAY_COUNTER_NAMES, type ArrayCounters } from '../../sim/scnn/array-cycle-model.ts';
 import type { ScheduleArray } from '../../sim/scnn/array-output.ts';
 import { addCounters, planRuns, runSchedule, zeroCounters, type PassRun } from '../../sim/scnn/array-runs.ts';
 import type { PassSchedule } from '../../sim/scnn/scheduler.ts';
@@ -20,6 +20,8 @@ export interface PassOnArray {
   /** CPU time of the model processes. */
   readonly cpuMs: number;
   readonly worstRunCycleError: number;
+  /** Runs whose counters differ from the cycle model's, each with the first counter that differs. */
+  readonly counterMismatches: readonly string[];
   readonly timedOut: boolean;
 }
 
@@ -44,6 +46,7 @@ export async function runPassOnArray(
   let cpuMs = 0;
   let worstRunCycleError = 0;
   let timedOut = false;
+  const counterMismatches: string[] = [];
   for (const run of runs) {
     const sub = runSchedule(schedule, run);
     const r = await runArrayTop(model, params, sub, grid, mode, opts);
@@ -52,9 +55,11 @@ export async function runPassOnArray(
     timedOut ||= r.timedOut;
     for (let i = 0; i < output.length; i++) output[i] = (output[i]! + r.output[i]!) | 0;
     const want = arrayCycleModel(sub, grid, params, mode).counters;
+    const differs = ARRAY_COUNTER_NAMES.find((k) => r.counters[k] !== want[k]);
+    if (differs) counterMismatches.push(`units ${run.start}..${run.end - 1}: ${differs} is ${r.counters[differs]} on the RTL, ${want[differs]} in the model`);
     addCounters(counters, r.counters);
     addCounters(predicted, want);
     worstRunCycleError = Math.max(worstRunCycleError, Math.abs(r.counters.cycles - want.cycles) / Math.max(1, r.counters.cycles));
   }
-  return { output, counters, predicted, runs, wallMs, cpuMs, worstRunCycleError, timedOut };
+  return { output, counters, predicted, runs, wallMs, cpuMs, worstRunCycleError, counterMismatches, timedOut };
 }

@@ -93,6 +93,7 @@ test('a pass larger than the array\'s buffers runs in several runs on the 3 x 3 
       expect(r.timedOut).toBe(false);
       expect(firstMismatch(r.output, golden), `${pass} ${mode}`).toBeUndefined();
       expect(r.counters, `${pass} ${mode}`).toEqual(r.predicted);
+      expect(r.counterMismatches, `${pass} ${mode}`).toEqual([]);
       expect(r.counters.validProducts).toBe(counts[pass].valid);
       expect(r.counters.goldenProducts).toBe(counts[pass].products);
       expect(r.runs.length).toBeGreaterThan(1);
