@@ -117,7 +117,7 @@ async function main(opts: Options): Promise<void> {
     const expected = model ? goldenPassOutput(shape, pass, operands, layer.name) : undefined;
     for (const mode of ANTICIPATION_MODES) {
       if (model) {
-        const r = await runPassOnArray(model, PARAMS, schedule, GRID, mode, { seed: opts.seed });
+        const r = await runPassOnArray(model, PARAMS, schedule, GRID, mode, { seed: opts.seed, runs });
         const where = `${layer.name}, ${pass} pass, mode ${mode}`;
         if (r.timedOut) throw new Error(`${where}: the watchdog ended a run`);
         const mismatch = firstMismatch(r.output, expected!);

@@ -36,12 +36,12 @@ export async function runPassOnArray(
   schedule: PassSchedule,
   grid: ScheduleArray,
   mode: Anticipation,
-  opts: { seed: number; cycleLimit?: number },
+  opts: { seed: number; cycleLimit?: number; runs?: readonly PassRun[] },
 ): Promise<PassOnArray> {
   const output = new Int32Array(schedule.outputDims.reduce((a, b) => a * b, 1));
   const counters = zeroCounters();
   const predicted = zeroCounters();
-  const runs = planRuns(schedule, grid, params);
+  const runs = opts.runs ?? planRuns(schedule, grid, params);
   let wallMs = 0;
   let cpuMs = 0;
   let worstRunCycleError = 0;
@@ -49,7 +49,7 @@ export async function runPassOnArray(
   const counterMismatches: string[] = [];
   for (const run of runs) {
     const sub = runSchedule(schedule, run);
-    const r = await runArrayTop(model, params, sub, grid, mode, opts);
+    const r = await runArrayTop(model, params, sub, grid, mode, { seed: opts.seed, cycleLimit: opts.cycleLimit });
     wallMs += r.wallMs;
     cpuMs += r.cpuMs;
     timedOut ||= r.timedOut;
