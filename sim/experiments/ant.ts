@@ -12,7 +12,7 @@ import { TRAINING_PASSES, type TrainingPass } from '../golden/conv-shape.ts';
 import { synthesizeLayer } from '../scnn/training-step.ts';
 import { getNetwork } from '../workloads/networks/index.ts';
 import { GENERATORS } from '../workloads/sparsity/generators.ts';
-import { arrayOf, checkLayers, geomean, runLayerPasses, selectedLayers, sumCounters, validateArraySettings, type PassRecord } from './array-runs.ts';
+import { arrayOf, checkLayers, geomean, runLayerPasses, selectedLayers, sumCounters, validateArraySettings, type PassRecord } from './array-experiments.ts';
 import { MODEL_MADE_BY, multipliersOfArray, passFigures } from './engine.ts';
 import { arrayEnergyEvents, energyPj, energyRatio, ENERGY_NODE, type ArrayWidths } from './energy.ts';
 import type { Comparison, CsvRow, Experiment, ExperimentSettings } from './experiment.ts';

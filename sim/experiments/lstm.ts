@@ -19,7 +19,7 @@ import type { ArrayCounters } from '../scnn/array-cycle-model.ts';
 import type { ConvOperands } from '../scnn/scheduler.ts';
 import { synthesizeLayer } from '../scnn/training-step.ts';
 import { fcLayer } from '../workloads/layer-table.ts';
-import { arrayOf, runLayerPasses, sumCounters, validateArraySettings, type PassRecord } from './array-runs.ts';
+import { arrayOf, runLayerPasses, sumCounters, validateArraySettings, type PassRecord } from './array-experiments.ts';
 import { MODEL_MADE_BY } from './engine.ts';
 import { unitId, type Comparison, type CsvRow, type Experiment, type ExperimentSettings } from './experiment.ts';
 import { formatNumber } from './output.ts';

@@ -17,7 +17,7 @@ import type { ConvOperands, Matrix } from '../scnn/scheduler.ts';
 import { matrixProductTerms, synthesizeLayer } from '../scnn/training-step.ts';
 import { getNetwork } from '../workloads/networks/index.ts';
 import type { LayerSpec } from '../workloads/layer-table.ts';
-import { arrayOf, geomean, validateArraySettings } from './array-runs.ts';
+import { arrayOf, geomean, validateArraySettings } from './array-experiments.ts';
 import { MODEL_MADE_BY, requirePeArrayEngine } from './engine.ts';
 import { unitId, type Comparison, type CsvRow, type Experiment, type ExperimentSettings, type WorkUnit } from './experiment.ts';
 import { formatNumber } from './output.ts';

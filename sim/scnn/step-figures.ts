@@ -6,6 +6,7 @@
  * (valid products / multipliers), as a table a reader can check by hand.
  */
 import type { ArrayCounters } from './array-cycle-model.ts';
+import { addCounters, zeroCounters } from './array-runs.ts';
 import { ANTICIPATION_MODES, type Anticipation } from './work-unit.ts';
 
 export interface PassFigures {
@@ -46,8 +47,8 @@ export function derive(counters: Readonly<Record<Anticipation, ArrayCounters>>, 
 /** Counters of several passes added up, with their golden counts. */
 export function total(passes: readonly PassFigures[]): { counters: Record<Anticipation, ArrayCounters>; golden: { products: number; valid: number } } {
   const counters = perMode((m) => {
-    const sum = {} as ArrayCounters;
-    for (const p of passes) for (const [k, v] of Object.entries(p.counters[m]) as [keyof ArrayCounters, number][]) sum[k] = (sum[k] ?? 0) + v;
+    const sum = zeroCounters();
+    for (const p of passes) addCounters(sum, p.counters[m]);
     return sum;
   });
   const golden = passes.reduce((g, p) => ({ products: g.products + p.golden.products, valid: g.valid + p.golden.valid }), { products: 0, valid: 0 });

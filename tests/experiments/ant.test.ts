@@ -2,7 +2,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { antExperiment } from '../../sim/experiments/ant.ts';
-import { arrayOf } from '../../sim/experiments/array-runs.ts';
+import { arrayOf } from '../../sim/experiments/array-experiments.ts';
 import { modelEngine } from '../../sim/experiments/engine.ts';
 import { planPassSample, slicePass, wholePass } from '../../sim/experiments/pass-sampling.ts';
 import { runExperiment } from '../../sim/experiments/runner.ts';

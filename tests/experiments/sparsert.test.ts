@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { arrayOf } from '../../sim/experiments/array-runs.ts';
+import { arrayOf } from '../../sim/experiments/array-experiments.ts';
 import { runExperiment } from '../../sim/experiments/runner.ts';
 import { sparsertExperiment, weightTimesActivations, type SparsertLayerResult } from '../../sim/experiments/sparsert.ts';
 import { convForwardDirect } from '../../sim/golden/conv-direct.ts';

@@ -7,6 +7,7 @@ import { DEFAULT_ARRAY_TOP, validateArrayTopParams } from '../../hw/scnn/array-p
 import type { ConvShape, TrainingPass } from '../golden/conv-shape.ts';
 import { countRcpFast } from '../golden/rcp-count.ts';
 import type { ArrayCounters } from '../scnn/array-cycle-model.ts';
+import { addCounters, zeroCounters } from '../scnn/array-runs.ts';
 import { peCapacities, type ArraySpec } from '../scnn/array-config.ts';
 import { isFullyConnected } from '../scnn/layer-run.ts';
 import type { ConvOperands } from '../scnn/scheduler.ts';
@@ -99,9 +100,9 @@ export async function runLayerPasses(shape: ConvShape, operands: ConvOperands, o
 
 /** Counters summed over records (one mode). */
 export function sumCounters(list: readonly ArrayCounters[]): ArrayCounters {
-  const out: Record<string, number> = {};
-  for (const c of list) for (const [k, v] of Object.entries(c)) if (typeof v === 'number') out[k] = (out[k] ?? 0) + v;
-  return out as unknown as ArrayCounters;
+  const out = zeroCounters();
+  for (const c of list) addCounters(out, c);
+  return out;
 }
 
 export function geomean(xs: readonly number[]): number {
