@@ -197,3 +197,63 @@ export function operandsOf(n: IrNode): readonly NodeId[] {
       return [];
   }
 }
+
+// ---------------------------------------------------------------------------
+// The module as its body recorded it, before `when` lowering
+
+/** `target` takes `value` on the paths that reach this connection; the last connection on a path wins. */
+export interface IrConnect {
+  readonly kind: 'connect';
+  readonly target: NodeId;
+  readonly value: NodeId;
+  readonly loc: SourceLoc;
+}
+
+/** One branch of a when / elseWhen / switchOn chain. */
+export interface IrWhenArm {
+  readonly cond: NodeId;
+  readonly body: IrBlock;
+  readonly loc: SourceLoc;
+  /** How the design wrote it, for messages: `when()`, `elseWhen()`, `switchOn().is(4, 5)`. */
+  readonly label: string;
+  /** The selector values of a switchOn arm; empty for a when() or elseWhen(). */
+  readonly values: readonly bigint[];
+}
+
+/**
+ * A whole `when().elseWhen()...otherwise()` chain, or a `switchOn`, as one
+ * statement: its arms are a list, not nested else-blocks, so that a chain of
+ * thousands of arms neither recurses nor takes quadratic time to lower.
+ */
+export interface IrWhen {
+  readonly kind: 'when';
+  readonly arms: readonly IrWhenArm[];
+  readonly otherwise: IrBlock;
+  /** Whether the design wrote an otherwise(). */
+  readonly hasOtherwise: boolean;
+  readonly loc: SourceLoc;
+  /** The selector of a switchOn (its arms exclude each other); undefined for a when() chain. */
+  readonly switchOn: NodeId | undefined;
+}
+
+export type IrStatement = IrConnect | IrWhen;
+export type IrBlock = readonly IrStatement[];
+
+/** The driver of a target (output, wire, register, child input) before when-lowering gives it one. */
+export const UNRESOLVED: NodeId = -1;
+
+/**
+ * A module as its body recorded it: the nodes the design made, and its
+ * connections as statements under `when`s. Targets' drivers are UNRESOLVED;
+ * the when-lowering pass (passes/lower-whens.ts) resolves them into an IrModule.
+ */
+export interface IrRecordedModule extends Omit<IrModule, 'kind' | 'combPaths'> {
+  readonly kind: 'recorded';
+  readonly body: IrBlock;
+  /** A wire's value on paths where nothing drives it (its `default`). */
+  readonly defaults: ReadonlyMap<NodeId, NodeId>;
+  /** Wires whose value matters only on the paths that drive them (a memory address while not accessing it). */
+  readonly dontCares: ReadonlySet<NodeId>;
+  /** Registers that only update while their enable is high. */
+  readonly enables: ReadonlyMap<NodeId, NodeId>;
+}

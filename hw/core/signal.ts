@@ -18,8 +18,8 @@ export type SignalKind =
   | 'instIn' // input port of a child instance, driven by this module
   | 'instOut'; // output port of a child instance, read by this module
 
-/** The operators of the IR, and the n-way select of a switchOn (args: selector, default, values; caseLabels per value). */
-export type OpKind = IrOperator | 'case';
+/** The operators of the IR (a switchOn's n-way select is made by when-lowering, on the IR). */
+export type OpKind = IrOperator;
 
 export type Operand = Signal | number | bigint;
 
@@ -40,8 +40,6 @@ export class Signal {
   args: Signal[] = [];
   /** Immediate operands: shift amounts, slice bounds. */
   imm: number[] = [];
-  /** For a 'case' node: the selector values of each value argument after the default. */
-  caseLabels: bigint[][] | undefined;
   /** Value of a literal, as an unsigned bit pattern. */
   value = 0n;
   /** Name of the enum member a literal stands for, for readable Verilog. */
@@ -52,14 +50,10 @@ export class Signal {
   enable: Signal | undefined;
   /** Value of a wire on paths where nothing drives it. */
   defaultValue: Signal | undefined;
-  /** Final combinational value (or next state of a register), set at elaboration. */
-  driver: Signal | undefined;
-  /** True for nodes the generator made itself (muxes of when-blocks). */
-  synthetic = false;
   instance: InstanceRec | undefined;
   portName: string | undefined;
   memory: MemoryRec | undefined;
-  /** Scratch for lowering to the IR: the node id in the module being lowered (valid while `loweringStamp` matches). */
+  /** The node id in its module's IR (for a literal: in the module recorded last that reads it, while `loweringStamp` matches). */
   irId = -1;
   loweringStamp = 0;
 

@@ -1,7 +1,7 @@
 import type { IrModule, IrNode } from '../ir.ts';
 
 /** How a node is named in messages, in the words of the design. */
-export function describeNode(m: IrModule, n: IrNode): string {
+export function describeNode(m: Pick<IrModule, 'instances'>, n: IrNode): string {
   switch (n.kind) {
     case 'lit':
       return `literal ${n.signed ? BigInt.asIntN(n.width, n.value) : n.value}`;
