@@ -61,6 +61,15 @@ function append<T>(dst: T[], src: Iterable<T>): void {
  */
 const MAX_INLINED_MUX_DEPTH = 64;
 
+/**
+ * Most registers updated by one always block. Verilator 5.006 orders the
+ * non-blocking updates of a module in a time that grows with the fourth power
+ * of the registers in one block when they feed each other through logic
+ * (a 4,000-register chain: 18 s in one block, 4 s in blocks of 64; see
+ * docs/language.md); blocks of 64 keep that near quadratic in the module.
+ */
+const MAX_REGISTERS_PER_BLOCK = 64;
+
 function range(width: number): string {
   return width === 1 ? '' : `[${width - 1}:0] `;
 }
@@ -460,16 +469,17 @@ class ModuleEmitter {
     const withReset = regs.filter((r) => r.init !== undefined);
     const without = regs.filter((r) => r.init === undefined);
     const out: string[] = [];
-    if (withReset.length) {
+    for (let i = 0; i < withReset.length; i += MAX_REGISTERS_PER_BLOCK) {
+      const group = withReset.slice(i, i + MAX_REGISTERS_PER_BLOCK);
       out.push('', `  always @(posedge ${CLOCK}) begin`, `    if (${RESET}) begin`);
-      for (const r of withReset) out.push(`      ${this.names.get(r)} <= ${literal({ width: r.width, value: r.init ?? 0n, enumLabel: undefined })};`);
+      for (const r of group) out.push(`      ${this.names.get(r)} <= ${literal({ width: r.width, value: r.init ?? 0n, enumLabel: undefined })};`);
       out.push('    end else begin');
-      for (const r of withReset) out.push(`      ${this.names.get(r)} <= ${this.rhs(this.node(r.next), '      ')};`);
+      for (const r of group) out.push(`      ${this.names.get(r)} <= ${this.rhs(this.node(r.next), '      ')};`);
       out.push('    end', '  end');
     }
-    if (without.length) {
+    for (let i = 0; i < without.length; i += MAX_REGISTERS_PER_BLOCK) {
       out.push('', `  always @(posedge ${CLOCK}) begin`);
-      for (const r of without) out.push(`    ${this.names.get(r)} <= ${this.rhs(this.node(r.next), '    ')};`);
+      for (const r of without.slice(i, i + MAX_REGISTERS_PER_BLOCK)) out.push(`    ${this.names.get(r)} <= ${this.rhs(this.node(r.next), '    ')};`);
       out.push('  end');
     }
     return out;
