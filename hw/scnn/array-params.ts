@@ -87,8 +87,10 @@ export function unitDescriptorFields(p: ArrayTopParams): [string, number][] {
     ['broadcastElements', a.pe.broadcastIndex],
     ['pointerBase', a.globalPointerAddress],
     ['pointerEntries', a.pe.pointerAddress + 1],
-    ['clearEntries', a.pe.entryBits + 1],
-    ['firstOfGroup', 1],
+    /** Bank rows of the unit's window group (the largest ⌈window / A⌉): drained after its last unit, cleared by the run's first fill. */
+    ['groupRows', a.pe.entryBits + 1],
+    /** On a group's last unit: the bank rows of the next group of the run, cleared during this drain (0 at the run's end). */
+    ['nextGroupRows', a.pe.entryBits + 1],
     ['lastOfGroup', 1],
   ];
 }

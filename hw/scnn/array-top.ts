@@ -5,9 +5,16 @@ import { peConfigPorts } from './coordinates.ts';
 import { PE_COUNTERS, ScnnPe } from './pe.ts';
 
 const ArrayPhase = defineEnum('ArrayPhase', ['Idle', 'UnitRead', 'UnitLoad', 'Fill', 'Compute', 'Drain', 'DrainFlush', 'MergeRead', 'MergeLoad', 'MergeWalk', 'MergeFlush', 'Done']);
+/** The fill engine, which runs ahead of the units' compute (double-buffered broadcast buffers). */
+const FillPhase = defineEnum('FillPhase', ['Idle', 'Read', 'Load', 'Beat', 'Done']);
 
-/** Counters of the array top (mergeCycles, the halo merge, is part of drainCycles); the PEs' counters (summed over the array) follow them. */
-export const ARRAY_COUNTERS = ['cycles', 'descriptorCycles', 'fillCycles', 'computeCycles', 'drainCycles', 'mergeCycles'] as const;
+/**
+ * Counters of the array top: cycles and its phases (descriptorCycles + fillCycles + computeCycles +
+ * drainCycles = cycles; fillCycles is the fill the units wait for, mergeCycles the halo merge part of
+ * drainCycles), then fillBusyCycles, the cycles the fill engine copies (hidden or not, not part of the
+ * sum); the PEs' counters (summed over the array) follow them.
+ */
+export const ARRAY_COUNTERS = ['cycles', 'descriptorCycles', 'fillCycles', 'computeCycles', 'drainCycles', 'mergeCycles', 'fillBusyCycles'] as const;
 
 /** Configuration registers every PE shares during a pass (the rest come from the per-PE descriptors). */
 const SHARED_PE_CONFIG = ['pass', 'strideShift', 'padding', 'outRows', 'outCols', 'broadcastRows', 'broadcastCols', 'mode'] as const;
@@ -50,11 +57,12 @@ function unpack(word: Signal, fields: readonly [string, number][]): Record<strin
   return out;
 }
 
-/** Registers holding the fields of a memory word, loaded when `load` holds. */
-function latchFields(prefix: string, fields: readonly [string, number][], word: Signal, load: Signal): Record<string, Signal> {
+/** Registers holding the fields of a memory word (or only the fields named in `only`), loaded when `load` holds. */
+function latchFields(prefix: string, fields: readonly [string, number][], word: Signal, load: Signal, only?: readonly string[]): Record<string, Signal> {
   const raw = unpack(word, fields);
   const regs: Record<string, Signal> = {};
   for (const [name, bits] of fields) {
+    if (only && !only.includes(name)) continue;
     const r = reg(UInt(bits), { name: `${prefix}_${name}`, init: 0 });
     when(load, () => r.set(raw[name]!));
     regs[name] = r;
@@ -66,14 +74,16 @@ const fieldBits = (fields: readonly [string, number][]) => fields.reduce((s, [, 
 
 /**
  * A Px x Py array of outer-product PEs that runs a whole layer pass
- * (docs/pe-array.md section 3a). Per work unit: read the unit's descriptors,
- * fill every PE's broadcast buffer and pointer memory at once from the global
- * buffers (fillWidth elements and one pointer per cycle, clearing the
- * accumulators on a window group's first unit), start every PE, wait for the
- * slowest (the barrier). After a group's last unit every PE drains its window
- * at once, a bank row per cycle, adding it into its own output slice; in the
- * weight gradient a pipelined lane-wise adder tree sums the same row of every
- * PE into PE 0's slice. After the last unit the halo merge runs the merge
+ * (docs/pe-array.md section 3a). A fill engine copies each unit's broadcast
+ * operand and pointer tables into one half of every PE's double-buffered
+ * broadcast buffer and pointer memory at once (fillWidth elements and one
+ * pointer per cycle) while the PEs compute the unit before from the other
+ * half. Per work unit: read the unit's descriptors, wait for its fill, start
+ * every PE, wait for the slowest (the barrier). After a group's last unit
+ * every PE drains its window at once, a bank row per cycle, adding it into its
+ * own output slice, and clears the rows the next group uses (the run's first
+ * fill clears the first group's); in the weight gradient a pipelined lane-wise
+ * adder tree sums the same row of every PE into PE 0's slice. After the last unit the halo merge runs the merge
  * program: phase by phase, every PE sends one slice entry per cycle from its
  * list to the PE named by the receiver, which adds it into its own slice.
  */
@@ -123,6 +133,7 @@ export const ScnnArrayTop = defineModule({
     const computeCycles = counter('compute_cycles');
     const drainCycles = counter('drain_cycles');
     const mergeCycles = counter('merge_cycles');
+    const fillBusyCycles = counter('fill_busy_cycles');
     const timedOut = reg(Bool(), { name: 'timed_out', init: 0 });
     const running = phase.is('Idle').or(phase.is('Done')).not().named('running');
     when(running, () => cycles.set(cycles.add(1)));
@@ -133,40 +144,87 @@ export const ScnnArrayTop = defineModule({
     when(phase.is('Drain').or(phase.is('DrainFlush')).or(merging), () => drainCycles.set(drainCycles.add(1)));
     when(merging, () => mergeCycles.set(mergeCycles.add(1)));
 
-    // ---- descriptors: read in UnitRead, latched in UnitLoad
+    // ---- descriptors of the unit to compute: read in UnitRead, latched in UnitLoad
     const readDescriptors = phase.is('UnitRead').named('read_descriptors');
     const tableAddr = unitIndex.trunc(Math.log2(p.unitDepth));
     const unitLoad = phase.is('UnitLoad');
-    const unit = latchFields('unit', unitFields, unitTable.read(tableAddr, readDescriptors), unitLoad);
+    const unit = latchFields('unit', unitFields, unitTable.read(tableAddr, readDescriptors), unitLoad, ['groupRows', 'nextGroupRows', 'lastOfGroup']);
     const desc = peTables.map((t, i) => latchFields(`pe${i}`, peFields, t.read(tableAddr, readDescriptors), unitLoad));
 
-    // ---- fill bus: beat t of the unit's broadcast operand reaches every PE a cycle after it is read
-    const filling = phase.is('Fill');
-    const fillBeats = unit.broadcastElements!.extend(32).add(fw - 1).shr(Math.log2(fw)).named('fill_beats');
-    const pointerEntries = unit.pointerEntries!.extend(32);
-    const clearEntries = mux(unit.firstOfGroup!, unit.clearEntries!.extend(32), 0).named('clear_entries');
+    // ---- fill engine: fills unit fillIndex into half (fillIndex mod 2) of every PE's broadcast buffer
+    // and pointer memory. It may start unit f once the unit computing is f - 1 (unit f - 2, the last
+    // reader of that half, has finished), so it runs at most one unit ahead of the compute.
+    const fillPhase = stateMachine(FillPhase, { init: 'Idle', name: 'fill_phase' });
+    const fillIndex = reg(UInt(a.unitIndex), { name: 'fill_index', init: 0 });
+    const fillStep = reg(UInt(32), { name: 'fill_step_count', init: 0 });
+    const fillTableAddr = fillIndex.trunc(Math.log2(p.unitDepth));
+    const halfFree = fillIndex.extend(a.unitIndex + 1).le(unitIndex.addFull(1)).named('fill_half_free');
+    const readFill = fillPhase.is('Read').and(fillIndex.lt(cfg.units!)).and(halfFree).named('read_fill_descriptor');
+    const fu = latchFields('fill', unitFields, unitTable.read(fillTableAddr, readFill), fillPhase.is('Load'), ['beatBase', 'broadcastElements', 'pointerBase', 'pointerEntries', 'groupRows']);
+    const filling = fillPhase.is('Beat');
+    when(filling.and(running), () => fillBusyCycles.set(fillBusyCycles.add(1)));
+    const fillBeats = fu.broadcastElements!.extend(32).add(fw - 1).shr(Math.log2(fw)).named('fill_beats');
+    const pointerEntries = fu.pointerEntries!.extend(32);
+    // Only the run's first fill clears accumulator rows (its group's); later groups' rows are cleared by the drain before them.
+    const clearEntries = mux(fillIndex.eq(0), fu.groupRows!.extend(32), 0).named('clear_entries');
     const fillPtr = mux(fillBeats.gt(pointerEntries), fillBeats, pointerEntries);
     const fillEnd = mux(fillPtr.gt(clearEntries), fillPtr, clearEntries).named('fill_end');
-    const elemRead = filling.and(step.lt(fillBeats));
-    const words = globalElements.map((m) => m.read(unit.beatBase!.add(step.trunc(a.beatAddress)), elemRead));
-    const ptrRead = filling.and(step.lt(pointerEntries));
-    const pointerWord = globalPointers.read(unit.pointerBase!.add(step.trunc(a.globalPointerAddress)), ptrRead);
+    const fillLast = filling.and(fillStep.add(1).ge(fillEnd)).named('fill_last');
+    const elemRead = filling.and(fillStep.lt(fillBeats));
+    const words = globalElements.map((m) => m.read(fu.beatBase!.add(fillStep.trunc(a.beatAddress)), elemRead));
+    const ptrRead = filling.and(fillStep.lt(pointerEntries));
+    const pointerWord = globalPointers.read(fu.pointerBase!.add(fillStep.trunc(a.globalPointerAddress)), ptrRead);
     const wStep = reg(UInt(32), { name: 'fill_step', init: 0 });
     const wElemValid = reg(Bool(), { name: 'fill_elem_valid', init: 0 });
     const wPtrValid = reg(Bool(), { name: 'fill_ptr_valid', init: 0 });
-    wStep.set(step);
+    const wHalf = reg(Bool(), { name: 'fill_half', init: 0 });
+    const wElements = reg(UInt(w.broadcastIndex), { name: 'fill_elements', init: 0 });
+    wStep.set(fillStep);
     wElemValid.set(elemRead);
     wPtrValid.set(ptrRead);
+    wHalf.set(fillIndex.bit(0));
+    wElements.set(fu.broadcastElements!);
     // Element k of beat t is element t·fw + k: PE memory (t·fw + k) mod F, address (t·fw + k) div F.
     const groups = F / fw;
     const group = groups === 1 ? lit(0, UInt(1)) : wStep.trunc(Math.log2(groups));
     const peAddr = wStep.shr(Math.log2(groups)).trunc(Math.log2(pp.broadcastDepth / F));
     const laneWrite = Array.from({ length: F }, (_, j) => {
       const elementIndex = wStep.shl(Math.log2(fw)).add(j % fw);
-      return wElemValid.and(group.eq(Math.floor(j / fw))).and(elementIndex.lt(unit.broadcastElements!.extend(32))).named(`fill_lane_${j}`);
+      return wElemValid.and(group.eq(Math.floor(j / fw))).and(elementIndex.lt(wElements.extend(32))).named(`fill_lane_${j}`);
     });
-    const clearing = filling.and(step.lt(clearEntries)).named('clearing');
-    const startPulse = filling.and(step.add(1).ge(fillEnd)).named('start_pes');
+    fillPhase.switch({
+      Idle: () => when(io.start, () => {
+        fillIndex.set(0);
+        fillPhase.goto('Read');
+      }),
+      Read: () => when(fillIndex.ge(cfg.units!), () => fillPhase.goto('Done')).elseWhen(readFill, () => fillPhase.goto('Load')),
+      Load: () => {
+        fillStep.set(0);
+        fillPhase.goto('Beat');
+      },
+      Beat: () => {
+        fillStep.set(fillStep.add(1));
+        when(fillLast, () => {
+          fillIndex.set(fillIndex.add(1));
+          fillPhase.goto('Read');
+        });
+      },
+      Done: () => {},
+    });
+    // The unit to compute is filled (or its fill ends this cycle): the PEs start now.
+    const filled = fillIndex.gt(unitIndex).or(fillIndex.eq(unitIndex).and(fillLast)).named('unit_filled');
+    const startPulse = phase.is('Fill').and(filled).named('start_pes');
+    const fillClear = filling.and(fillStep.lt(clearEntries)).named('fill_clearing');
+
+    // ---- drain: every PE reads bank row `step` of its accumulators (rows beyond its window are not read)
+    // and clears, a cycle later, the rows the next group of the run uses, so that group's first fill
+    // (filled while this group computed) need not wait for a clear.
+    const draining = phase.is('Drain');
+    const drainClear = reg(Bool(), { name: 'drain_clear', init: 0 });
+    const drainClearRow = reg(UInt(w.entryBits), { name: 'drain_clear_row', init: 0 });
+    drainClear.set(draining.and(step.lt(unit.nextGroupRows!.extend(32))));
+    drainClearRow.set(step.trunc(w.entryBits));
+    const drainSteps = mux(unit.groupRows!.gt(unit.nextGroupRows!), unit.groupRows!, unit.nextGroupRows!).named('drain_steps');
 
     // ---- the PEs and the barrier
     const peDone = pes.map((_, i) => reg(Bool(), { name: `pe${i}_done`, init: 0 }));
@@ -177,6 +235,8 @@ export const ScnnArrayTop = defineModule({
       pcfg.segments!.set(desc[i]!.segEnd!);
       pe.io.segBase.set(desc[i]!.segBase!);
       pe.io.start.set(startPulse);
+      pe.io.readHalf.set(unitIndex.bit(0));
+      pe.io.fillHalf.set(wHalf);
       for (let j = 0; j < F; j++) {
         pe.io.bcastWriteEnable[j]!.set(laneWrite[j]!);
         pe.io.bcastWriteAddr[j]!.set(peAddr);
@@ -185,14 +245,12 @@ export const ScnnArrayTop = defineModule({
       pe.io.ptrWriteEnable.set(wPtrValid);
       pe.io.ptrWriteAddr.set(wStep.trunc(w.pointerAddress));
       pe.io.ptrWriteData.set(pointerWord);
-      pe.io.accClear.set(clearing);
-      pe.io.accClearEntry.set(step.trunc(w.entryBits));
+      pe.io.accClear.set(fillClear.or(drainClear));
+      pe.io.accClearEntry.set(mux(drainClear, drainClearRow, fillStep.trunc(w.entryBits)));
       when(startPulse, () => peDone[i]!.set(0)).elseWhen(pe.io.finished, () => peDone[i]!.set(1));
     });
     const allDone = reduceTree(pes.map((pe, i) => peDone[i]!.or(pe.io.finished)), (x, y) => x.and(y)).named('all_done');
 
-    // ---- drain: every PE reads bank row `step` of its accumulators (rows beyond its window are not read)
-    const draining = phase.is('Drain');
     const reduce = cfg.reduceAcrossPes!;
     const lanesOf = (row: Signal) => Array.from({ length: A }, (_, l) => row.bits((l + 1) * pp.accWidth - 1, l * pp.accWidth).asSInt());
     const rowOf = (lanes: readonly Signal[]) => cat(...[...lanes].reverse().map((v) => v.asUInt()));
@@ -331,22 +389,17 @@ export const ScnnArrayTop = defineModule({
           mergePhase.set(0);
           when(cfg.mergePhases!.eq(0), () => phase.goto('Done')).otherwise(() => phase.goto('MergeRead'));
         }).otherwise(() => phase.goto('UnitLoad')),
-      UnitLoad: () => {
-        step.set(0);
-        phase.goto('Fill');
-      },
-      Fill: () => {
-        step.set(step.add(1));
-        when(startPulse, () => phase.goto('Compute'));
-      },
+      UnitLoad: () => phase.goto('Fill'),
+      // Waits for the unit's fill (usually done while the unit before computed); starts the PEs.
+      Fill: () => when(startPulse, () => phase.goto('Compute')),
       Compute: () => when(allDone, () => {
         step.set(0);
         when(unit.lastOfGroup!, () => phase.goto('Drain')).otherwise(nextUnit);
       }),
-      // One bank row per cycle, as many as the largest window of the group has.
+      // One bank row per cycle, as many as the largest window of this group or of the next has.
       Drain: () => {
         step.set(step.add(1));
-        when(step.add(1).ge(unit.clearEntries!.extend(32)), () => {
+        when(step.add(1).ge(drainSteps.extend(32)), () => {
           step.set(0);
           phase.goto('DrainFlush');
         });
@@ -382,7 +435,7 @@ export const ScnnArrayTop = defineModule({
     io.done.set(phase.is('Done'));
     io.timedOut.set(timedOut);
 
-    const all: Record<string, Signal> = { cycles, descriptorCycles, fillCycles, computeCycles, drainCycles, mergeCycles };
+    const all: Record<string, Signal> = { cycles, descriptorCycles, fillCycles, computeCycles, drainCycles, mergeCycles, fillBusyCycles };
     for (const k of PE_COUNTERS) {
       all[k] = reduceTree(pes.map((pe) => (pe.io.counters as unknown as Record<string, Signal>)[k]!), (x, y) => x.add(y));
     }

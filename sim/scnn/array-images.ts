@@ -8,7 +8,9 @@
  *   on a fill beat (fillWidth elements), interleaved over fillWidth memories;
  * - global pointer memory: every unit's pointer tables (unit-local pointers);
  * - unit descriptors: beat base, broadcast elements, pointer base and entries,
- *   bank rows to clear and drain, first / last unit of its window group;
+ *   the bank rows of its window group (drained after its last unit, cleared by
+ *   the run's first fill), on a group's last unit the next group's bank rows
+ *   (cleared during this drain), last unit of its window group;
  * - per PE: its stationary elements of every unit, one after the other, its
  *   segments of every unit (stationary ranges absolute, broadcast ranges and
  *   pointer bases unit-local), and one descriptor per unit: window, segment
@@ -28,7 +30,7 @@ import type { PeTopParams } from '../../hw/scnn/pe-top.ts';
 import { groupFlags, hardwarePe, planOutput, reduceAcrossPes, type OutputPlan, type ScheduleArray } from './array-output.ts';
 import { elementWords, encodePeTop, ImpossibleWorkUnit, packFields, pointerTables, segmentWord } from './images.ts';
 import type { PassSchedule } from './scheduler.ts';
-import { windowSize, type Anticipation, type PassGeometry, type PeWindow } from './work-unit.ts';
+import { groupRows, type Anticipation, type PassGeometry, type PeWindow } from './work-unit.ts';
 
 export { groupFlags, hardwarePe, reduceAcrossPes, type ScheduleArray };
 
@@ -106,8 +108,8 @@ export function encodeArrayTop(schedule: PassSchedule, grid: ScheduleArray, para
     while (broadcastWords.length % fw !== 0) broadcastWords.push(0n);
     const pointerBase = pointerWords.length;
     pointerWords.push(...pointers.table);
-    const clearEntries = Math.max(...unit.pes.map((pe) => Math.ceil(windowSize(pe.window) / p.banks)));
-    unitWords.push(packFields([beatBase, unit.broadcast.values.length, pointerBase, pointers.table.length, clearEntries, flags[u]!.first ? 1 : 0, flags[u]!.last ? 1 : 0].map((v, i) => [v, unitFields[i]!] as const)));
+    const next = flags[u]!.last && u + 1 < units.length ? groupRows(units[u + 1]!.unit, p.banks) : 0;
+    unitWords.push(packFields([beatBase, unit.broadcast.values.length, pointerBase, pointers.table.length, groupRows(unit, p.banks), next, flags[u]!.last ? 1 : 0].map((v, i) => [v, unitFields[i]!] as const)));
     for (let i = 0; i < P; i++) {
       const k = scheduled.get(i);
       const segBase = segmentWords[i]!.length;
