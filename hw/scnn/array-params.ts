@@ -129,12 +129,18 @@ export function peMergeFields(p: ArrayTopParams): [string, number][] {
   ];
 }
 
-/** One halo transfer: the slice entry it reads (in the sender's slice) and the entry it adds into (in the receiver's). */
+/**
+ * One row transfer of the halo merge (sim/scnn/array-output.ts): for each set bit l of mask, receiver
+ * lane l of slice row dstRow adds lane select_l of the sender's slice row srcRow.
+ */
 export function mergeTransferFields(p: ArrayTopParams): [string, number][] {
   const a = arrayWidths(p);
+  const A = p.pe.banks;
   return [
-    ['src', a.sliceAddress],
-    ['dst', a.sliceAddress],
+    ['srcRow', a.sliceRow],
+    ['dstRow', a.sliceRow],
+    ['mask', A],
+    ...Array.from({ length: A }, (_, l): [string, number] => [`select${A - 1 - l}`, Math.log2(A)]),
   ];
 }
 

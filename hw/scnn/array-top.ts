@@ -302,7 +302,7 @@ export const ScnnArrayTop = defineModule({
       treeValid.push(v);
     }
 
-    // ---- halo merge: per phase every PE walks its list of (src, dst) slice entries, one per cycle
+    // ---- halo merge: per phase every PE walks its list of row transfers, one per cycle
     const mergePhase = reg(UInt(a.mergePhase), { name: 'merge_phase', init: 0 });
     const readPhase = phase.is('MergeRead').and(mergePhase.lt(cfg.mergePhases!)).named('read_merge_phase');
     const phaseAddr = mergePhase.trunc(Math.log2(p.mergePhaseDepth));
@@ -310,20 +310,28 @@ export const ScnnArrayTop = defineModule({
     const phaseLength = latchFields('merge', phaseFields, phaseTable.read(phaseAddr, readPhase), mergeLoad).length!;
     const pePhase = pePhaseTables.map((t, i) => latchFields(`merge_pe${i}`, peMerge, t.read(phaseAddr, readPhase), mergeLoad));
     const walking = phase.is('MergeWalk');
-    // c0: list read; c1: the sender reads its src row; c2: it sends (valid, dst, value), the receiver reads its dst row; c3: add, write.
+    const laneBits = Math.max(1, logA);
+    // c0: list read; c1: the sender reads its src row; c2: each lane of the sent row selects its source lane and the
+    // sender sends (valid, dst row, lane mask, row), the receiver reads its dst row; c3: lane-wise masked add, write.
     const send = pes.map((_, i) => {
       const pm = pePhase[i]!;
       const listRead = walking.and(step.lt(pm.count!.extend(32)));
       const transfer = unpack(mergeLists[i]!.read(pm.listStart!.add(step.trunc(a.mergeListAddress)), listRead), transferFields);
       const v1 = reg(Bool(), { name: `merge_v1_${i}`, init: 0 });
       v1.set(listRead);
-      const srcData = slices[i]!.read(transfer.src!.shr(logA).trunc(a.sliceRow), v1);
+      const srcLanes = lanesOf(slices[i]!.read(transfer.srcRow!, v1));
       const v2 = reg(Bool(), { name: `merge_v2_${i}`, init: 0 });
-      const dst2 = reg(UInt(a.sliceAddress), { name: `merge_dst2_${i}`, init: 0 });
-      const lane2 = reg(UInt(Math.max(1, logA)), { name: `merge_lane2_${i}`, init: 0 });
+      const dstRow2 = reg(UInt(a.sliceRow), { name: `merge_dst_row2_${i}`, init: 0 });
+      const mask2 = reg(UInt(A), { name: `merge_mask2_${i}`, init: 0 });
       v2.set(v1);
-      dst2.set(transfer.dst!);
-      lane2.set(logA === 0 ? lit(0, UInt(1)) : transfer.src!.trunc(logA));
+      dstRow2.set(transfer.dstRow!);
+      mask2.set(transfer.mask!);
+      const row = Array.from({ length: A }, (_, l) => {
+        if (A === 1) return srcLanes[0]!;
+        const sel = reg(UInt(laneBits), { name: `merge_select2_${i}_${l}`, init: 0 });
+        sel.set(transfer[`select${l}`]!);
+        return select(srcLanes, sel);
+      });
       // Which PE this one receives from, delayed to meet the senders' data in c2.
       const from1 = reg(UInt(a.peIndex), { name: `merge_from1_${i}`, init: 0 });
       const from2 = reg(UInt(a.peIndex), { name: `merge_from2_${i}`, init: 0 });
@@ -333,31 +341,32 @@ export const ScnnArrayTop = defineModule({
       from2.set(from1);
       takes1.set(walking.and(pm.receives!.bit(0)));
       takes2.set(takes1);
-      return { valid: v2, dst: dst2, value: select(lanesOf(srcData), lane2).named(`merge_value_${i}`), from: from2, takes: takes2 };
+      return { valid: v2, dstRow: dstRow2, mask: mask2, row: rowOf(row).named(`merge_row_out_${i}`), from: from2, takes: takes2 };
     });
 
-    // ---- the slices: a drain writes whole rows; the merge adds one entry into a row (forwarding the row written the cycle before)
+    // ---- the slices: a drain writes whole rows; the merge adds a masked row into a row (forwarding the row written the cycle before)
     slices.forEach((slice, i) => {
       const me = send[i]!;
       const inValid = me.takes.and(select(send.map((x) => x.valid), me.from)).named(`merge_in_valid_${i}`);
-      const inDst = select(send.map((x) => x.dst), me.from).named(`merge_in_dst_${i}`);
-      const inValue = select(send.map((x) => x.value), me.from).named(`merge_in_value_${i}`);
-      const inRow = inDst.shr(logA).trunc(a.sliceRow);
+      const inRow = select(send.map((x) => x.dstRow), me.from).named(`merge_in_row_${i}`);
+      const inMask = select(send.map((x) => x.mask), me.from).named(`merge_in_mask_${i}`);
+      const inValue = select(send.map((x) => x.row), me.from).named(`merge_in_value_${i}`);
       const readRow = mux(merging, inRow, i === 0 ? mux(reduce, treeRow[L]!, drainRowAt[0]!) : drainRowAt[i]!).named(`slice_read_row_${i}`);
       const old = slice.read(readRow);
       const v3 = reg(Bool(), { name: `merge_v3_${i}`, init: 0 });
-      const dst3 = reg(UInt(a.sliceAddress), { name: `merge_dst3_${i}`, init: 0 });
-      const value3 = reg(SInt(pp.accWidth), { name: `merge_value3_${i}`, init: 0 });
+      const row3 = reg(UInt(a.sliceRow), { name: `merge_row3_${i}`, init: 0 });
+      const mask3 = reg(UInt(A), { name: `merge_mask3_${i}`, init: 0 });
+      const value3 = reg(UInt(A * pp.accWidth), { name: `merge_value3_${i}`, init: 0 });
       v3.set(inValid);
-      dst3.set(inDst);
+      row3.set(inRow);
+      mask3.set(inMask);
       value3.set(inValue);
-      const row3 = dst3.shr(logA).trunc(a.sliceRow);
       const lastValid = reg(Bool(), { name: `merge_last_valid_${i}`, init: 0 });
       const lastRow = reg(UInt(a.sliceRow), { name: `merge_last_row_${i}`, init: 0 });
       const lastData = reg(UInt(A * pp.accWidth), { name: `merge_last_data_${i}`, init: 0 });
       const baseRow = lanesOf(mux(lastValid.and(lastRow.eq(row3)), lastData, old));
-      const lane3 = logA === 0 ? lit(0, UInt(1)) : dst3.trunc(logA);
-      const merged = rowOf(baseRow.map((x, l) => mux(lane3.eq(l), x.add(value3), x))).named(`merge_row_${i}`);
+      const addend = lanesOf(value3);
+      const merged = rowOf(baseRow.map((x, l) => mux(mask3.bit(l), x.add(addend[l]!), x))).named(`merge_row_${i}`);
       lastValid.set(v3);
       lastRow.set(row3);
       lastData.set(merged);

@@ -34,6 +34,19 @@ export function groupFlags(schedule: PassSchedule): { first: boolean; last: bool
   return u.map((s, i) => ({ first: i === 0 || u[i - 1]!.group !== s.group, last: i === u.length - 1 || u[i + 1]!.group !== s.group }));
 }
 
+/**
+ * One cycle of a merge list: the halo entries of one row of the sender's slice that go into one
+ * row of the receiver's, sent at once. Receiver lane lanes[k] of slice row dstRow takes lane
+ * srcLanes[k] of the sender's slice row srcRow (each lane of the sent row selects its source lane:
+ * neighbours' windows differ in size at the map's edges, so the lanes do not line up by a shift).
+ */
+export interface RowTransfer {
+  readonly srcRow: number;
+  readonly dstRow: number;
+  readonly lanes: number[];
+  readonly srcLanes: number[];
+}
+
 /** One sender's list in one merge phase. */
 export interface MergeSend {
   readonly sender: number;
@@ -41,7 +54,9 @@ export interface MergeSend {
   /** Slice entries read in the sender's slice and added into the receiver's, in order. */
   readonly src: number[];
   readonly dst: number[];
-  /** Entries sent (the length of src and dst when the lists are made). */
+  /** The same transfers, a row at a time (the list the hardware walks). */
+  readonly rows: RowTransfer[];
+  /** Row transfers sent (the length of rows when the lists are made): the cycles the list walks. */
   readonly count: number;
 }
 
@@ -157,20 +172,33 @@ export function planOutput(schedule: PassSchedule, grid: ScheduleArray, params: 
       oEntry[i] = entry;
     }
   });
-  const pairs = new Map<number, { sender: number; receiver: number; src: number[]; dst: number[]; count: number }>();
+  const pairs = new Map<number, { sender: number; receiver: number; src: number[]; dst: number[]; rows: RowTransfer[]; count: number; rowOf: Map<number, number> }>();
+  // Entries of a pair with the same src row and the same dst row travel in one row transfer.
+  const rowsOfSlice = 2 ** 26;
   visit((o, slice, entry) => {
     const i = compact.get(o)!;
     if (oSlice[i] === slice && oEntry[i] === entry) return;
     const key = slice * P + oSlice[i]!;
     let pair = pairs.get(key);
     if (!pair) {
-      pair = { sender: slice, receiver: oSlice[i]!, src: [], dst: [], count: 0 };
+      pair = { sender: slice, receiver: oSlice[i]!, src: [], dst: [], rows: [], count: 0, rowOf: new Map() };
       pairs.set(key, pair);
     }
-    pair.count++;
+    const dst = oEntry[i]!;
+    const dstRow = Math.floor(dst / A);
+    const srcRow = Math.floor(entry / A);
+    const rowKey = dstRow * rowsOfSlice + srcRow;
+    let r = pair.rowOf.get(rowKey);
+    if (r === undefined) {
+      r = pair.count++;
+      pair.rowOf.set(rowKey, r);
+      if (withLists) pair.rows.push({ srcRow, dstRow, lanes: [], srcLanes: [] });
+    }
     if (withLists) {
       pair.src.push(entry);
-      pair.dst.push(oEntry[i]!);
+      pair.dst.push(dst);
+      pair.rows[r]!.lanes.push(dst % A);
+      pair.rows[r]!.srcLanes.push(entry % A);
     }
   });
   // The owner of every output, for reading the tensor back (only with the lists: the encoder's plan).
@@ -190,7 +218,7 @@ export function planOutput(schedule: PassSchedule, grid: ScheduleArray, params: 
       phase = { sends: [], length: 0, senders: new Set(), receivers: new Set() };
       phases.push(phase);
     }
-    phase.sends.push(pair);
+    phase.sends.push({ sender: pair.sender, receiver: pair.receiver, src: pair.src, dst: pair.dst, rows: pair.rows, count: pair.count });
     phase.senders.add(pair.sender);
     phase.receivers.add(pair.receiver);
     phase.length = Math.max(phase.length, pair.count);
