@@ -92,6 +92,8 @@ export function unitDescriptorFields(p: ArrayTopParams): [string, number][] {
     /** On a group's last unit: the bank rows of the next group of the run, cleared during this drain (0 at the run's end). */
     ['nextGroupRows', a.pe.entryBits + 1],
     ['lastOfGroup', 1],
+    /** Weight gradient: the slice the reduction network adds the group's summed window into. */
+    ['reduceSlice', a.peIndex],
   ];
 }
 

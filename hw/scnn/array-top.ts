@@ -83,9 +83,10 @@ const fieldBits = (fields: readonly [string, number][]) => fields.reduce((s, [, 
  * every PE drains its window at once, a bank row per cycle, adding it into its
  * own output slice, and clears the rows the next group uses (the run's first
  * fill clears the first group's); in the weight gradient a pipelined lane-wise
- * adder tree sums the same row of every PE into PE 0's slice. After the last unit the halo merge runs the merge
- * program: phase by phase, every PE sends one slice entry per cycle from its
- * list to the PE named by the receiver, which adds it into its own slice.
+ * adder tree sums the same row of every PE into the slice the unit names.
+ * After the last unit the halo merge runs the merge program: phase by phase,
+ * every PE sends a row of halo entries per cycle from its list to the PE that
+ * receives from it, which adds them into the masked lanes of a row of its slice.
  */
 export const ScnnArrayTop = defineModule({
   name: (p: ArrayTopParams) => `ScnnArrayTop_${arrayModuleSuffix(p)}`,
@@ -148,7 +149,7 @@ export const ScnnArrayTop = defineModule({
     const readDescriptors = phase.is('UnitRead').named('read_descriptors');
     const tableAddr = unitIndex.trunc(Math.log2(p.unitDepth));
     const unitLoad = phase.is('UnitLoad');
-    const unit = latchFields('unit', unitFields, unitTable.read(tableAddr, readDescriptors), unitLoad, ['groupRows', 'nextGroupRows', 'lastOfGroup']);
+    const unit = latchFields('unit', unitFields, unitTable.read(tableAddr, readDescriptors), unitLoad, ['groupRows', 'nextGroupRows', 'lastOfGroup', 'reduceSlice']);
     const desc = peTables.map((t, i) => latchFields(`pe${i}`, peFields, t.read(tableAddr, readDescriptors), unitLoad));
 
     // ---- fill engine: fills unit fillIndex into half (fillIndex mod 2) of every PE's broadcast buffer
@@ -351,7 +352,9 @@ export const ScnnArrayTop = defineModule({
       const inRow = select(send.map((x) => x.dstRow), me.from).named(`merge_in_row_${i}`);
       const inMask = select(send.map((x) => x.mask), me.from).named(`merge_in_mask_${i}`);
       const inValue = select(send.map((x) => x.row), me.from).named(`merge_in_value_${i}`);
-      const readRow = mux(merging, inRow, i === 0 ? mux(reduce, treeRow[L]!, drainRowAt[0]!) : drainRowAt[i]!).named(`slice_read_row_${i}`);
+      // Weight gradient: the reduction network adds each group's summed window into the slice its descriptor names.
+      const treeHere = reduce.and(unit.reduceSlice!.eq(i)).named(`tree_here_${i}`);
+      const readRow = mux(merging, inRow, mux(treeHere, treeRow[L]!, drainRowAt[i]!)).named(`slice_read_row_${i}`);
       const old = slice.read(readRow);
       const v3 = reg(Bool(), { name: `merge_v3_${i}`, init: 0 });
       const row3 = reg(UInt(a.sliceRow), { name: `merge_row3_${i}`, init: 0 });
@@ -372,14 +375,10 @@ export const ScnnArrayTop = defineModule({
       lastData.set(merged);
       const oldLanes = lanesOf(old);
       const drained = rowOf(oldLanes.map((x, l) => x.add(pes[i]!.io.drainData[l]!))).named(`drain_row_sum_${i}`);
-      if (i === 0) {
-        const reduced = rowOf(oldLanes.map((x, l) => x.add(treeOut[l]!))).named('reduced_row_sum');
-        when(treeValid[L + 1]!, () => slice.write(treeRow[L + 1]!, reduced))
-          .elseWhen(directValid[0]!, () => slice.write(directRow[0]!, drained))
-          .elseWhen(v3, () => slice.write(row3, merged));
-      } else {
-        when(directValid[i]!, () => slice.write(directRow[i]!, drained)).elseWhen(v3, () => slice.write(row3, merged));
-      }
+      const reduced = rowOf(oldLanes.map((x, l) => x.add(treeOut[l]!))).named(`reduced_row_sum_${i}`);
+      when(treeValid[L + 1]!.and(treeHere), () => slice.write(treeRow[L + 1]!, reduced))
+        .elseWhen(directValid[i]!, () => slice.write(directRow[i]!, drained))
+        .elseWhen(v3, () => slice.write(row3, merged));
     });
 
     const nextUnit = () => {

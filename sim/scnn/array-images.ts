@@ -110,7 +110,7 @@ export function encodeArrayTop(schedule: PassSchedule, grid: ScheduleArray, para
     const pointerBase = pointerWords.length;
     pointerWords.push(...pointers.table);
     const next = flags[u]!.last && u + 1 < units.length ? groupRows(units[u + 1]!.unit, p.banks) : 0;
-    unitWords.push(packFields([beatBase, unit.broadcast.values.length, pointerBase, pointers.table.length, groupRows(unit, p.banks), next, flags[u]!.last ? 1 : 0].map((v, i) => [v, unitFields[i]!] as const)));
+    unitWords.push(packFields([beatBase, unit.broadcast.values.length, pointerBase, pointers.table.length, groupRows(unit, p.banks), next, flags[u]!.last ? 1 : 0, plan.reduceSlice[u]!].map((v, i) => [v, unitFields[i]!] as const)));
     for (let i = 0; i < P; i++) {
       const k = scheduled.get(i);
       const segBase = segmentWords[i]!.length;

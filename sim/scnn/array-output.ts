@@ -69,6 +69,8 @@ export interface MergePhase {
 export interface OutputPlan {
   /** Per unit and hardware PE: the slice row its window drains to, and how many bank rows it drains (0: none). */
   readonly sliceRow: readonly (readonly number[])[];
+  /** Weight gradient: per unit, the slice the reduction network adds its group's summed window into (0 otherwise). */
+  readonly reduceSlice: readonly number[];
   readonly drainRows: readonly (readonly number[])[];
   /** Bank rows each hardware PE's slice uses over the pass. */
   readonly sliceRowsUsed: readonly number[];
@@ -95,9 +97,12 @@ export function planOutput(schedule: PassSchedule, grid: ScheduleArray, params: 
   const flags = groupFlags(schedule);
   const nextRow = new Array<number>(P).fill(0);
   const slotOf = new Map<string, number>();
+  const slotSlice = new Map<string, number>();
   /** Distinct slots: slice, first entry, window, a unit that places it. */
   const slots: { slice: number; entry: number; window: PeWindow; unit: number }[] = [];
   let sliceRow: number[] = [];
+  let reduceSlice = 0;
+  const reduceSlices: number[] = [];
   let drainRows: number[] = [];
   const sliceRows: number[][] = [];
   const drains: number[][] = [];
@@ -105,25 +110,36 @@ export function planOutput(schedule: PassSchedule, grid: ScheduleArray, params: 
     if (flags[u]!.first) {
       sliceRow = new Array<number>(P).fill(0);
       drainRows = new Array<number>(P).fill(0);
+      // The weight gradient's summed window goes to the slice that has the fewest rows in use (the first
+      // such), so a run's windows spread over every PE's slice instead of filling PE 0's; a block placed
+      // identically before (revisited in another region) goes back to its slot.
       const pes = reduce ? unit.pes.slice(0, 1) : unit.pes;
       pes.forEach((pe, k) => {
-        const slice = hardwarePe(k, grid, params);
         const w = pe.window;
         const rows = Math.ceil(windowSize(w) / A);
-        const key = `${slice}|${placement.n}|${placement.channelBase}|${placement.stationaryChannelBase}|${w.originRow}|${w.originCol}|${w.windowRows}|${w.windowCols}|${w.channels}|${w.stationaryChannels}`;
+        const block = `${placement.n}|${placement.channelBase}|${placement.stationaryChannelBase}|${w.originRow}|${w.originCol}|${w.windowRows}|${w.windowCols}|${w.channels}|${w.stationaryChannels}`;
+        const home = reduce ? slotSlice.get(block) ?? nextRow.indexOf(Math.min(...nextRow)) : hardwarePe(k, grid, params);
+        const key = `${home}|${block}`;
         let row = slotOf.get(key);
         if (row === undefined) {
-          row = nextRow[slice]!;
-          nextRow[slice]! += rows;
+          row = nextRow[home]!;
+          nextRow[home]! += rows;
           slotOf.set(key, row);
-          slots.push({ slice, entry: row * A, window: w, unit: u });
+          if (reduce) slotSlice.set(block, home);
+          slots.push({ slice: home, entry: row * A, window: w, unit: u });
         }
-        sliceRow[slice] = row;
-        drainRows[slice] = rows;
+        sliceRow[home] = row;
+        if (!reduce) drainRows[home] = rows;
+        if (reduce) {
+          reduceSlice = home;
+          // Every PE's descriptor carries the slot row: the reduction network takes it from PE 0's.
+          sliceRow.fill(row);
+        }
       });
-      if (reduce) unit.pes.forEach((_, k) => (drainRows[hardwarePe(k, grid, params)] = drainRows[hardwarePe(0, grid, params)]!));
+      if (reduce) unit.pes.forEach((_, k) => (drainRows[hardwarePe(k, grid, params)] = Math.ceil(windowSize(unit.pes[0]!.window) / A)));
     }
     sliceRows.push(sliceRow);
+    reduceSlices.push(reduce ? reduceSlice : 0);
     drains.push(drainRows);
   });
 
@@ -225,6 +241,7 @@ export function planOutput(schedule: PassSchedule, grid: ScheduleArray, params: 
   }
   return {
     sliceRow: sliceRows,
+    reduceSlice: reduceSlices,
     drainRows: drains,
     sliceRowsUsed: nextRow,
     ownerSlice,

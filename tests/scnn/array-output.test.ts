@@ -28,7 +28,7 @@ function applyPlan(schedule: PassSchedule, grid: ScheduleArray, params: ArrayTop
     ref.forEach((r, k) => r.accumulators.forEach((v, a) => (acc[k]![a] = (acc[k]![a]! + v) | 0)));
     if (!flags[u]!.last) return;
     acc.forEach((window, k) => {
-      const slice = reduceAcrossPes(schedule) ? 0 : hardwarePe(k, grid, params);
+      const slice = reduceAcrossPes(schedule) ? plan.reduceSlice[u]! : hardwarePe(k, grid, params);
       const base = plan.sliceRow[u]![slice]! * A;
       window.forEach((v, a) => (slices[slice]![base + a] = (slices[slice]![base + a]! + v) | 0));
     });
@@ -60,6 +60,7 @@ test('the output plan (slots, reduction, halo merge program, owners) applied to 
   let spanningGroups = 0;
   let entries = 0;
   let rowTransfers = 0;
+  let spreadSlices = 0;
   for (const c of passCases(11)) {
     const schedule = schedulePass(c.shape, c.pass, c.operands, scheduleConfig(TEST_ARRAY_TOP, c.grid, c.capacities), c.label);
     const plan = planOutput(schedule, c.grid, TEST_ARRAY_TOP, true);
@@ -79,13 +80,16 @@ test('the output plan (slots, reduction, halo merge program, owners) applied to 
     }
     const flags = groupFlags(schedule);
     if (plan.phases.length > 0 && flags.some((f) => !f.last)) spanningGroups++;
-    const slotRows = plan.sliceRow.filter((_, u) => flags[u]!.last).map((rows) => rows[0]!);
+    const slotRows = plan.sliceRow.flatMap((rows, u) => (flags[u]!.last ? [`${plan.reduceSlice[u]}|${rows[0]}`] : []));
     if (c.pass === 'weightGradient' && new Set(slotRows).size < slotRows.length) sharedSlots++;
+    if (c.pass === 'weightGradient') spreadSlices = Math.max(spreadSlices, new Set(plan.reduceSlice).size);
   }
   expect(wrapped).toBeGreaterThan(0);
   expect(edgeReceivers).toBeGreaterThan(0);
   expect(sharedSlots).toBeGreaterThan(0);
   expect(spanningGroups).toBeGreaterThan(0);
+  // The weight gradient's summed windows spread over the slices (not all into PE 0's).
+  expect(spreadSlices).toBeGreaterThan(2);
   // A row transfer carries several halo entries at once.
   expect(entries).toBeGreaterThan(2 * rowTransfers);
 });
