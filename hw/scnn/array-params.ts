@@ -23,7 +23,7 @@ export interface ArrayTopParams {
   unitDepth: number;
   /** Entries of each PE's output slice (a power of two, a multiple of the PE's banks): the windows it drains over a pass. */
   sliceDepth: number;
-  /** Entries of each PE's merge list (a power of two): the halo transfers it sends over a pass. */
+  /** Entries of each PE's merge list (a power of two): the halo row transfers it sends over a pass. */
   mergeListDepth: number;
   /** Phases of the halo merge of one pass (a power of two). */
   mergePhaseDepth: number;
@@ -38,7 +38,8 @@ export const DEFAULT_ARRAY_TOP: ArrayTopParams = {
   globalPointerDepth: 65536,
   unitDepth: 1024,
   sliceDepth: 4096,
-  mergeListDepth: 4096,
+  // Row transfers (206-bit words with these parameters); the ResNet-18 CIFAR step needs at most 680 per PE and run.
+  mergeListDepth: 1024,
   mergePhaseDepth: 256,
 };
 
