@@ -23,7 +23,7 @@ export interface ArrayTopParams {
   unitDepth: number;
   /** Entries of each PE's output slice (a power of two, a multiple of the PE's banks): the windows it drains over a pass. */
   sliceDepth: number;
-  /** Entries of each PE's merge list (a power of two): the halo transfers it sends over a pass. */
+  /** Entries of each PE's merge list (a power of two): the halo row transfers it sends over a pass. */
   mergeListDepth: number;
   /** Phases of the halo merge of one pass (a power of two). */
   mergePhaseDepth: number;
@@ -38,7 +38,8 @@ export const DEFAULT_ARRAY_TOP: ArrayTopParams = {
   globalPointerDepth: 65536,
   unitDepth: 1024,
   sliceDepth: 4096,
-  mergeListDepth: 4096,
+  // Row transfers (206-bit words with these parameters); the ResNet-18 CIFAR step needs at most 680 per PE and run.
+  mergeListDepth: 1024,
   mergePhaseDepth: 256,
 };
 
@@ -87,9 +88,13 @@ export function unitDescriptorFields(p: ArrayTopParams): [string, number][] {
     ['broadcastElements', a.pe.broadcastIndex],
     ['pointerBase', a.globalPointerAddress],
     ['pointerEntries', a.pe.pointerAddress + 1],
-    ['clearEntries', a.pe.entryBits + 1],
-    ['firstOfGroup', 1],
+    /** Bank rows of the unit's window group (the largest ⌈window / A⌉): drained after its last unit, cleared by the run's first fill. */
+    ['groupRows', a.pe.entryBits + 1],
+    /** On a group's last unit: the bank rows of the next group of the run, cleared during this drain (0 at the run's end). */
+    ['nextGroupRows', a.pe.entryBits + 1],
     ['lastOfGroup', 1],
+    /** Weight gradient: the slice the reduction network adds the group's summed window into. */
+    ['reduceSlice', a.peIndex],
   ];
 }
 
@@ -127,12 +132,18 @@ export function peMergeFields(p: ArrayTopParams): [string, number][] {
   ];
 }
 
-/** One halo transfer: the slice entry it reads (in the sender's slice) and the entry it adds into (in the receiver's). */
+/**
+ * One row transfer of the halo merge (sim/scnn/array-output.ts): for each set bit l of mask, receiver
+ * lane l of slice row dstRow adds lane select_l of the sender's slice row srcRow.
+ */
 export function mergeTransferFields(p: ArrayTopParams): [string, number][] {
   const a = arrayWidths(p);
+  const A = p.pe.banks;
   return [
-    ['src', a.sliceAddress],
-    ['dst', a.sliceAddress],
+    ['srcRow', a.sliceRow],
+    ['dstRow', a.sliceRow],
+    ['mask', A],
+    ...Array.from({ length: A }, (_, l): [string, number] => [`select${A - 1 - l}`, Math.log2(A)]),
   ];
 }
 

@@ -5,9 +5,16 @@ import { peConfigPorts } from './coordinates.ts';
 import { PE_COUNTERS, ScnnPe } from './pe.ts';
 
 const ArrayPhase = defineEnum('ArrayPhase', ['Idle', 'UnitRead', 'UnitLoad', 'Fill', 'Compute', 'Drain', 'DrainFlush', 'MergeRead', 'MergeLoad', 'MergeWalk', 'MergeFlush', 'Done']);
+/** The fill engine, which runs ahead of the units' compute (double-buffered broadcast buffers). */
+const FillPhase = defineEnum('FillPhase', ['Idle', 'Read', 'Load', 'Beat', 'Done']);
 
-/** Counters of the array top (mergeCycles, the halo merge, is part of drainCycles); the PEs' counters (summed over the array) follow them. */
-export const ARRAY_COUNTERS = ['cycles', 'descriptorCycles', 'fillCycles', 'computeCycles', 'drainCycles', 'mergeCycles'] as const;
+/**
+ * Counters of the array top: cycles and its phases (descriptorCycles + fillCycles + computeCycles +
+ * drainCycles = cycles; fillCycles is the fill the units wait for, mergeCycles the halo merge part of
+ * drainCycles), then fillBusyCycles, the cycles the fill engine copies (hidden or not, not part of the
+ * sum); the PEs' counters (summed over the array) follow them.
+ */
+export const ARRAY_COUNTERS = ['cycles', 'descriptorCycles', 'fillCycles', 'computeCycles', 'drainCycles', 'mergeCycles', 'fillBusyCycles'] as const;
 
 /** Configuration registers every PE shares during a pass (the rest come from the per-PE descriptors). */
 const SHARED_PE_CONFIG = ['pass', 'strideShift', 'padding', 'outRows', 'outCols', 'broadcastRows', 'broadcastCols', 'mode'] as const;
@@ -50,11 +57,12 @@ function unpack(word: Signal, fields: readonly [string, number][]): Record<strin
   return out;
 }
 
-/** Registers holding the fields of a memory word, loaded when `load` holds. */
-function latchFields(prefix: string, fields: readonly [string, number][], word: Signal, load: Signal): Record<string, Signal> {
+/** Registers holding the fields of a memory word (or only the fields named in `only`), loaded when `load` holds. */
+function latchFields(prefix: string, fields: readonly [string, number][], word: Signal, load: Signal, only?: readonly string[]): Record<string, Signal> {
   const raw = unpack(word, fields);
   const regs: Record<string, Signal> = {};
   for (const [name, bits] of fields) {
+    if (only && !only.includes(name)) continue;
     const r = reg(UInt(bits), { name: `${prefix}_${name}`, init: 0 });
     when(load, () => r.set(raw[name]!));
     regs[name] = r;
@@ -66,16 +74,19 @@ const fieldBits = (fields: readonly [string, number][]) => fields.reduce((s, [, 
 
 /**
  * A Px x Py array of outer-product PEs that runs a whole layer pass
- * (docs/pe-array.md section 3a). Per work unit: read the unit's descriptors,
- * fill every PE's broadcast buffer and pointer memory at once from the global
- * buffers (fillWidth elements and one pointer per cycle, clearing the
- * accumulators on a window group's first unit), start every PE, wait for the
- * slowest (the barrier). After a group's last unit every PE drains its window
- * at once, a bank row per cycle, adding it into its own output slice; in the
- * weight gradient a pipelined lane-wise adder tree sums the same row of every
- * PE into PE 0's slice. After the last unit the halo merge runs the merge
- * program: phase by phase, every PE sends one slice entry per cycle from its
- * list to the PE named by the receiver, which adds it into its own slice.
+ * (docs/pe-array.md section 3a). A fill engine copies each unit's broadcast
+ * operand and pointer tables into one half of every PE's double-buffered
+ * broadcast buffer and pointer memory at once (fillWidth elements and one
+ * pointer per cycle) while the PEs compute the unit before from the other
+ * half. Per work unit: read the unit's descriptors, wait for its fill, start
+ * every PE, wait for the slowest (the barrier). After a group's last unit
+ * every PE drains its window at once, a bank row per cycle, adding it into its
+ * own output slice, and clears the rows the next group uses (the run's first
+ * fill clears the first group's); in the weight gradient a pipelined lane-wise
+ * adder tree sums the same row of every PE into the slice the unit names.
+ * After the last unit the halo merge runs the merge program: phase by phase,
+ * every PE sends a row of halo entries per cycle from its list to the PE that
+ * receives from it, which adds them into the masked lanes of a row of its slice.
  */
 export const ScnnArrayTop = defineModule({
   name: (p: ArrayTopParams) => `ScnnArrayTop_${arrayModuleSuffix(p)}`,
@@ -123,6 +134,7 @@ export const ScnnArrayTop = defineModule({
     const computeCycles = counter('compute_cycles');
     const drainCycles = counter('drain_cycles');
     const mergeCycles = counter('merge_cycles');
+    const fillBusyCycles = counter('fill_busy_cycles');
     const timedOut = reg(Bool(), { name: 'timed_out', init: 0 });
     const running = phase.is('Idle').or(phase.is('Done')).not().named('running');
     when(running, () => cycles.set(cycles.add(1)));
@@ -133,40 +145,87 @@ export const ScnnArrayTop = defineModule({
     when(phase.is('Drain').or(phase.is('DrainFlush')).or(merging), () => drainCycles.set(drainCycles.add(1)));
     when(merging, () => mergeCycles.set(mergeCycles.add(1)));
 
-    // ---- descriptors: read in UnitRead, latched in UnitLoad
+    // ---- descriptors of the unit to compute: read in UnitRead, latched in UnitLoad
     const readDescriptors = phase.is('UnitRead').named('read_descriptors');
     const tableAddr = unitIndex.trunc(Math.log2(p.unitDepth));
     const unitLoad = phase.is('UnitLoad');
-    const unit = latchFields('unit', unitFields, unitTable.read(tableAddr, readDescriptors), unitLoad);
+    const unit = latchFields('unit', unitFields, unitTable.read(tableAddr, readDescriptors), unitLoad, ['groupRows', 'nextGroupRows', 'lastOfGroup', 'reduceSlice']);
     const desc = peTables.map((t, i) => latchFields(`pe${i}`, peFields, t.read(tableAddr, readDescriptors), unitLoad));
 
-    // ---- fill bus: beat t of the unit's broadcast operand reaches every PE a cycle after it is read
-    const filling = phase.is('Fill');
-    const fillBeats = unit.broadcastElements!.extend(32).add(fw - 1).shr(Math.log2(fw)).named('fill_beats');
-    const pointerEntries = unit.pointerEntries!.extend(32);
-    const clearEntries = mux(unit.firstOfGroup!, unit.clearEntries!.extend(32), 0).named('clear_entries');
+    // ---- fill engine: fills unit fillIndex into half (fillIndex mod 2) of every PE's broadcast buffer
+    // and pointer memory. It may start unit f once the unit computing is f - 1 (unit f - 2, the last
+    // reader of that half, has finished), so it runs at most one unit ahead of the compute.
+    const fillPhase = stateMachine(FillPhase, { init: 'Idle', name: 'fill_phase' });
+    const fillIndex = reg(UInt(a.unitIndex), { name: 'fill_index', init: 0 });
+    const fillStep = reg(UInt(32), { name: 'fill_step_count', init: 0 });
+    const fillTableAddr = fillIndex.trunc(Math.log2(p.unitDepth));
+    const halfFree = fillIndex.extend(a.unitIndex + 1).le(unitIndex.addFull(1)).named('fill_half_free');
+    const readFill = fillPhase.is('Read').and(fillIndex.lt(cfg.units!)).and(halfFree).named('read_fill_descriptor');
+    const fu = latchFields('fill', unitFields, unitTable.read(fillTableAddr, readFill), fillPhase.is('Load'), ['beatBase', 'broadcastElements', 'pointerBase', 'pointerEntries', 'groupRows']);
+    const filling = fillPhase.is('Beat');
+    when(filling.and(running), () => fillBusyCycles.set(fillBusyCycles.add(1)));
+    const fillBeats = fu.broadcastElements!.extend(32).add(fw - 1).shr(Math.log2(fw)).named('fill_beats');
+    const pointerEntries = fu.pointerEntries!.extend(32);
+    // Only the run's first fill clears accumulator rows (its group's); later groups' rows are cleared by the drain before them.
+    const clearEntries = mux(fillIndex.eq(0), fu.groupRows!.extend(32), 0).named('clear_entries');
     const fillPtr = mux(fillBeats.gt(pointerEntries), fillBeats, pointerEntries);
     const fillEnd = mux(fillPtr.gt(clearEntries), fillPtr, clearEntries).named('fill_end');
-    const elemRead = filling.and(step.lt(fillBeats));
-    const words = globalElements.map((m) => m.read(unit.beatBase!.add(step.trunc(a.beatAddress)), elemRead));
-    const ptrRead = filling.and(step.lt(pointerEntries));
-    const pointerWord = globalPointers.read(unit.pointerBase!.add(step.trunc(a.globalPointerAddress)), ptrRead);
+    const fillLast = filling.and(fillStep.add(1).ge(fillEnd)).named('fill_last');
+    const elemRead = filling.and(fillStep.lt(fillBeats));
+    const words = globalElements.map((m) => m.read(fu.beatBase!.add(fillStep.trunc(a.beatAddress)), elemRead));
+    const ptrRead = filling.and(fillStep.lt(pointerEntries));
+    const pointerWord = globalPointers.read(fu.pointerBase!.add(fillStep.trunc(a.globalPointerAddress)), ptrRead);
     const wStep = reg(UInt(32), { name: 'fill_step', init: 0 });
     const wElemValid = reg(Bool(), { name: 'fill_elem_valid', init: 0 });
     const wPtrValid = reg(Bool(), { name: 'fill_ptr_valid', init: 0 });
-    wStep.set(step);
+    const wHalf = reg(Bool(), { name: 'fill_half', init: 0 });
+    const wElements = reg(UInt(w.broadcastIndex), { name: 'fill_elements', init: 0 });
+    wStep.set(fillStep);
     wElemValid.set(elemRead);
     wPtrValid.set(ptrRead);
+    wHalf.set(fillIndex.bit(0));
+    wElements.set(fu.broadcastElements!);
     // Element k of beat t is element t·fw + k: PE memory (t·fw + k) mod F, address (t·fw + k) div F.
     const groups = F / fw;
     const group = groups === 1 ? lit(0, UInt(1)) : wStep.trunc(Math.log2(groups));
     const peAddr = wStep.shr(Math.log2(groups)).trunc(Math.log2(pp.broadcastDepth / F));
     const laneWrite = Array.from({ length: F }, (_, j) => {
       const elementIndex = wStep.shl(Math.log2(fw)).add(j % fw);
-      return wElemValid.and(group.eq(Math.floor(j / fw))).and(elementIndex.lt(unit.broadcastElements!.extend(32))).named(`fill_lane_${j}`);
+      return wElemValid.and(group.eq(Math.floor(j / fw))).and(elementIndex.lt(wElements.extend(32))).named(`fill_lane_${j}`);
     });
-    const clearing = filling.and(step.lt(clearEntries)).named('clearing');
-    const startPulse = filling.and(step.add(1).ge(fillEnd)).named('start_pes');
+    fillPhase.switch({
+      Idle: () => when(io.start, () => {
+        fillIndex.set(0);
+        fillPhase.goto('Read');
+      }),
+      Read: () => when(fillIndex.ge(cfg.units!), () => fillPhase.goto('Done')).elseWhen(readFill, () => fillPhase.goto('Load')),
+      Load: () => {
+        fillStep.set(0);
+        fillPhase.goto('Beat');
+      },
+      Beat: () => {
+        fillStep.set(fillStep.add(1));
+        when(fillLast, () => {
+          fillIndex.set(fillIndex.add(1));
+          fillPhase.goto('Read');
+        });
+      },
+      Done: () => {},
+    });
+    // The unit to compute is filled (or its fill ends this cycle): the PEs start now.
+    const filled = fillIndex.gt(unitIndex).or(fillIndex.eq(unitIndex).and(fillLast)).named('unit_filled');
+    const startPulse = phase.is('Fill').and(filled).named('start_pes');
+    const fillClear = filling.and(fillStep.lt(clearEntries)).named('fill_clearing');
+
+    // ---- drain: every PE reads bank row `step` of its accumulators (rows beyond its window are not read)
+    // and clears, a cycle later, the rows the next group of the run uses, so that group's first fill
+    // (filled while this group computed) need not wait for a clear.
+    const draining = phase.is('Drain');
+    const drainClear = reg(Bool(), { name: 'drain_clear', init: 0 });
+    const drainClearRow = reg(UInt(w.entryBits), { name: 'drain_clear_row', init: 0 });
+    drainClear.set(draining.and(step.lt(unit.nextGroupRows!.extend(32))));
+    drainClearRow.set(step.trunc(w.entryBits));
+    const drainSteps = mux(unit.groupRows!.gt(unit.nextGroupRows!), unit.groupRows!, unit.nextGroupRows!).named('drain_steps');
 
     // ---- the PEs and the barrier
     const peDone = pes.map((_, i) => reg(Bool(), { name: `pe${i}_done`, init: 0 }));
@@ -177,6 +236,8 @@ export const ScnnArrayTop = defineModule({
       pcfg.segments!.set(desc[i]!.segEnd!);
       pe.io.segBase.set(desc[i]!.segBase!);
       pe.io.start.set(startPulse);
+      pe.io.readHalf.set(unitIndex.bit(0));
+      pe.io.fillHalf.set(wHalf);
       for (let j = 0; j < F; j++) {
         pe.io.bcastWriteEnable[j]!.set(laneWrite[j]!);
         pe.io.bcastWriteAddr[j]!.set(peAddr);
@@ -185,14 +246,12 @@ export const ScnnArrayTop = defineModule({
       pe.io.ptrWriteEnable.set(wPtrValid);
       pe.io.ptrWriteAddr.set(wStep.trunc(w.pointerAddress));
       pe.io.ptrWriteData.set(pointerWord);
-      pe.io.accClear.set(clearing);
-      pe.io.accClearEntry.set(step.trunc(w.entryBits));
+      pe.io.accClear.set(fillClear.or(drainClear));
+      pe.io.accClearEntry.set(mux(drainClear, drainClearRow, fillStep.trunc(w.entryBits)));
       when(startPulse, () => peDone[i]!.set(0)).elseWhen(pe.io.finished, () => peDone[i]!.set(1));
     });
     const allDone = reduceTree(pes.map((pe, i) => peDone[i]!.or(pe.io.finished)), (x, y) => x.and(y)).named('all_done');
 
-    // ---- drain: every PE reads bank row `step` of its accumulators (rows beyond its window are not read)
-    const draining = phase.is('Drain');
     const reduce = cfg.reduceAcrossPes!;
     const lanesOf = (row: Signal) => Array.from({ length: A }, (_, l) => row.bits((l + 1) * pp.accWidth - 1, l * pp.accWidth).asSInt());
     const rowOf = (lanes: readonly Signal[]) => cat(...[...lanes].reverse().map((v) => v.asUInt()));
@@ -244,7 +303,7 @@ export const ScnnArrayTop = defineModule({
       treeValid.push(v);
     }
 
-    // ---- halo merge: per phase every PE walks its list of (src, dst) slice entries, one per cycle
+    // ---- halo merge: per phase every PE walks its list of row transfers, one per cycle
     const mergePhase = reg(UInt(a.mergePhase), { name: 'merge_phase', init: 0 });
     const readPhase = phase.is('MergeRead').and(mergePhase.lt(cfg.mergePhases!)).named('read_merge_phase');
     const phaseAddr = mergePhase.trunc(Math.log2(p.mergePhaseDepth));
@@ -252,20 +311,28 @@ export const ScnnArrayTop = defineModule({
     const phaseLength = latchFields('merge', phaseFields, phaseTable.read(phaseAddr, readPhase), mergeLoad).length!;
     const pePhase = pePhaseTables.map((t, i) => latchFields(`merge_pe${i}`, peMerge, t.read(phaseAddr, readPhase), mergeLoad));
     const walking = phase.is('MergeWalk');
-    // c0: list read; c1: the sender reads its src row; c2: it sends (valid, dst, value), the receiver reads its dst row; c3: add, write.
+    const laneBits = Math.max(1, logA);
+    // c0: list read; c1: the sender reads its src row; c2: each lane of the sent row selects its source lane and the
+    // sender sends (valid, dst row, lane mask, row), the receiver reads its dst row; c3: lane-wise masked add, write.
     const send = pes.map((_, i) => {
       const pm = pePhase[i]!;
       const listRead = walking.and(step.lt(pm.count!.extend(32)));
       const transfer = unpack(mergeLists[i]!.read(pm.listStart!.add(step.trunc(a.mergeListAddress)), listRead), transferFields);
       const v1 = reg(Bool(), { name: `merge_v1_${i}`, init: 0 });
       v1.set(listRead);
-      const srcData = slices[i]!.read(transfer.src!.shr(logA).trunc(a.sliceRow), v1);
+      const srcLanes = lanesOf(slices[i]!.read(transfer.srcRow!, v1));
       const v2 = reg(Bool(), { name: `merge_v2_${i}`, init: 0 });
-      const dst2 = reg(UInt(a.sliceAddress), { name: `merge_dst2_${i}`, init: 0 });
-      const lane2 = reg(UInt(Math.max(1, logA)), { name: `merge_lane2_${i}`, init: 0 });
+      const dstRow2 = reg(UInt(a.sliceRow), { name: `merge_dst_row2_${i}`, init: 0 });
+      const mask2 = reg(UInt(A), { name: `merge_mask2_${i}`, init: 0 });
       v2.set(v1);
-      dst2.set(transfer.dst!);
-      lane2.set(logA === 0 ? lit(0, UInt(1)) : transfer.src!.trunc(logA));
+      dstRow2.set(transfer.dstRow!);
+      mask2.set(transfer.mask!);
+      const row = Array.from({ length: A }, (_, l) => {
+        if (A === 1) return srcLanes[0]!;
+        const sel = reg(UInt(laneBits), { name: `merge_select2_${i}_${l}`, init: 0 });
+        sel.set(transfer[`select${l}`]!);
+        return select(srcLanes, sel);
+      });
       // Which PE this one receives from, delayed to meet the senders' data in c2.
       const from1 = reg(UInt(a.peIndex), { name: `merge_from1_${i}`, init: 0 });
       const from2 = reg(UInt(a.peIndex), { name: `merge_from2_${i}`, init: 0 });
@@ -275,44 +342,43 @@ export const ScnnArrayTop = defineModule({
       from2.set(from1);
       takes1.set(walking.and(pm.receives!.bit(0)));
       takes2.set(takes1);
-      return { valid: v2, dst: dst2, value: select(lanesOf(srcData), lane2).named(`merge_value_${i}`), from: from2, takes: takes2 };
+      return { valid: v2, dstRow: dstRow2, mask: mask2, row: rowOf(row).named(`merge_row_out_${i}`), from: from2, takes: takes2 };
     });
 
-    // ---- the slices: a drain writes whole rows; the merge adds one entry into a row (forwarding the row written the cycle before)
+    // ---- the slices: a drain writes whole rows; the merge adds a masked row into a row (forwarding the row written the cycle before)
     slices.forEach((slice, i) => {
       const me = send[i]!;
       const inValid = me.takes.and(select(send.map((x) => x.valid), me.from)).named(`merge_in_valid_${i}`);
-      const inDst = select(send.map((x) => x.dst), me.from).named(`merge_in_dst_${i}`);
-      const inValue = select(send.map((x) => x.value), me.from).named(`merge_in_value_${i}`);
-      const inRow = inDst.shr(logA).trunc(a.sliceRow);
-      const readRow = mux(merging, inRow, i === 0 ? mux(reduce, treeRow[L]!, drainRowAt[0]!) : drainRowAt[i]!).named(`slice_read_row_${i}`);
+      const inRow = select(send.map((x) => x.dstRow), me.from).named(`merge_in_row_${i}`);
+      const inMask = select(send.map((x) => x.mask), me.from).named(`merge_in_mask_${i}`);
+      const inValue = select(send.map((x) => x.row), me.from).named(`merge_in_value_${i}`);
+      // Weight gradient: the reduction network adds each group's summed window into the slice its descriptor names.
+      const treeHere = reduce.and(unit.reduceSlice!.eq(i)).named(`tree_here_${i}`);
+      const readRow = mux(merging, inRow, mux(treeHere, treeRow[L]!, drainRowAt[i]!)).named(`slice_read_row_${i}`);
       const old = slice.read(readRow);
       const v3 = reg(Bool(), { name: `merge_v3_${i}`, init: 0 });
-      const dst3 = reg(UInt(a.sliceAddress), { name: `merge_dst3_${i}`, init: 0 });
-      const value3 = reg(SInt(pp.accWidth), { name: `merge_value3_${i}`, init: 0 });
+      const row3 = reg(UInt(a.sliceRow), { name: `merge_row3_${i}`, init: 0 });
+      const mask3 = reg(UInt(A), { name: `merge_mask3_${i}`, init: 0 });
+      const value3 = reg(UInt(A * pp.accWidth), { name: `merge_value3_${i}`, init: 0 });
       v3.set(inValid);
-      dst3.set(inDst);
+      row3.set(inRow);
+      mask3.set(inMask);
       value3.set(inValue);
-      const row3 = dst3.shr(logA).trunc(a.sliceRow);
       const lastValid = reg(Bool(), { name: `merge_last_valid_${i}`, init: 0 });
       const lastRow = reg(UInt(a.sliceRow), { name: `merge_last_row_${i}`, init: 0 });
       const lastData = reg(UInt(A * pp.accWidth), { name: `merge_last_data_${i}`, init: 0 });
       const baseRow = lanesOf(mux(lastValid.and(lastRow.eq(row3)), lastData, old));
-      const lane3 = logA === 0 ? lit(0, UInt(1)) : dst3.trunc(logA);
-      const merged = rowOf(baseRow.map((x, l) => mux(lane3.eq(l), x.add(value3), x))).named(`merge_row_${i}`);
+      const addend = lanesOf(value3);
+      const merged = rowOf(baseRow.map((x, l) => mux(mask3.bit(l), x.add(addend[l]!), x))).named(`merge_row_${i}`);
       lastValid.set(v3);
       lastRow.set(row3);
       lastData.set(merged);
       const oldLanes = lanesOf(old);
       const drained = rowOf(oldLanes.map((x, l) => x.add(pes[i]!.io.drainData[l]!))).named(`drain_row_sum_${i}`);
-      if (i === 0) {
-        const reduced = rowOf(oldLanes.map((x, l) => x.add(treeOut[l]!))).named('reduced_row_sum');
-        when(treeValid[L + 1]!, () => slice.write(treeRow[L + 1]!, reduced))
-          .elseWhen(directValid[0]!, () => slice.write(directRow[0]!, drained))
-          .elseWhen(v3, () => slice.write(row3, merged));
-      } else {
-        when(directValid[i]!, () => slice.write(directRow[i]!, drained)).elseWhen(v3, () => slice.write(row3, merged));
-      }
+      const reduced = rowOf(oldLanes.map((x, l) => x.add(treeOut[l]!))).named(`reduced_row_sum_${i}`);
+      when(treeValid[L + 1]!.and(treeHere), () => slice.write(treeRow[L + 1]!, reduced))
+        .elseWhen(directValid[i]!, () => slice.write(directRow[i]!, drained))
+        .elseWhen(v3, () => slice.write(row3, merged));
     });
 
     const nextUnit = () => {
@@ -331,22 +397,17 @@ export const ScnnArrayTop = defineModule({
           mergePhase.set(0);
           when(cfg.mergePhases!.eq(0), () => phase.goto('Done')).otherwise(() => phase.goto('MergeRead'));
         }).otherwise(() => phase.goto('UnitLoad')),
-      UnitLoad: () => {
-        step.set(0);
-        phase.goto('Fill');
-      },
-      Fill: () => {
-        step.set(step.add(1));
-        when(startPulse, () => phase.goto('Compute'));
-      },
+      UnitLoad: () => phase.goto('Fill'),
+      // Waits for the unit's fill (usually done while the unit before computed); starts the PEs.
+      Fill: () => when(startPulse, () => phase.goto('Compute')),
       Compute: () => when(allDone, () => {
         step.set(0);
         when(unit.lastOfGroup!, () => phase.goto('Drain')).otherwise(nextUnit);
       }),
-      // One bank row per cycle, as many as the largest window of the group has.
+      // One bank row per cycle, as many as the largest window of this group or of the next has.
       Drain: () => {
         step.set(step.add(1));
-        when(step.add(1).ge(unit.clearEntries!.extend(32)), () => {
+        when(step.add(1).ge(drainSteps.extend(32)), () => {
           step.set(0);
           phase.goto('DrainFlush');
         });
@@ -382,7 +443,7 @@ export const ScnnArrayTop = defineModule({
     io.done.set(phase.is('Done'));
     io.timedOut.set(timedOut);
 
-    const all: Record<string, Signal> = { cycles, descriptorCycles, fillCycles, computeCycles, drainCycles, mergeCycles };
+    const all: Record<string, Signal> = { cycles, descriptorCycles, fillCycles, computeCycles, drainCycles, mergeCycles, fillBusyCycles };
     for (const k of PE_COUNTERS) {
       all[k] = reduceTree(pes.map((pe) => (pe.io.counters as unknown as Record<string, Signal>)[k]!), (x, y) => x.add(y));
     }

@@ -116,6 +116,9 @@ export const ScnnPeTop = defineModule({
       pe.io.bcastWriteAddr[j]!.set(peAddr);
       pe.io.bcastWriteData[j]!.set(words[lane]!);
     }
+    // One unit per run: the PE's double buffer is not used here, half 0 is filled and read.
+    pe.io.readHalf.set(0);
+    pe.io.fillHalf.set(0);
     pe.io.ptrWriteEnable.set(wPtrValid);
     pe.io.ptrWriteAddr.set(wElem.trunc(w.pointerAddress));
     pe.io.ptrWriteData.set(pointerWord);

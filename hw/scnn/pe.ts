@@ -28,6 +28,12 @@ function peIO(p: PeParams) {
     segBase: Input(UInt(w.segmentIndex)),
     /** High in the last cycle of the run (after the pipeline has emptied). */
     finished: Output(Bool()),
+    /**
+     * The broadcast buffer and pointer memory are double-buffered: the sequencer reads half
+     * `readHalf` while the fill ports write half `fillHalf` (the next unit's operand).
+     */
+    readHalf: Input(Bool()),
+    fillHalf: Input(Bool()),
     /** Fill port of the broadcast buffer: one element per interleaved memory per cycle. */
     bcastWriteEnable: Input(Vec(p.F, Bool())),
     bcastWriteAddr: Input(Vec(p.F, UInt(Math.log2(p.broadcastDepth / p.F)))),
@@ -105,17 +111,19 @@ export const ScnnPe = defineModule({
     // With `vector`, the issuer fetches two consecutive broadcast vectors per cycle (the range
     // test looks one candidate ahead), so the buffer interleaves 2F memories of half the depth.
     // The fill port keeps its F-interleaved addresses: element a·F + j is element
-    // (a div 2)·2F + (a mod 2)·F + j.
+    // (a div 2)·2F + (a mod 2)·F + j. Every memory holds both halves of the double buffer
+    // (the half is the top address bit), so each half holds broadcastDepth elements.
     const L = canVector ? 2 : 1;
-    const broadcast = Array.from({ length: L * F }, (_, j) => mem(UInt(w.element), p.broadcastDepth / (L * F), { name: `broadcast_${j}`, testbenchAccess: true }));
+    const broadcast = Array.from({ length: L * F }, (_, j) => mem(UInt(w.element), (2 * p.broadcastDepth) / (L * F), { name: `broadcast_${j}`, testbenchAccess: true }));
     broadcast.forEach((m, j) => {
       const lane = j % F;
       const addr = io.bcastWriteAddr[lane]!;
-      const half = L === 1 ? lit(1, Bool()) : addr.bit(0).eq(Math.floor(j / F));
-      when(io.bcastWriteEnable[lane]!.and(half), () => m.write(L === 1 ? addr : addr.shr(1).trunc(addr.width - 1), io.bcastWriteData[lane]!));
+      const pick = L === 1 ? lit(1, Bool()) : addr.bit(0).eq(Math.floor(j / F));
+      when(io.bcastWriteEnable[lane]!.and(pick), () => m.write(cat(io.fillHalf, L === 1 ? addr : addr.shr(1).trunc(addr.width - 1)), io.bcastWriteData[lane]!));
     });
-    const pointers = mem(UInt(w.broadcastIndex), p.pointerDepth, { name: 'pointers', testbenchAccess: true });
-    when(io.ptrWriteEnable, () => pointers.write(io.ptrWriteAddr, io.ptrWriteData));
+    const pointers = mem(UInt(w.broadcastIndex), 2 * p.pointerDepth, { name: 'pointers', testbenchAccess: true });
+    when(io.ptrWriteEnable, () => pointers.write(cat(io.fillHalf, io.ptrWriteAddr), io.ptrWriteData));
+    const inHalf = (addr: Signal) => cat(io.readHalf, addr);
 
     // ---- front-end read requests (the prefetcher reads segments, stationary vectors and
     // their first pointers; the issuer reads broadcast vectors and, in element mode, the
@@ -149,12 +157,12 @@ export const ScnnPe = defineModule({
     const segColPtrBase = field(w.pointerAddress).named('seg_col_ptr_base');
 
     const statWords = readConsecutive(stationary, statReadAt, statRead, 'stat');
-    const bcastWords = readConsecutive(broadcast, bcastReadAt, bcastRead, 'bcast');
-    const ptrA = pointers.read(ptrReadA, ptrRead);
-    const ptrB = pointers.read(ptrReadB, ptrRead);
+    const bcastWords = readConsecutive(broadcast, bcastReadAt, bcastRead, 'bcast', io.readHalf);
+    const ptrA = pointers.read(inHalf(ptrReadA), ptrRead);
+    const ptrB = pointers.read(inHalf(ptrReadB), ptrRead);
     // Element mode only: the issuer's look-ahead of the next row's column run.
-    const rowPtrA = canElement ? pointers.read(rowReadA, rowRead) : lit(0, UInt(w.broadcastIndex));
-    const rowPtrB = canElement ? pointers.read(rowReadB, rowRead) : lit(0, UInt(w.broadcastIndex));
+    const rowPtrA = canElement ? pointers.read(inHalf(rowReadA), rowRead) : lit(0, UInt(w.broadcastIndex));
+    const rowPtrB = canElement ? pointers.read(inHalf(rowReadB), rowRead) : lit(0, UInt(w.broadcastIndex));
 
     // ---- prefetcher registers: the segment and the stationary vector being prepared
     const sPos = reg(UInt(w.stationaryIndex), { name: 's_pos', init: 0 });

@@ -2,9 +2,12 @@
  * The exact cycle model of the array top (hw/scnn/array-top.ts,
  * docs/pe-array.md section 3a): every PE's compute from the PE's cycle model,
  * the barrier at the slowest PE, and the top's descriptor, fill and drain
- * phases as built. Per unit: 2 descriptor cycles, fill, compute; per window
- * group: the parallel drain; 1 cycle at the end to find no further unit; then
- * the halo merge program (sim/scnn/array-output.ts), phase by phase.
+ * phases as built. The fill engine runs one unit ahead of the compute (the
+ * PEs' broadcast buffers are double-buffered), so a unit waits only for the
+ * part of its fill the unit before did not hide. Per unit: 2 descriptor
+ * cycles, the exposed fill (at least the cycle that starts the PEs), compute;
+ * per window group: the parallel drain; 1 cycle at the end to find no further
+ * unit; then the halo merge program (sim/scnn/array-output.ts), phase by phase.
  */
 import type { ArrayTopParams } from '../../hw/scnn/array-params.ts';
 import type { PeTopParams } from '../../hw/scnn/pe-top.ts';
@@ -13,7 +16,7 @@ import { groupFlags, hardwarePe, planOutput, reduceAcrossPes, type ScheduleArray
 import { cycleModel, type PeCounters } from './cycle-model.ts';
 import { pointerEntryCount } from './images.ts';
 import type { PassSchedule } from './scheduler.ts';
-import { windowSize, type Anticipation } from './work-unit.ts';
+import { groupRows, type Anticipation } from './work-unit.ts';
 
 /** The PE counters summed over the array. */
 export type ArrayPeCounters = Omit<PeCounters, 'cycles' | 'fillCycles' | 'computeCycles' | 'drainCycles'>;
@@ -22,6 +25,7 @@ export interface ArrayCounters extends ArrayPeCounters {
   cycles: number;
   /** Reading and latching each unit's descriptors, and the final look-up. */
   descriptorCycles: number;
+  /** Fill the units wait for: per unit, from its descriptors' latch to the start of its PEs (at least 1 cycle). */
   fillCycles: number;
   /** Σ over units of the slowest PE's compute (the barrier). */
   computeCycles: number;
@@ -29,14 +33,19 @@ export interface ArrayCounters extends ArrayPeCounters {
   drainCycles: number;
   /** The halo merge at the end of the pass (part of drainCycles). */
   mergeCycles: number;
+  /** Cycles the fill engine copies (Σ over units of their fill length), hidden under compute or not; not part of cycles. */
+  fillBusyCycles: number;
 }
 
 export const ARRAY_COUNTER_NAMES: readonly (keyof ArrayCounters)[] = [
-  'cycles', 'descriptorCycles', 'fillCycles', 'computeCycles', 'drainCycles', 'mergeCycles',
+  'cycles', 'descriptorCycles', 'fillCycles', 'computeCycles', 'drainCycles', 'mergeCycles', 'fillBusyCycles',
   'candidatePairs', 'issuedPairs', 'busySlots', 'validProducts', 'conflictStalls', 'goldenProducts', 'baselinePairs',
 ];
 
 export interface ArrayUnitCost {
+  /** Cycles the fill engine copies the unit (broadcast beats, pointers, and on the run's first unit the clear). */
+  readonly fillLength: number;
+  /** Fill cycles the unit waits for (the cycle that starts its PEs included). */
   readonly fill: number;
   /** Compute cycles of every hardware PE, and their maximum (the barrier). */
   readonly peCompute: readonly number[];
@@ -49,6 +58,8 @@ export interface ArrayUnitCost {
 export const DESCRIPTOR_CYCLES = 2;
 /** A PE without segments still reads its (empty) segment range and flushes. */
 export const IDLE_PE_COMPUTE = 3;
+/** The fill engine's reading and latching of a unit's descriptor before its first beat. */
+export const FILL_DESCRIPTOR_CYCLES = 2;
 /** After a drain's last row is read: its add and write (and the adder tree's levels in the weight gradient). */
 export const DRAIN_FLUSH = 1;
 /** Per merge phase: reading and latching its tables. */
@@ -61,12 +72,17 @@ export function arrayCycleModel(schedule: PassSchedule, grid: ScheduleArray, par
   const P = params.px * params.py;
   const peTop: PeTopParams = { pe: p, fillWidth: params.fillWidth };
   const c: ArrayCounters = {
-    cycles: 0, descriptorCycles: 0, fillCycles: 0, computeCycles: 0, drainCycles: 0, mergeCycles: 0,
+    cycles: 0, descriptorCycles: 0, fillCycles: 0, computeCycles: 0, drainCycles: 0, mergeCycles: 0, fillBusyCycles: 0,
     candidatePairs: 0, issuedPairs: 0, busySlots: 0, validProducts: 0, conflictStalls: 0, goldenProducts: 0, baselinePairs: 0,
   };
   const flags = groupFlags(schedule);
   const reduce = reduceAcrossPes(schedule);
   const flush = DRAIN_FLUSH + (reduce ? arrayWidths(params).reductionLevels : 0);
+  const rows = schedule.units.map(({ unit }) => groupRows(unit, p.banks));
+  // Cycle of each unit's UnitRead (t), and of the last beat of the fill before (fillEnd).
+  let t = 0;
+  let previousUnitRead = 0;
+  let fillEnd = 0;
   const units = schedule.units.map(({ unit }, u): ArrayUnitCost => {
     const peCompute = new Array<number>(P).fill(IDLE_PE_COMPUTE);
     unit.pes.forEach((pe, k) => {
@@ -75,15 +91,27 @@ export function arrayCycleModel(schedule: PassSchedule, grid: ScheduleArray, par
       peCompute[i] = m.computeCycles;
       for (const key of ['candidatePairs', 'issuedPairs', 'busySlots', 'validProducts', 'conflictStalls', 'goldenProducts', 'baselinePairs'] as const) c[key] += m[key];
     });
-    const rows = Math.max(...unit.pes.map((pe) => Math.ceil(windowSize(pe.window) / p.banks)));
-    const fill = Math.max(1, Math.ceil(unit.broadcast.values.length / params.fillWidth), pointerEntryCount(unit, p.anticipation), flags[u]!.first ? rows : 0);
+    // Only the run's first fill clears accumulator rows; a later group's rows are cleared by the drain before it.
+    const fillLength = Math.max(1, Math.ceil(unit.broadcast.values.length / params.fillWidth), pointerEntryCount(unit, p.anticipation), u === 0 ? rows[0]! : 0);
+    // The fill engine reads unit u's descriptor once its last fill is done and unit u - 1 is the one
+    // computing (the half it writes was last read by unit u - 2); its last beat starts the PEs at the
+    // earliest, and never before the unit's descriptors are latched.
+    const fillRead = u === 0 ? 0 : Math.max(fillEnd + 1, previousUnitRead);
+    fillEnd = fillRead + FILL_DESCRIPTOR_CYCLES - 1 + fillLength;
+    const start = Math.max(t + DESCRIPTOR_CYCLES, fillEnd);
+    const fill = start - t - DESCRIPTOR_CYCLES + 1;
     const compute = Math.max(...peCompute);
-    // Every PE drains at once, a bank row per cycle: the group's largest window sets the length.
-    const drain = flags[u]!.last ? rows + flush : 0;
-    return { fill, peCompute, compute, drain };
+    // Every PE drains at once, a bank row per cycle (the group's largest window sets the length), and
+    // clears the next group's rows meanwhile.
+    const next = flags[u]!.last && u + 1 < rows.length ? rows[u + 1]! : 0;
+    const drain = flags[u]!.last ? Math.max(1, rows[u]!, next) + flush : 0;
+    previousUnitRead = t;
+    t = start + compute + 1 + drain;
+    return { fillLength, fill, peCompute, compute, drain };
   });
   c.descriptorCycles = DESCRIPTOR_CYCLES * units.length + 1;
   c.fillCycles = units.reduce((s, u) => s + u.fill, 0);
+  c.fillBusyCycles = units.reduce((s, u) => s + u.fillLength, 0);
   c.computeCycles = units.reduce((s, u) => s + u.compute, 0);
   const phases = planOutput(schedule, grid, params, false).phases;
   c.mergeCycles = phases.length === 0 ? 0 : phases.reduce((s, ph) => s + MERGE_PHASE_OVERHEAD + ph.length, 0) + MERGE_END;

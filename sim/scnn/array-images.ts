@@ -8,7 +8,9 @@
  *   on a fill beat (fillWidth elements), interleaved over fillWidth memories;
  * - global pointer memory: every unit's pointer tables (unit-local pointers);
  * - unit descriptors: beat base, broadcast elements, pointer base and entries,
- *   bank rows to clear and drain, first / last unit of its window group;
+ *   the bank rows of its window group (drained after its last unit, cleared by
+ *   the run's first fill), on a group's last unit the next group's bank rows
+ *   (cleared during this drain), last unit of its window group;
  * - per PE: its stationary elements of every unit, one after the other, its
  *   segments of every unit (stationary ranges absolute, broadcast ranges and
  *   pointer bases unit-local), and one descriptor per unit: window, segment
@@ -17,7 +19,8 @@
  *   copy of each output owns it and the halo merge program that adds the other
  *   copies into it are planned by sim/scnn/array-output.ts;
  * - merge program: per phase its length, per PE and phase the list it sends
- *   and the PE it receives from, per PE its lists of (src, dst) slice entries.
+ *   and the PE it receives from, per PE its lists of row transfers (src row,
+ *   dst row, lane mask, a source lane per lane: a row of halo entries per cycle).
  *
  * Scheduled PE (x, y) of a schedule for sx x sy PEs runs on hardware PE
  * (x, y); hardware PEs outside the schedule get no segments and no window.
@@ -28,7 +31,7 @@ import type { PeTopParams } from '../../hw/scnn/pe-top.ts';
 import { groupFlags, hardwarePe, planOutput, reduceAcrossPes, type OutputPlan, type ScheduleArray } from './array-output.ts';
 import { elementWords, encodePeTop, ImpossibleWorkUnit, packFields, pointerTables, segmentWord } from './images.ts';
 import type { PassSchedule } from './scheduler.ts';
-import { windowSize, type Anticipation, type PassGeometry, type PeWindow } from './work-unit.ts';
+import { groupRows, type Anticipation, type PassGeometry, type PeWindow } from './work-unit.ts';
 
 export { groupFlags, hardwarePe, reduceAcrossPes, type ScheduleArray };
 
@@ -106,8 +109,8 @@ export function encodeArrayTop(schedule: PassSchedule, grid: ScheduleArray, para
     while (broadcastWords.length % fw !== 0) broadcastWords.push(0n);
     const pointerBase = pointerWords.length;
     pointerWords.push(...pointers.table);
-    const clearEntries = Math.max(...unit.pes.map((pe) => Math.ceil(windowSize(pe.window) / p.banks)));
-    unitWords.push(packFields([beatBase, unit.broadcast.values.length, pointerBase, pointers.table.length, clearEntries, flags[u]!.first ? 1 : 0, flags[u]!.last ? 1 : 0].map((v, i) => [v, unitFields[i]!] as const)));
+    const next = flags[u]!.last && u + 1 < units.length ? groupRows(units[u + 1]!.unit, p.banks) : 0;
+    unitWords.push(packFields([beatBase, unit.broadcast.values.length, pointerBase, pointers.table.length, groupRows(unit, p.banks), next, flags[u]!.last ? 1 : 0, plan.reduceSlice[u]!].map((v, i) => [v, unitFields[i]!] as const)));
     for (let i = 0; i < P; i++) {
       const k = scheduled.get(i);
       const segBase = segmentWords[i]!.length;
@@ -140,7 +143,7 @@ export function encodeArrayTop(schedule: PassSchedule, grid: ScheduleArray, para
   plan.sliceRowsUsed.forEach((rows, i) => rows * p.banks <= params.sliceDepth || fail(`PE ${scheduled.get(i)}'s windows need ${rows * p.banks} output-slice entries over the pass; its slice holds ${params.sliceDepth}`));
   if (plan.phases.length > params.mergePhaseDepth) fail(`the halo merge needs ${plan.phases.length} phases; the merge phase table holds ${params.mergePhaseDepth}`);
   const merge = encodeMerge(params, plan);
-  merge.lists.forEach((list, i) => list.length <= params.mergeListDepth || fail(`PE ${scheduled.get(i)} sends ${list.length} halo entries over the pass; its merge list holds ${params.mergeListDepth}`));
+  merge.lists.forEach((list, i) => list.length <= params.mergeListDepth || fail(`PE ${scheduled.get(i)} sends ${list.length} halo row transfers over the pass; its merge list holds ${params.mergeListDepth}`));
 
   const memories: Record<string, bigint[] | number[]> = { merge_phases: merge.phases };
   for (let j = 0; j < fw; j++) memories[`global_broadcast_${j}`] = broadcastWords.filter((_, e) => e % fw === j);
@@ -181,6 +184,8 @@ function encodeMerge(params: ArrayTopParams, plan: OutputPlan): { phases: bigint
   const peBits = bitsOf(peMergeFields(params));
   const transferBits = bitsOf(mergeTransferFields(params));
   const pack = (values: number[], bits: number[]) => packFields(values.map((v, f) => [v, bits[f]!] as const));
+  const A = params.pe.banks;
+  const rows = params.sliceDepth / A;
   const lists: bigint[][] = Array.from({ length: P }, () => []);
   const pePhases: bigint[][] = Array.from({ length: P }, () => []);
   const phases = plan.phases.map((phase) => {
@@ -189,8 +194,14 @@ function encodeMerge(params: ArrayTopParams, plan: OutputPlan): { phases: bigint
     for (let i = 0; i < P; i++) {
       const s = sendOf.get(i);
       const from = fromOf.get(i);
-      pePhases[i]!.push(pack([s ? lists[i]!.length % params.mergeListDepth : 0, s ? s.src.length : 0, from === undefined ? 0 : 1, from ?? 0], peBits));
-      if (s) s.src.forEach((src, k) => lists[i]!.push(pack([src, s.dst[k]!], transferBits)));
+      pePhases[i]!.push(pack([s ? lists[i]!.length % params.mergeListDepth : 0, s ? s.rows.length : 0, from === undefined ? 0 : 1, from ?? 0], peBits));
+      if (s) {
+        for (const r of s.rows) {
+          const select = new Array<number>(A).fill(0);
+          r.lanes.forEach((l, k) => (select[l] = r.srcLanes[k]!));
+          lists[i]!.push(pack([r.srcRow % rows, r.dstRow % rows, r.lanes.reduce((m, l) => m + 2 ** l, 0), ...select.reverse()], transferBits));
+        }
+      }
     }
     return pack([phase.length], phaseBits);
   });

@@ -34,6 +34,19 @@ export function groupFlags(schedule: PassSchedule): { first: boolean; last: bool
   return u.map((s, i) => ({ first: i === 0 || u[i - 1]!.group !== s.group, last: i === u.length - 1 || u[i + 1]!.group !== s.group }));
 }
 
+/**
+ * One cycle of a merge list: the halo entries of one row of the sender's slice that go into one
+ * row of the receiver's, sent at once. Receiver lane lanes[k] of slice row dstRow takes lane
+ * srcLanes[k] of the sender's slice row srcRow (each lane of the sent row selects its source lane:
+ * neighbours' windows differ in size at the map's edges, so the lanes do not line up by a shift).
+ */
+export interface RowTransfer {
+  readonly srcRow: number;
+  readonly dstRow: number;
+  readonly lanes: number[];
+  readonly srcLanes: number[];
+}
+
 /** One sender's list in one merge phase. */
 export interface MergeSend {
   readonly sender: number;
@@ -41,7 +54,9 @@ export interface MergeSend {
   /** Slice entries read in the sender's slice and added into the receiver's, in order. */
   readonly src: number[];
   readonly dst: number[];
-  /** Entries sent (the length of src and dst when the lists are made). */
+  /** The same transfers, a row at a time (the list the hardware walks). */
+  readonly rows: RowTransfer[];
+  /** Row transfers sent (the length of rows when the lists are made): the cycles the list walks. */
   readonly count: number;
 }
 
@@ -54,6 +69,8 @@ export interface MergePhase {
 export interface OutputPlan {
   /** Per unit and hardware PE: the slice row its window drains to, and how many bank rows it drains (0: none). */
   readonly sliceRow: readonly (readonly number[])[];
+  /** Weight gradient: per unit, the slice the reduction network adds its group's summed window into (0 otherwise). */
+  readonly reduceSlice: readonly number[];
   readonly drainRows: readonly (readonly number[])[];
   /** Bank rows each hardware PE's slice uses over the pass. */
   readonly sliceRowsUsed: readonly number[];
@@ -80,9 +97,12 @@ export function planOutput(schedule: PassSchedule, grid: ScheduleArray, params: 
   const flags = groupFlags(schedule);
   const nextRow = new Array<number>(P).fill(0);
   const slotOf = new Map<string, number>();
+  const slotSlice = new Map<string, number>();
   /** Distinct slots: slice, first entry, window, a unit that places it. */
   const slots: { slice: number; entry: number; window: PeWindow; unit: number }[] = [];
   let sliceRow: number[] = [];
+  let reduceSlice = 0;
+  const reduceSlices: number[] = [];
   let drainRows: number[] = [];
   const sliceRows: number[][] = [];
   const drains: number[][] = [];
@@ -90,25 +110,36 @@ export function planOutput(schedule: PassSchedule, grid: ScheduleArray, params: 
     if (flags[u]!.first) {
       sliceRow = new Array<number>(P).fill(0);
       drainRows = new Array<number>(P).fill(0);
+      // The weight gradient's summed window goes to the slice that has the fewest rows in use (the first
+      // such), so a run's windows spread over every PE's slice instead of filling PE 0's; a block placed
+      // identically before (revisited in another region) goes back to its slot.
       const pes = reduce ? unit.pes.slice(0, 1) : unit.pes;
       pes.forEach((pe, k) => {
-        const slice = hardwarePe(k, grid, params);
         const w = pe.window;
         const rows = Math.ceil(windowSize(w) / A);
-        const key = `${slice}|${placement.n}|${placement.channelBase}|${placement.stationaryChannelBase}|${w.originRow}|${w.originCol}|${w.windowRows}|${w.windowCols}|${w.channels}|${w.stationaryChannels}`;
+        const block = `${placement.n}|${placement.channelBase}|${placement.stationaryChannelBase}|${w.originRow}|${w.originCol}|${w.windowRows}|${w.windowCols}|${w.channels}|${w.stationaryChannels}`;
+        const home = reduce ? slotSlice.get(block) ?? nextRow.indexOf(Math.min(...nextRow)) : hardwarePe(k, grid, params);
+        const key = `${home}|${block}`;
         let row = slotOf.get(key);
         if (row === undefined) {
-          row = nextRow[slice]!;
-          nextRow[slice]! += rows;
+          row = nextRow[home]!;
+          nextRow[home]! += rows;
           slotOf.set(key, row);
-          slots.push({ slice, entry: row * A, window: w, unit: u });
+          if (reduce) slotSlice.set(block, home);
+          slots.push({ slice: home, entry: row * A, window: w, unit: u });
         }
-        sliceRow[slice] = row;
-        drainRows[slice] = rows;
+        sliceRow[home] = row;
+        if (!reduce) drainRows[home] = rows;
+        if (reduce) {
+          reduceSlice = home;
+          // Every PE's descriptor carries the slot row: the reduction network takes it from PE 0's.
+          sliceRow.fill(row);
+        }
       });
-      if (reduce) unit.pes.forEach((_, k) => (drainRows[hardwarePe(k, grid, params)] = drainRows[hardwarePe(0, grid, params)]!));
+      if (reduce) unit.pes.forEach((_, k) => (drainRows[hardwarePe(k, grid, params)] = Math.ceil(windowSize(unit.pes[0]!.window) / A)));
     }
     sliceRows.push(sliceRow);
+    reduceSlices.push(reduce ? reduceSlice : 0);
     drains.push(drainRows);
   });
 
@@ -157,20 +188,33 @@ export function planOutput(schedule: PassSchedule, grid: ScheduleArray, params: 
       oEntry[i] = entry;
     }
   });
-  const pairs = new Map<number, { sender: number; receiver: number; src: number[]; dst: number[]; count: number }>();
+  const pairs = new Map<number, { sender: number; receiver: number; src: number[]; dst: number[]; rows: RowTransfer[]; count: number; rowOf: Map<number, number> }>();
+  // Entries of a pair with the same src row and the same dst row travel in one row transfer.
+  const rowsOfSlice = 2 ** 26;
   visit((o, slice, entry) => {
     const i = compact.get(o)!;
     if (oSlice[i] === slice && oEntry[i] === entry) return;
     const key = slice * P + oSlice[i]!;
     let pair = pairs.get(key);
     if (!pair) {
-      pair = { sender: slice, receiver: oSlice[i]!, src: [], dst: [], count: 0 };
+      pair = { sender: slice, receiver: oSlice[i]!, src: [], dst: [], rows: [], count: 0, rowOf: new Map() };
       pairs.set(key, pair);
     }
-    pair.count++;
+    const dst = oEntry[i]!;
+    const dstRow = Math.floor(dst / A);
+    const srcRow = Math.floor(entry / A);
+    const rowKey = dstRow * rowsOfSlice + srcRow;
+    let r = pair.rowOf.get(rowKey);
+    if (r === undefined) {
+      r = pair.count++;
+      pair.rowOf.set(rowKey, r);
+      if (withLists) pair.rows.push({ srcRow, dstRow, lanes: [], srcLanes: [] });
+    }
     if (withLists) {
       pair.src.push(entry);
-      pair.dst.push(oEntry[i]!);
+      pair.dst.push(dst);
+      pair.rows[r]!.lanes.push(dst % A);
+      pair.rows[r]!.srcLanes.push(entry % A);
     }
   });
   // The owner of every output, for reading the tensor back (only with the lists: the encoder's plan).
@@ -190,13 +234,14 @@ export function planOutput(schedule: PassSchedule, grid: ScheduleArray, params: 
       phase = { sends: [], length: 0, senders: new Set(), receivers: new Set() };
       phases.push(phase);
     }
-    phase.sends.push(pair);
+    phase.sends.push({ sender: pair.sender, receiver: pair.receiver, src: pair.src, dst: pair.dst, rows: pair.rows, count: pair.count });
     phase.senders.add(pair.sender);
     phase.receivers.add(pair.receiver);
     phase.length = Math.max(phase.length, pair.count);
   }
   return {
     sliceRow: sliceRows,
+    reduceSlice: reduceSlices,
     drainRows: drains,
     sliceRowsUsed: nextRow,
     ownerSlice,

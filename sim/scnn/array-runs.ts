@@ -73,7 +73,7 @@ export function runProblem(schedule: PassSchedule, grid: ScheduleArray, params: 
     const sent = new Map<number, number>();
     for (const phase of plan.phases) for (const s of phase.sends) sent.set(s.sender, (sent.get(s.sender) ?? 0) + s.count);
     const most = Math.max(0, ...sent.values());
-    if (most > params.mergeListDepth) return `${most} halo entries sent by one PE, its merge list holds ${params.mergeListDepth}`;
+    if (most > params.mergeListDepth) return `${most} halo row transfers sent by one PE, its merge list holds ${params.mergeListDepth}`;
     return undefined;
   };
 }

@@ -104,6 +104,11 @@ export function windowSize(w: PeWindow): number {
   return w.channels * w.stationaryChannels * w.windowRows * w.windowCols;
 }
 
+/** Bank rows of a unit's window group on an array of A-bank PEs: its largest window, ⌈window / A⌉ rows. */
+export function groupRows(unit: WorkUnit, banks: number): number {
+  return Math.max(...unit.pes.map((pe) => Math.ceil(windowSize(pe.window) / banks)));
+}
+
 export function elementCount(list: ElementList): number {
   return list.values.length;
 }

@@ -28,7 +28,7 @@ function applyPlan(schedule: PassSchedule, grid: ScheduleArray, params: ArrayTop
     ref.forEach((r, k) => r.accumulators.forEach((v, a) => (acc[k]![a] = (acc[k]![a]! + v) | 0)));
     if (!flags[u]!.last) return;
     acc.forEach((window, k) => {
-      const slice = reduceAcrossPes(schedule) ? 0 : hardwarePe(k, grid, params);
+      const slice = reduceAcrossPes(schedule) ? plan.reduceSlice[u]! : hardwarePe(k, grid, params);
       const base = plan.sliceRow[u]![slice]! * A;
       window.forEach((v, a) => (slices[slice]![base + a] = (slices[slice]![base + a]! + v) | 0));
     });
@@ -36,7 +36,19 @@ function applyPlan(schedule: PassSchedule, grid: ScheduleArray, params: ArrayTop
   for (const phase of plan.phases) {
     expect(new Set(phase.sends.map((s) => s.sender)).size).toBe(phase.sends.length);
     expect(new Set(phase.sends.map((s) => s.receiver)).size).toBe(phase.sends.length);
-    for (const s of phase.sends) s.src.forEach((src, k) => (slices[s.receiver]![s.dst[k]!] = (slices[s.receiver]![s.dst[k]!]! + slices[s.sender]![src]!) | 0));
+    for (const s of phase.sends) {
+      expect(s.rows.length).toBe(s.count);
+      expect(s.rows.reduce((n, r) => n + r.lanes.length, 0)).toBe(s.src.length);
+      // As the hardware does: lane lanes[k] of the dst row takes lane srcLanes[k] of the src row, each dst lane once.
+      for (const r of s.rows) {
+        expect(new Set(r.lanes).size).toBe(r.lanes.length);
+        r.lanes.forEach((l, k) => {
+          const src = r.srcRow * A + r.srcLanes[k]!;
+          const dst = r.dstRow * A + l;
+          slices[s.receiver]![dst] = (slices[s.receiver]![dst]! + slices[s.sender]![src]!) | 0;
+        });
+      }
+    }
   }
   return Int32Array.from({ length: plan.ownerSlice.length }, (_, o) => (plan.ownerSlice[o]! < 0 ? 0 : slices[plan.ownerSlice[o]!]![plan.ownerEntry[o]!]!));
 }
@@ -46,6 +58,9 @@ test('the output plan (slots, reduction, halo merge program, owners) applied to 
   let edgeReceivers = 0;
   let sharedSlots = 0;
   let spanningGroups = 0;
+  let entries = 0;
+  let rowTransfers = 0;
+  let spreadSlices = 0;
   for (const c of passCases(11)) {
     const schedule = schedulePass(c.shape, c.pass, c.operands, scheduleConfig(TEST_ARRAY_TOP, c.grid, c.capacities), c.label);
     const plan = planOutput(schedule, c.grid, TEST_ARRAY_TOP, true);
@@ -56,6 +71,8 @@ test('the output plan (slots, reduction, halo merge program, owners) applied to 
     // halo passes whose window groups span several units.
     const at = (i: number) => ({ x: i % TEST_ARRAY_TOP.px, y: Math.floor(i / TEST_ARRAY_TOP.px) });
     for (const s of plan.phases.flatMap((ph) => ph.sends)) {
+      entries += s.src.length;
+      rowTransfers += s.count;
       const a = at(s.sender);
       const b = at(s.receiver);
       if (Math.abs(a.x - b.x) > 1 || Math.abs(a.y - b.y) > 1) wrapped++;
@@ -63,13 +80,18 @@ test('the output plan (slots, reduction, halo merge program, owners) applied to 
     }
     const flags = groupFlags(schedule);
     if (plan.phases.length > 0 && flags.some((f) => !f.last)) spanningGroups++;
-    const slotRows = plan.sliceRow.filter((_, u) => flags[u]!.last).map((rows) => rows[0]!);
+    const slotRows = plan.sliceRow.flatMap((rows, u) => (flags[u]!.last ? [`${plan.reduceSlice[u]}|${rows[0]}`] : []));
     if (c.pass === 'weightGradient' && new Set(slotRows).size < slotRows.length) sharedSlots++;
+    if (c.pass === 'weightGradient') spreadSlices = Math.max(spreadSlices, new Set(plan.reduceSlice).size);
   }
   expect(wrapped).toBeGreaterThan(0);
   expect(edgeReceivers).toBeGreaterThan(0);
   expect(sharedSlots).toBeGreaterThan(0);
   expect(spanningGroups).toBeGreaterThan(0);
+  // The weight gradient's summed windows spread over the slices (not all into PE 0's).
+  expect(spreadSlices).toBeGreaterThan(2);
+  // A row transfer carries several halo entries at once.
+  expect(entries).toBeGreaterThan(2 * rowTransfers);
 });
 
 test('property: the output plan gives the golden layer for random layers, passes and grids', () => {

@@ -13,6 +13,9 @@ import { runPassOnArray } from '../../tb/scnn/array-pass-run.ts';
 import { runArrayTop } from '../../tb/scnn/array-run.ts';
 import { TEST_ARRAY_TOP } from '../../tb/scnn/array-test-params.ts';
 import { arrayTestbench } from '../../tb/scnn/array.tb.ts';
+import { HAND_MADE_COMPUTE_CYCLES, handMadeMatmulUnit } from '../../tb/scnn/pe-cases.ts';
+import { referenceWorkUnit } from '../../sim/scnn/reference.ts';
+import type { PassSchedule } from '../../sim/scnn/scheduler.ts';
 import { convCaseArb } from '../golden/arbitraries.ts';
 
 let built: Promise<VerilatedModel> | undefined;
@@ -98,5 +101,34 @@ test('a pass larger than the array\'s buffers runs in several runs on the 3 x 3 
       expect(r.counters.goldenProducts).toBe(counts[pass].products);
       expect(r.runs.length).toBeGreaterThan(1);
     }
+  }
+});
+
+test('a unit\'s fill runs while the unit before computes: two hand-made units of one group take the cycles counted by hand with the overlap', async () => {
+  const m = await model();
+  const unit = handMadeMatmulUnit();
+  const placement = { n: 0, channelBase: 0, stationaryChannelBase: 0 };
+  const schedule: PassSchedule = {
+    pass: 'matmul', outputDims: [8, 12], tile: { rows: 8, cols: 4 }, channelGroup: 1, stationaryChannelGroup: 1,
+    units: [{ unit, placement, group: 0 }, { unit, placement, group: 0 }],
+  };
+  // Each unit's fill: 16 elements (8 beats of 2), 3 segments x (13 row + 12 x 2 column pointers) = 111 pointers,
+  // 2 bank rows to clear (32 accumulators, 16 banks): 111 cycles. Unit 0: UnitRead, UnitLoad (cycles 0, 1) while
+  // the fill engine reads and latches its descriptor; its 111 fill cycles end at cycle 112, which starts the PEs;
+  // compute c cycles; unit 1's UnitRead at 113 + c. The fill engine starts unit 1 at cycle 113 (into the other
+  // half), its last beat is at 225, which starts the PEs: unit 1 waits 225 - (115 + c) + 1 = 111 - c fill cycles,
+  // not 111. Then compute c, the drain (2 rows + 1) and the final look-up.
+  for (const mode of ANTICIPATION_MODES) {
+    const c = HAND_MADE_COMPUTE_CYCLES[mode];
+    const run = await runArrayTop(m, TEST_ARRAY_TOP, schedule, { px: 1, py: 1 }, mode, { seed: 4 });
+    const overlapped = 2 + 111 + c + 2 + (111 - c) + c + 3 + 1;
+    expect(run.counters.cycles, mode).toBe(overlapped);
+    expect(run.counters.cycles, mode).toBeLessThan(2 * (2 + 111 + c) + 3 + 1);
+    expect(run.counters.fillCycles, mode).toBe(111 + 111 - c);
+    expect(run.counters.fillBusyCycles, mode).toBe(2 * 111);
+    expect(run.counters, mode).toEqual(arrayCycleModel(schedule, { px: 1, py: 1 }, TEST_ARRAY_TOP, mode).counters);
+    const acc = referenceWorkUnit(unit)[0]!.accumulators;
+    const want = Int32Array.from({ length: 8 * 12 }, (_, o) => (o % 12 >= 4 && o % 12 < 8 ? 2 * acc[Math.floor(o / 12) * 4 + (o % 12) - 4]! : 0));
+    expect(firstMismatch(run.output, want), mode).toBeUndefined();
   }
 });
