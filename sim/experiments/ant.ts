@@ -120,7 +120,7 @@ export const antExperiment: Experiment = {
             const f = passFigures(r.byMode[mode]!, M);
             rows.push({
               network: run.net, input: run.input, generator: run.generator, sparsity: run.sparsity, layer: l.layer, pass: r.pass, dataflow: r.dataflow, mode,
-              sample: describeSample(r.sample), scale: r.sample.scale, units: r.units,
+              sample: describeSample(r.sample), scale: r.sample.scale, units: r.units, runs: r.runs,
               cycles: f.cycles, descriptorCycles: f.descriptorCycles, fillCycles: f.fillCycles, computeCycles: f.computeCycles, drainCycles: f.drainCycles,
               busySlots: f.busySlots, validProducts: f.validProducts, cartesianProducts: f.cartesianProducts, rcpsComputed: f.rcpsComputed, rcpsAnticipated: f.rcpsAnticipated,
               candidatePairs: f.candidatePairs, issuedPairs: f.issuedPairs, conflictStalls: f.conflictStalls, utilisation: f.utilisation,

@@ -54,6 +54,10 @@ export interface PassRecord {
   /** Work units and window groups of the schedule that ran (the slice's when sampled). */
   readonly units: number;
   readonly groups: number;
+  /** Runs the array cut the (sliced) pass into. */
+  readonly runs: number;
+  /** Drains of runs that end inside a window group (the slice's times its scale when sampled); part of every mode's drainCycles. */
+  readonly runCutDrainCycles: number;
   readonly sample: PassSample;
   /** Exact golden counts of the whole pass: Cartesian products the conv dataflow forms (null in matrix mode) and valid products. */
   readonly golden: { readonly products: number | null; readonly valid: number };
@@ -92,8 +96,8 @@ export async function runLayerPasses(shape: ConvShape, operands: ConvOperands, o
     const sample = planPassSample(shape, pass, o.planProducts?.[pass] ?? products, o.maxProducts, o.seed, o.label, o.cuts?.[pass]);
     const slice = slicePass(shape, operands, sample);
     const r = await engine.run({ array: o.array, work: { kind: 'conv', shape: slice.shape, pass, operands: slice.operands }, modes: o.modes, label: o.label });
-    const byMode = Object.fromEntries(Object.entries(r.byMode).map(([m, c]) => [m, scaleCounters(c, sample, pass)]));
-    records.push({ pass, dataflow: fc ? 'matmul' : 'conv', units: r.units, groups: r.groups, sample, golden: { products: counts ? counts[pass].products : null, valid }, byMode });
+    const byMode = Object.fromEntries(Object.entries(r.byMode).map(([m, c]) => [m, scaleCounters(c, sample, pass, r.runCutDrainCycles)]));
+    records.push({ pass, dataflow: fc ? 'matmul' : 'conv', units: r.units, groups: r.groups, runs: r.runs, runCutDrainCycles: r.runCutDrainCycles * sample.scale, sample, golden: { products: counts ? counts[pass].products : null, valid }, byMode });
   }
   return records;
 }
