@@ -3,42 +3,33 @@
  * speedups AlexNet 3.4x, VGG-16 2.14x, ResNet-18 2.02x on ImageNet; profiling
  * overhead cut 52.5x by the sparsity monitor).
  *
- * Every conv layer's forward pass runs tile by tile (spartan-tiles.ts): all
- * tiles on the dense path, all on the sparse path, and each on the path the
- * monitor's flag at the layer's measured crossover density chooses
- * (tile-based); the per-tile best (oracle) shows how much the flag leaves.
+ * Every conv layer's forward pass runs with all tiles on the dense path, all
+ * on the sparse path, and each on the path the monitor's flag at the layer's
+ * measured crossover density chooses (tile-based; spartan-tiles.ts).
  * The monitor's overhead per layer is the readout of its records (it adds no
  * cycle to the activation stream: bench/frontend measures 0 in Verilator), set
  * beside the software profiling pass it replaces (bench/frontend-overhead.ts).
  */
 import { profilingCost, PROFILING_MODEL_ASSUMPTIONS, type ProfilingCost } from '../../bench/frontend-overhead.ts';
-import { synthesizeLayer } from '../scnn/training-step.ts';
-import { getNetwork } from '../workloads/networks/index.ts';
 import type { NetworkTable } from '../workloads/layer-table.ts';
-import { arrayOf, checkLayers, geomean, selectedLayers, validateArraySettings } from './array-experiments.ts';
+import { arrayOf, geomean, layerExperimentUnits, LAYER_EXPERIMENT_SETTINGS, selectedLayers, unitLayer } from './array-experiments.ts';
 import { MODEL_MADE_BY, requirePeArrayEngine } from './engine.ts';
 import type { Comparison, CsvRow, Experiment, ExperimentSettings } from './experiment.ts';
-import { layerRuns, layerUnits } from './layer-units.ts';
-import { formatNumber } from './output.ts';
+import { layerRuns } from './layer-units.ts';
+import { formatNumber, pct, x2 } from './output.ts';
 import { describeSample, wholePass } from './pass-sampling.ts';
 import {
-  CROSSOVER_DENSITIES, DENSE_PATH_MODE, measureCrossover, monitorConfigOf, runTiles, SPARSE_PATH_MODE, TILE_CHANNELS, tileSample,
-  type CrossoverSweep, type TileRecord,
+  CROSSOVER_DENSITIES, DENSE_PATH_MODE, layerSample, measureCrossover, monitorConfigOf, runLayerPaths, SPARSE_PATH_MODE, TILE_CHANNELS,
+  type CrossoverSweep, type LayerPaths, type TileRecord,
 } from './spartan-tiles.ts';
 
-/** Dense-path products of one tile run above which its output channels are sampled (docs/experiments.md, "spartan"). */
+/** Dense-path products of one sample's layer above which its output channels are sampled (docs/experiments.md, "spartan"). */
 export const SPARTAN_MAX_PRODUCTS = 2_000_000;
 
 const PUBLISHED_SPEEDUP: Readonly<Record<string, number>> = { alexnet: 3.4, vgg16: 2.14, resnet18: 2.02 };
 const PUBLISHED_PROFILING = 52.5;
 
-export interface LayerTotals {
-  readonly allDense: number;
-  readonly allSparse: number;
-  readonly tileBased: number;
-  /** Each tile on its faster path. */
-  readonly oracle: number;
-}
+export type LayerTotals = Omit<LayerPaths, 'tiles'>;
 
 export interface SpartanLayerResult {
   readonly layer: string;
@@ -56,18 +47,9 @@ export interface SpartanLayerResult {
   readonly profiling: ProfilingCost & { readonly samples: number };
 }
 
-function totalsOf(tiles: readonly TileRecord[]): LayerTotals {
-  const sum = (f: (t: TileRecord) => number) => tiles.reduce((s, t) => s + f(t), 0);
-  return {
-    allDense: sum((t) => t.denseCycles),
-    allSparse: sum((t) => t.sparseCycles),
-    tileBased: sum((t) => (t.chosen === 'dense' ? t.denseCycles : t.sparseCycles)),
-    oracle: sum((t) => Math.min(t.denseCycles, t.sparseCycles)),
-  };
-}
-
 function addTotals(list: readonly LayerTotals[]): LayerTotals {
-  return list.reduce((a, t) => ({ allDense: a.allDense + t.allDense, allSparse: a.allSparse + t.allSparse, tileBased: a.tileBased + t.tileBased, oracle: a.oracle + t.oracle }), { allDense: 0, allSparse: 0, tileBased: 0, oracle: 0 });
+  const sum = (key: keyof LayerTotals) => list.reduce((s, t) => s + t[key], 0);
+  return { allDense: sum('allDense'), allSparse: sum('allSparse'), tileBased: sum('tileBased'), tileBasedDense: sum('tileBasedDense'), tileBasedSparse: sum('tileBasedSparse') };
 }
 
 /** Conv layers only: Spartan times conv layers. */
@@ -75,14 +57,11 @@ function convLayers(settings: ExperimentSettings, table: NetworkTable): number[]
   return selectedLayers(settings, table).filter((i) => table.layers[i]!.kind === 'conv');
 }
 
-const x2 = (v: number) => `${v.toFixed(2)}x`;
-const pct = (v: number) => `${(100 * v).toFixed(1)}%`;
-
 export const spartanExperiment: Experiment = {
   name: 'spartan',
   title: 'Spartan: tile-based dense/sparse GEMM and monitor overhead',
   reproduces: 'Spartan (TPDS 2021): conv-layer speedups AlexNet 3.4x, VGG-16 2.14x, ResNet-18 2.02x; profiling overhead cut 52.5x',
-  accepts: ['nets', 'sparsities', 'generators', 'batch', 'seed', 'array', 'engine', 'layers', 'maxProducts'],
+  accepts: LAYER_EXPERIMENT_SETTINGS,
   defaults: {
     nets: [
       { name: 'alexnet', input: 'imagenet' },
@@ -94,23 +73,13 @@ export const spartanExperiment: Experiment = {
     batch: 1,
     maxProducts: SPARTAN_MAX_PRODUCTS,
   },
-  validate(settings) {
-    validateArraySettings(settings, 'spartan');
-    checkLayers(settings, settings.nets.map((n) => getNetwork(n.name, n.input)));
-  },
-  workUnits(settings) {
-    return layerUnits(settings, (t) => convLayers(settings, t));
-  },
+  ...layerExperimentUnits('spartan', convLayers),
   async runUnit(unit, settings): Promise<SpartanLayerResult> {
-    const table = getNetwork(String(unit.params.net), unit.params.input as 'cifar' | 'imagenet');
-    const index = Number(unit.params.layerIndex);
-    const layer = table.layers[index]!;
-    const generator = String(unit.params.generator);
-    const { shape, operands } = synthesizeLayer(layer, index, { batch: settings.batch, sparsity: Number(unit.params.sparsity), generator, seed: settings.seed });
+    const { layer, index, generator, shape, operands } = unitLayer(unit, settings);
     const ctx = { engine: requirePeArrayEngine(settings.engine, 'spartan'), array: arrayOf(settings), maxProducts: settings.maxProducts, seed: settings.seed, label: layer.name };
-    const k = tileSample(shape, ctx);
-    const crossover = await measureCrossover(shape, operands.weights, generator, k, ctx);
-    const tiles = await runTiles(shape, operands, crossover, k, ctx);
+    const k = layerSample(shape, ctx);
+    const crossover = await measureCrossover(shape, operands, generator, k, ctx);
+    const { tiles, ...totals } = await runLayerPaths(shape, operands, crossover, k, ctx);
     const perSample = profilingCost(monitorConfigOf(shape, crossover.threshold), 0);
     const times = (v: number) => v * shape.batch;
     const profiling = {
@@ -122,7 +91,7 @@ export const spartanExperiment: Experiment = {
     };
     const whole = wholePass({ ...shape, batch: 1 });
     const sample = { ...whole, K: k, scale: k.of / k.count };
-    return { layer: layer.name, index, channels: shape.inChannels, outChannels: shape.outChannels, plane: shape.height * shape.width, sample: describeSample(sample), scale: sample.scale, crossover, tiles, totals: totalsOf(tiles), profiling };
+    return { layer: layer.name, index, channels: shape.inChannels, outChannels: shape.outChannels, plane: shape.height * shape.width, sample: describeSample(sample), scale: sample.scale, crossover, tiles, totals, profiling };
   },
   report(settings, units, results) {
     const array = arrayOf(settings);
@@ -138,7 +107,6 @@ export const spartanExperiment: Experiment = {
         speedupOverDense: totals.allDense / totals.tileBased,
         speedupOverSparse: totals.allSparse / totals.tileBased,
         sparseOverDense: totals.allDense / totals.allSparse,
-        oracleOverDense: totals.allDense / totals.oracle,
         tiles: tiles.length,
         denseTiles: tiles.filter((t) => t.chosen === 'dense').length,
         crossover: { min: known.length ? Math.min(...known) : null, max: known.length ? Math.max(...known) : null, sparseAlwaysFaster: crossovers.length - known.length },
@@ -182,7 +150,7 @@ export const spartanExperiment: Experiment = {
         sample: l.sample, scale: l.scale, tiles: l.tiles.length, denseTiles: l.tiles.filter((t) => t.chosen === 'dense').length,
         density: l.tiles.reduce((s, t) => s + t.nonZeros, 0) / l.tiles.reduce((s, t) => s + t.elements, 0),
         crossover: l.crossover.density, threshold: l.crossover.threshold, tileDenseCycles: l.crossover.denseCycles,
-        allDense: l.totals.allDense, allSparse: l.totals.allSparse, tileBased: l.totals.tileBased, oracle: l.totals.oracle,
+        allDense: l.totals.allDense, allSparse: l.totals.allSparse, tileBased: l.totals.tileBased, tileBasedDensePass: l.totals.tileBasedDense, tileBasedSparsePass: l.totals.tileBasedSparse,
         monitorCycles: l.profiling.monitorStreamCycles + l.profiling.monitorReadoutCycles, softwareProfilingCycles: l.profiling.softwareCycles, profilingRatio: l.profiling.ratio,
       })),
     );
@@ -193,15 +161,15 @@ export const spartanExperiment: Experiment = {
       '',
       `Array: ${array.top.px}x${array.top.py} PEs of ${array.top.pe.F}x${array.top.pe.I} multipliers. Tiles: ${TILE_CHANNELS} channels x the whole plane of one sample's X (the monitor's planar tiling). Dense path: every element of X and W present, anticipation ${DENSE_PATH_MODE}; sparse path: the compressed tile, anticipation ${SPARSE_PATH_MODE}. Batch ${settings.batch}, seed ${settings.seed}.`,
       '',
-      '| network | generator | sparsity | all-dense cycles | all-sparse | tile-based | per-tile best | tile-based / all-dense | tile-based / all-sparse | tiles dense | crossover density (layers) | monitor cycles | monitor share |',
-      '|---|---|---|---|---|---|---|---|---|---|---|---|---|',
+      '| network | generator | sparsity | all-dense cycles | all-sparse | tile-based | tile-based / all-dense | tile-based / all-sparse | tiles dense | crossover density (layers) | monitor cycles | monitor share |',
+      '|---|---|---|---|---|---|---|---|---|---|---|---|',
       ...runs.map((r) => {
         const c = r.crossover;
         const cross = c.min === null ? 'none' : `${c.min.toFixed(2)}–${c.max!.toFixed(2)}${c.sparseAlwaysFaster ? ` (${c.sparseAlwaysFaster} layer(s) none)` : ''}`;
-        return `| ${r.network} (${r.input}) | ${r.generator} | ${r.sparsity} | ${formatNumber(Math.round(r.totals.allDense))} | ${formatNumber(Math.round(r.totals.allSparse))} | ${formatNumber(Math.round(r.totals.tileBased))} | ${formatNumber(Math.round(r.totals.oracle))} | ${x2(r.speedupOverDense)} | ${x2(r.speedupOverSparse)} | ${r.denseTiles} / ${r.tiles} | ${cross} | ${formatNumber(r.monitor.readoutCycles)} | ${pct(r.monitor.shareOfTileBased)} |`;
+        return `| ${r.network} (${r.input}) | ${r.generator} | ${r.sparsity} | ${formatNumber(Math.round(r.totals.allDense))} | ${formatNumber(Math.round(r.totals.allSparse))} | ${formatNumber(Math.round(r.totals.tileBased))} | ${x2(r.speedupOverDense)} | ${x2(r.speedupOverSparse)} | ${r.denseTiles} / ${r.tiles} | ${cross} | ${formatNumber(r.monitor.readoutCycles)} | ${pct(r.monitor.shareOfTileBased)} |`;
       }),
       '',
-      'Speedup = cycles of all tiles on one path / cycles with the tile-based choice, summed over the conv layers. Crossover: the density of X at which the sparse path gets as slow as the dense path, measured per layer on a full tile of the run\'s generator at densities ' + CROSSOVER_DENSITIES.join(', ') + ' (linear interpolation; "none": the sparse path was faster at every density); the monitor\'s threshold is set to it and its tile flags choose the path. "Per-tile best" takes each tile\'s faster path: what a perfect flag would give.',
+      'Speedup = cycles of the layer with every tile on one path / cycles with the tile-based choice (the flagged tiles as one dense-path pass, the others as one sparse-path pass), summed over the conv layers. Crossover: the density of X at which a tile on the sparse path adds as many cycles as on the dense path (cycles less the drain, which a pass pays once), measured per layer on a full tile of the run\'s generator at densities ' + CROSSOVER_DENSITIES.join(', ') + ' (linear interpolation; "none": the sparse path was faster at every density); the monitor\'s threshold is set to it and its tile flags choose the path.',
       '',
       '## Monitor overhead per layer',
       '',
@@ -214,7 +182,7 @@ export const spartanExperiment: Experiment = {
       `(Rows of the first generator and sparsity of each network; the profiling cost depends on the shapes only.) Profiling cost model (bench/frontend-overhead.ts): ${PROFILING_MODEL_ASSUMPTIONS.join('; ')}.`,
       '',
       sampled
-        ? `**Sampled:** a tile run with more than ${settings.maxProducts === null ? '(none)' : formatNumber(settings.maxProducts)} dense-path products keeps a seeded chunk of the layer's output channels (the same for every tile and both paths of the layer) and its cycles are scaled by the exact ratio; results.csv names the chunk. Run with \`--max-products all\` for exact figures.`
+        ? `**Sampled:** a layer with more than ${settings.maxProducts === null ? '(none)' : formatNumber(settings.maxProducts)} dense-path products per sample keeps a seeded chunk of its output channels (the same for every pass and the crossover sweep of the layer) and its cycles are scaled by the exact ratio; results.csv names the chunk. Run with \`--max-products all\` for exact figures.`
         : 'Every tile ran whole: the figures are exact for the array cycle model.',
       '',
     ].join('\n');
@@ -225,7 +193,6 @@ export const spartanExperiment: Experiment = {
     const speedupData = runs.flatMap((r) => [
       { run: runLabel(r), what: 'tile-based', speedup: r.speedupOverDense },
       { run: runLabel(r), what: 'all-sparse', speedup: r.sparseOverDense },
-      { run: runLabel(r), what: 'per-tile best', speedup: r.oracleOverDense },
     ]);
     const publishedData = runs.filter((r) => PUBLISHED_SPEEDUP[r.network] !== undefined).map((r) => ({ run: runLabel(r), speedup: PUBLISHED_SPEEDUP[r.network]! }));
     const crossoverData = [...profiled.values()].flatMap((r) =>
@@ -242,9 +209,9 @@ export const spartanExperiment: Experiment = {
               mark: 'bar',
               encoding: {
                 x: { field: 'run', type: 'nominal', title: null, sort: order, axis: { labelAngle: -30, labelLimit: 240 } },
-                xOffset: { field: 'what', type: 'nominal', sort: ['all-sparse', 'tile-based', 'per-tile best'] },
+                xOffset: { field: 'what', type: 'nominal', sort: ['all-sparse', 'tile-based'] },
                 y: { field: 'speedup', type: 'quantitative', title: 'speedup over all-dense (x)' },
-                color: { field: 'what', type: 'nominal', title: null, sort: ['all-sparse', 'tile-based', 'per-tile best'], scale: { range: ['#9c9ede', '#e15759', '#59a14f'] } },
+                color: { field: 'what', type: 'nominal', title: null, sort: ['all-sparse', 'tile-based'], scale: { range: ['#9c9ede', '#e15759'] } },
               },
             },
             { data: { values: publishedData }, mark: { type: 'tick', color: '#000', thickness: 2 }, encoding: { x: { field: 'run', type: 'nominal', sort: order }, y: { field: 'speedup', type: 'quantitative' } } },
@@ -255,7 +222,7 @@ export const spartanExperiment: Experiment = {
       },
       {
         name: 'crossover',
-        title: 'Sparse-path / dense-path cycles of one tile against its density (one line per layer)',
+        title: 'Cycles a tile adds on the sparse path / on the dense path, against its density (one line per layer)',
         spec: {
           layer: [
             {
@@ -263,7 +230,7 @@ export const spartanExperiment: Experiment = {
               mark: { type: 'line', point: true, opacity: 0.7 },
               encoding: {
                 x: { field: 'density', type: 'quantitative', title: 'density of X (non-zeros / elements)', scale: { domain: [0, 1] } },
-                y: { field: 'ratio', type: 'quantitative', title: 'sparse / dense cycles' },
+                y: { field: 'ratio', type: 'quantitative', title: 'sparse / dense cycles of a tile' },
                 detail: { field: 'layer', type: 'nominal' },
                 color: { field: 'network', type: 'nominal' },
               },

@@ -4,7 +4,8 @@ import { describe, expect, it } from 'vitest';
 import { arrayOf } from '../../sim/experiments/array-experiments.ts';
 import { runExperiment } from '../../sim/experiments/runner.ts';
 import { spartanExperiment, type SpartanLayerResult } from '../../sim/experiments/spartan.ts';
-import { choosePath, crossoverDensity, everyElementPresent, monitorConfigOf, TILE_CHANNELS, thresholdOf } from '../../sim/experiments/spartan-tiles.ts';
+import { choosePath, crossoverDensity, everyElementPresent, monitorConfigOf, pickChannels, TILE_CHANNELS, thresholdOf } from '../../sim/experiments/spartan-tiles.ts';
+import { getGenerator } from '../../sim/workloads/sparsity/generators.ts';
 import { slicePass, wholePass } from '../../sim/experiments/pass-sampling.ts';
 import { monitorTensor } from '../../sim/golden/spartan/sparsity-monitor.ts';
 import { scheduleConfig } from '../../sim/scnn/array-config.ts';
@@ -28,7 +29,20 @@ describe('spartan experiment', () => {
     expect(choosePath(false, { density: 0.4 })).toBe('sparse');
   });
 
-  it('runs two ResNet-18 layers tile by tile on a 2x2 array: tile cycles equal the cycle model over the runs, the monitor chooses, report and plots written', async () => {
+  it('picks any channels of X and W: a contiguous pick is the slice of those channels', () => {
+    const shape = { batch: 2, inChannels: 5, outChannels: 3, height: 4, width: 3, kernelHeight: 3, kernelWidth: 3, stride: 1, padding: 1 };
+    const o = getGenerator('uniform').synthesize(shape, { sparsity: 0.5, seed: 2, layerName: 'pick' });
+    const picked = pickChannels(shape, o, [1, 2, 3]);
+    const sliced = slicePass(shape, o, { ...wholePass(shape), C: { start: 1, count: 3, of: 5 }, scale: 5 / 3 });
+    expect(picked.shape).toEqual(sliced.shape);
+    expect(picked.operands.activations).toEqual(sliced.operands.activations);
+    expect(picked.operands.weights).toEqual(sliced.operands.weights);
+    const scattered = pickChannels(shape, o, [4, 0]);
+    expect(scattered.operands.weights[0]).toBe(o.weights[4 * 9]);
+    expect(scattered.operands.activations[12]).toBe(o.activations[0]);
+  });
+
+  it('runs two ResNet-18 layers on a 2x2 array: the paths\' passes equal the cycle model over the runs, the monitor chooses the tiles, report and plots written', async () => {
     const out = tempDir('spartan');
     // Layer 0 reads the (dense) network input: one 3-channel tile; layer 1 has 64 channels: four tiles.
     const settings = settingsFor(spartanExperiment, { nets: [{ name: 'resnet18', input: 'cifar' }], generators: ['relu'], sparsities: [0.6], layers: [0, 1], array: { px: 2, py: 2 }, maxProducts: 400_000, seed: 3 });
@@ -55,18 +69,21 @@ describe('spartan experiment', () => {
         expect(t.nonZeros).toBe(flags[i]!.nonZeros);
         expect(t.chosen).toBe(choosePath(t.monitorDense, l.crossover));
       }
-      // Tile 0 on both paths: the cycle model summed over the array's runs, times the output-channel scale.
-      const t = l.tiles[0]!;
-      const slice = slicePass(shape, operands, { ...wholePass(shape), C: { start: 0, count: t.channels, of: shape.inChannels }, K: k, scale: (l.scale * shape.inChannels) / t.channels });
-      const sparse = schedulePass(slice.shape, 'forward', slice.operands, cfg, 's');
-      expect(t.sparseCycles).toBe(passCounters(sparse, spec.top, spec.top, 'element').cycles * l.scale);
-      const present = { ...slice.operands, activations: everyElementPresent(slice.operands.activations), weights: everyElementPresent(slice.operands.weights) };
-      const dense = schedulePass(slice.shape, 'forward', present, cfg, 'd');
-      expect(t.denseCycles).toBe(passCounters(dense, spec.top, spec.top, 'off').cycles * l.scale);
-      const sum = (f: (x: (typeof l.tiles)[number]) => number) => l.tiles.reduce((s, x) => s + f(x), 0);
-      expect(l.totals.allDense).toBe(sum((x) => x.denseCycles));
-      expect(l.totals.allSparse).toBe(sum((x) => x.sparseCycles));
-      expect(l.totals.tileBased).toBe(sum((x) => (x.chosen === 'dense' ? x.denseCycles : x.sparseCycles)));
+      // The passes: the cycle model summed over the array's runs on sample 0 with the layer's output-channel chunk, times its scale.
+      const slice = slicePass(shape, operands, { ...wholePass(shape), K: k, scale: l.scale });
+      const cycles = (channels: number[], path: 'dense' | 'sparse') => {
+        if (channels.length === 0) return 0;
+        const picked = pickChannels(slice.shape, slice.operands, channels);
+        const o = path === 'sparse' ? picked.operands : { ...picked.operands, activations: everyElementPresent(picked.operands.activations), weights: everyElementPresent(picked.operands.weights) };
+        return passCounters(schedulePass(picked.shape, 'forward', o, cfg, path), spec.top, spec.top, path === 'sparse' ? 'element' : 'off').cycles * l.scale;
+      };
+      const channelsOf = (path: 'dense' | 'sparse') => l.tiles.filter((t) => t.chosen === path).flatMap((t) => Array.from({ length: t.channels }, (_, i) => t.firstChannel + i));
+      const all = Array.from({ length: shape.inChannels }, (_, c) => c);
+      expect(l.totals.allDense).toBe(cycles(all, 'dense'));
+      expect(l.totals.allSparse).toBe(cycles(all, 'sparse'));
+      expect(l.totals.tileBasedDense).toBe(cycles(channelsOf('dense'), 'dense'));
+      expect(l.totals.tileBasedSparse).toBe(cycles(channelsOf('sparse'), 'sparse'));
+      expect(l.totals.tileBased).toBe(l.totals.tileBasedDense + l.totals.tileBasedSparse);
       expect(l.profiling.monitorStreamCycles).toBe(0);
       expect(l.profiling.records).toBe(l.tiles.length + shape.inChannels + 1);
     }
