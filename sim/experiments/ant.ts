@@ -181,7 +181,7 @@ export const antExperiment: Experiment = {
         }),
       ),
       '',
-      'Speedup = cycles off / cycles in the mode, summed over every layer and pass. "Compute-phase speedup" counts only the cycles the PEs compute (no descriptor, fill or drain): the array as built drains one output per cycle, which no anticipation shortens. RCPs anticipated = RCPs removed before the multipliers / all RCPs (exact golden count), element mode. Utilisation = valid products / (cycles x multipliers). Ideal bound = exact golden valid products / multipliers.',
+      'Speedup = cycles off / cycles in the mode, summed over every layer and pass. "Compute-phase speedup" counts only the cycles the PEs compute (no descriptor, fill or drain): no anticipation shortens the fill or the drain. RCPs anticipated = RCPs removed before the multipliers / all RCPs (exact golden count), element mode. Utilisation = valid products / (cycles x multipliers). Ideal bound = exact golden valid products / multipliers.',
       '',
       sampled
         ? `**Sampled:** ${sampled} of ${passCount} layer passes had more than ${settings.maxProducts === null ? '(none)' : formatNumber(settings.maxProducts)} Cartesian products and ran as a seeded slice of the layer (cut along the batch and the channels, docs/experiments.md "Sampling") whose counters are scaled by the exact whole/slice ratio; results.csv names each slice. Valid-product counts and the ideal bound are exact golden counts of the whole pass. Run with \`--max-products all\` for exact figures.`
