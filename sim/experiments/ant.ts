@@ -9,15 +9,13 @@
 import { ANTICIPATION_MODES, type Anticipation } from '../scnn/work-unit.ts';
 import type { ArrayCounters } from '../scnn/array-cycle-model.ts';
 import { TRAINING_PASSES, type TrainingPass } from '../golden/conv-shape.ts';
-import { synthesizeLayer } from '../scnn/training-step.ts';
-import { getNetwork } from '../workloads/networks/index.ts';
 import { GENERATORS } from '../workloads/sparsity/generators.ts';
-import { arrayOf, checkLayers, geomean, runLayerPasses, selectedLayers, sumCounters, validateArraySettings, type PassRecord } from './array-experiments.ts';
+import { arrayOf, geomean, layerExperimentUnits, LAYER_EXPERIMENT_SETTINGS, runLayerPasses, sumCounters, unitLayer, type PassRecord } from './array-experiments.ts';
 import { MODEL_MADE_BY, multipliersOfArray, passFigures } from './engine.ts';
 import { arrayEnergyEvents, energyPj, energyRatio, ENERGY_NODE, type ArrayWidths } from './energy.ts';
 import type { Comparison, CsvRow, Experiment, ExperimentSettings } from './experiment.ts';
-import { ANT_NETWORKS, layerRuns, layerUnits } from './layer-units.ts';
-import { formatNumber } from './output.ts';
+import { ANT_NETWORKS, layerRuns } from './layer-units.ts';
+import { formatNumber, pct, x2 } from './output.ts';
 import { describeSample } from './pass-sampling.ts';
 import { PASS_LABEL } from './rcp-breakdown.ts';
 
@@ -65,14 +63,11 @@ export function stepFigures(records: readonly PassRecord[], multipliers: number,
   };
 }
 
-const x2 = (v: number) => `${v.toFixed(2)}x`;
-const pct = (v: number) => `${(100 * v).toFixed(1)}%`;
-
 export const antExperiment: Experiment = {
   name: 'ant',
   title: 'ANT: RCP anticipation on an SCNN-like array',
   reproduces: 'ANT (ISCA 2022): 3.71x geomean speedup and 4.40x less energy than an SCNN-like array at 90% sparsity, over 90% of RCPs anticipated',
-  accepts: ['nets', 'sparsities', 'generators', 'batch', 'seed', 'array', 'engine', 'layers', 'maxProducts'],
+  accepts: LAYER_EXPERIMENT_SETTINGS,
   defaults: {
     nets: ANT_NETWORKS,
     sparsities: [0.9],
@@ -80,18 +75,9 @@ export const antExperiment: Experiment = {
     batch: 1,
     maxProducts: ANT_MAX_PRODUCTS,
   },
-  validate(settings) {
-    validateArraySettings(settings, 'ant');
-    checkLayers(settings, settings.nets.map((n) => getNetwork(n.name, n.input)));
-  },
-  workUnits(settings) {
-    return layerUnits(settings, (table) => selectedLayers(settings, table));
-  },
+  ...layerExperimentUnits('ant'),
   async runUnit(unit, settings): Promise<AntLayerResult> {
-    const table = getNetwork(String(unit.params.net), unit.params.input as 'cifar' | 'imagenet');
-    const index = Number(unit.params.layerIndex);
-    const layer = table.layers[index]!;
-    const { shape, operands } = synthesizeLayer(layer, index, { batch: settings.batch, sparsity: Number(unit.params.sparsity), generator: String(unit.params.generator), seed: settings.seed });
+    const { layer, index, shape, operands } = unitLayer(unit, settings);
     const passes = await runLayerPasses(shape, operands, {
       array: arrayOf(settings),
       engine: settings.engine,
@@ -120,7 +106,7 @@ export const antExperiment: Experiment = {
             const f = passFigures(r.byMode[mode]!, M);
             rows.push({
               network: run.net, input: run.input, generator: run.generator, sparsity: run.sparsity, layer: l.layer, pass: r.pass, dataflow: r.dataflow, mode,
-              sample: describeSample(r.sample), scale: r.sample.scale, units: r.units,
+              sample: describeSample(r.sample), scale: r.sample.scale, units: r.units, runs: r.runs,
               cycles: f.cycles, descriptorCycles: f.descriptorCycles, fillCycles: f.fillCycles, computeCycles: f.computeCycles, drainCycles: f.drainCycles,
               busySlots: f.busySlots, validProducts: f.validProducts, cartesianProducts: f.cartesianProducts, rcpsComputed: f.rcpsComputed, rcpsAnticipated: f.rcpsAnticipated,
               candidatePairs: f.candidatePairs, issuedPairs: f.issuedPairs, conflictStalls: f.conflictStalls, utilisation: f.utilisation,
@@ -195,7 +181,7 @@ export const antExperiment: Experiment = {
         }),
       ),
       '',
-      'Speedup = cycles off / cycles in the mode, summed over every layer and pass. "Compute-phase speedup" counts only the cycles the PEs compute (no descriptor, fill or drain): the array as built drains one output per cycle, which no anticipation shortens. RCPs anticipated = RCPs removed before the multipliers / all RCPs (exact golden count), element mode. Utilisation = valid products / (cycles x multipliers). Ideal bound = exact golden valid products / multipliers.',
+      'Speedup = cycles off / cycles in the mode, summed over every layer and pass. "Compute-phase speedup" counts only the cycles the PEs compute (no descriptor, fill or drain): no anticipation shortens the fill or the drain. RCPs anticipated = RCPs removed before the multipliers / all RCPs (exact golden count), element mode. Utilisation = valid products / (cycles x multipliers). Ideal bound = exact golden valid products / multipliers.',
       '',
       sampled
         ? `**Sampled:** ${sampled} of ${passCount} layer passes had more than ${settings.maxProducts === null ? '(none)' : formatNumber(settings.maxProducts)} Cartesian products and ran as a seeded slice of the layer (cut along the batch and the channels, docs/experiments.md "Sampling") whose counters are scaled by the exact whole/slice ratio; results.csv names each slice. Valid-product counts and the ideal bound are exact golden counts of the whole pass. Run with \`--max-products all\` for exact figures.`

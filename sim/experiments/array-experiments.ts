@@ -11,13 +11,15 @@ import { addCounters, zeroCounters } from '../scnn/array-runs.ts';
 import { peCapacities, type ArraySpec } from '../scnn/array-config.ts';
 import { isFullyConnected } from '../scnn/layer-run.ts';
 import type { ConvOperands } from '../scnn/scheduler.ts';
-import { matmulValid } from '../scnn/training-step.ts';
+import { matmulValid, synthesizeLayer } from '../scnn/training-step.ts';
 import type { Anticipation } from '../scnn/work-unit.ts';
 import { requirePeArrayEngine, type EngineKind } from './engine.ts';
-import type { ExperimentSettings } from './experiment.ts';
+import type { Experiment, ExperimentSettings, WorkUnit } from './experiment.ts';
+import { layerUnits } from './layer-units.ts';
 import { planPassSample, scaleCounters, slicePass, type PassSample, type SampleAxis } from './pass-sampling.ts';
 import { SettingsError } from './settings.ts';
-import type { NetworkTable } from '../workloads/layer-table.ts';
+import type { InputSize, NetworkTable } from '../workloads/layer-table.ts';
+import { getNetwork } from '../workloads/networks/index.ts';
 
 /** The array of a run: the default array top (docs/pe-array.md 3a) with --array's PEs, work units as large as the PE buffers. */
 export function arrayOf(settings: Pick<ExperimentSettings, 'array'>): ArraySpec {
@@ -42,6 +44,33 @@ export function checkLayers(settings: ExperimentSettings, tables: readonly Netwo
   }
 }
 
+/** The checks of an experiment that runs layers of its networks on the array. */
+export function validateLayerSettings(settings: ExperimentSettings, experiment: string): void {
+  validateArraySettings(settings, experiment);
+  checkLayers(settings, settings.nets.map((n) => getNetwork(n.name, n.input)));
+}
+
+/** The layer a network x generator x sparsity x layer unit (layer-units.ts) names, with its operands. */
+export function unitLayer(unit: WorkUnit, settings: ExperimentSettings) {
+  const table = getNetwork(String(unit.params.net), unit.params.input as InputSize);
+  const index = Number(unit.params.layerIndex);
+  const layer = table.layers[index]!;
+  const generator = String(unit.params.generator);
+  const { shape, operands } = synthesizeLayer(layer, index, { batch: settings.batch, sparsity: Number(unit.params.sparsity), generator, seed: settings.seed });
+  return { layer, index, generator, shape, operands };
+}
+
+/** The settings an experiment over network layers on the array takes. */
+export const LAYER_EXPERIMENT_SETTINGS: Experiment['accepts'] = ['nets', 'sparsities', 'generators', 'batch', 'seed', 'array', 'engine', 'layers', 'maxProducts'];
+
+/** validate and workUnits of an experiment with a unit per network x generator x sparsity x layer (`layersOf` picks the layers). */
+export function layerExperimentUnits(experiment: string, layersOf: (settings: ExperimentSettings, table: NetworkTable) => number[] = selectedLayers): Pick<Experiment, 'validate' | 'workUnits'> {
+  return {
+    validate: (settings) => validateLayerSettings(settings, experiment),
+    workUnits: (settings) => layerUnits(settings, (table) => layersOf(settings, table)),
+  };
+}
+
 export function selectedLayers(settings: ExperimentSettings, table: NetworkTable): number[] {
   return settings.layers.length ? [...settings.layers] : table.layers.map((_, i) => i);
 }
@@ -54,6 +83,10 @@ export interface PassRecord {
   /** Work units and window groups of the schedule that ran (the slice's when sampled). */
   readonly units: number;
   readonly groups: number;
+  /** Runs the array cut the (sliced) pass into. */
+  readonly runs: number;
+  /** Drains of runs that end inside a window group (the slice's times its scale when sampled); part of every mode's drainCycles. */
+  readonly runCutDrainCycles: number;
   readonly sample: PassSample;
   /** Exact golden counts of the whole pass: Cartesian products the conv dataflow forms (null in matrix mode) and valid products. */
   readonly golden: { readonly products: number | null; readonly valid: number };
@@ -92,8 +125,8 @@ export async function runLayerPasses(shape: ConvShape, operands: ConvOperands, o
     const sample = planPassSample(shape, pass, o.planProducts?.[pass] ?? products, o.maxProducts, o.seed, o.label, o.cuts?.[pass]);
     const slice = slicePass(shape, operands, sample);
     const r = await engine.run({ array: o.array, work: { kind: 'conv', shape: slice.shape, pass, operands: slice.operands }, modes: o.modes, label: o.label });
-    const byMode = Object.fromEntries(Object.entries(r.byMode).map(([m, c]) => [m, scaleCounters(c, sample, pass)]));
-    records.push({ pass, dataflow: fc ? 'matmul' : 'conv', units: r.units, groups: r.groups, sample, golden: { products: counts ? counts[pass].products : null, valid }, byMode });
+    const byMode = Object.fromEntries(Object.entries(r.byMode).map(([m, c]) => [m, scaleCounters(c, sample, pass, r.runCutDrainCycles)]));
+    records.push({ pass, dataflow: fc ? 'matmul' : 'conv', units: r.units, groups: r.groups, runs: r.runs, runCutDrainCycles: r.runCutDrainCycles * sample.scale, sample, golden: { products: counts ? counts[pass].products : null, valid }, byMode });
   }
   return records;
 }

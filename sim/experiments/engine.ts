@@ -3,13 +3,17 @@
  * and what computes their cycles. The model engine schedules a layer pass or a
  * matrix product (sim/scnn/scheduler.ts) on an array (sim/scnn/array-config.ts
  * ArraySpec: the array top's hardware parameters plus the scheduler's unit
- * capacities) and runs the exact array cycle model (sim/scnn/array-cycle-model.ts)
- * in each anticipation mode asked for. Experiments call only this and the
- * figures derived below.
+ * capacities), cuts it into the runs the array top's buffers hold
+ * (sim/scnn/array-runs.ts planRuns) and sums the exact array cycle model over
+ * those runs (passCounters) in each anticipation mode asked for: what the
+ * hardware does with the pass. Experiments call only this and the figures
+ * derived below.
  */
 import type { ConvShape, TrainingPass } from '../golden/conv-shape.ts';
 import { arrayCycleModel, type ArrayCounters } from '../scnn/array-cycle-model.ts';
 import { scheduleConfig, type ArraySpec } from '../scnn/array-config.ts';
+import { passCounters, planRuns, runSchedule, type PassRun } from '../scnn/array-runs.ts';
+import type { PassSchedule } from '../scnn/scheduler.ts';
 import type { ScheduleArray } from '../scnn/array-images.ts';
 import { derivedCounters } from '../scnn/cycle-model.ts';
 import { schedulePass } from '../scnn/layer-run.ts';
@@ -37,7 +41,16 @@ export interface EngineResult {
   /** Work units and window groups of the schedule. */
   readonly units: number;
   readonly groups: number;
-  /** The array counters of the whole pass in each mode asked for. */
+  /** Runs the array top's buffers cut the pass into (planRuns); each drains and merges its own outputs. */
+  readonly runs: number;
+  /**
+   * Drain cycles (in every mode alike) of runs that end inside a window group,
+   * where the array drains partial sums the group's next run adds to: part of
+   * drainCycles. Sampling scales them with the whole slice, not only with its
+   * output share (pass-sampling.ts scaleCounters).
+   */
+  readonly runCutDrainCycles: number;
+  /** The array counters of the whole pass (summed over its runs) in each mode asked for. */
   readonly byMode: Readonly<Partial<Record<Anticipation, ArrayCounters>>>;
   /** Which engine made the figures. */
   readonly madeBy: string;
@@ -50,7 +63,7 @@ export interface PeArrayEngine {
   run(request: EngineRequest): Promise<EngineResult>;
 }
 
-export const MODEL_MADE_BY = 'array cycle model (sim/scnn/array-cycle-model.ts arrayCycleModel) on schedules of sim/scnn/scheduler.ts';
+export const MODEL_MADE_BY = 'array cycle model summed over the runs the array top holds (sim/scnn/array-runs.ts passCounters, planRuns) on schedules of sim/scnn/scheduler.ts';
 
 /** The cycle-model engine: exact for the array as built (docs/pe-array.md section 3a). */
 export const modelEngine: PeArrayEngine = {
@@ -60,11 +73,22 @@ export const modelEngine: PeArrayEngine = {
     if (g.px > array.top.px || g.py > array.top.py) throw new RangeError(`${label}: a ${g.px} x ${g.py} schedule does not fit the ${array.top.px} x ${array.top.py} array`);
     const cfg = scheduleConfig(array.top, g, array.capacities);
     const schedule = work.kind === 'conv' ? schedulePass(work.shape, work.pass, work.operands, cfg, label) : scheduleMatmul(work.a, work.b, cfg, label);
+    const runs = planRuns(schedule, g, array.top);
     const byMode: Partial<Record<Anticipation, ArrayCounters>> = {};
-    for (const mode of modes) byMode[mode] = arrayCycleModel(schedule, g, array.top, mode).counters;
-    return { units: schedule.units.length, groups: new Set(schedule.units.map((u) => u.group)).size, byMode, madeBy: MODEL_MADE_BY };
+    for (const mode of modes) byMode[mode] = passCounters(schedule, g, array.top, mode, runs);
+    return { units: schedule.units.length, groups: new Set(schedule.units.map((u) => u.group)).size, runs: runs.length, runCutDrainCycles: runCutDrains(schedule, runs, g, array), byMode, madeBy: MODEL_MADE_BY };
   },
 };
+
+/** The drains of the runs that end inside a window group: each is its last unit's drain, as a run of that unit alone drains it. */
+function runCutDrains(schedule: PassSchedule, runs: readonly PassRun[], grid: ScheduleArray, array: ArraySpec): number {
+  let cycles = 0;
+  for (const { end } of runs) {
+    if (end === schedule.units.length || schedule.units[end]!.group !== schedule.units[end - 1]!.group) continue;
+    cycles += arrayCycleModel(runSchedule(schedule, { start: end - 1, end }), grid, array.top, 'element').units[0]!.drain;
+  }
+  return cycles;
+}
 
 export class EngineUnavailableError extends Error {
   override readonly name = 'EngineUnavailableError';

@@ -106,7 +106,7 @@ export const lstmExperiment: Experiment = {
     const rows: CsvRow[] = runs.flatMap((r) =>
       r.passes.map((p) => {
         const c = p.byMode.element! as ArrayCounters;
-        return { kind: r.kind, sparsity: r.sparsity, pass: p.pass, sample: describeSample(p.sample), scale: p.sample.scale, units: p.units, cycles: c.cycles, computeCycles: c.computeCycles, drainCycles: c.drainCycles, validProducts: c.validProducts, goldenValid: p.golden.valid, busySlots: c.busySlots };
+        return { kind: r.kind, sparsity: r.sparsity, pass: p.pass, sample: describeSample(p.sample), scale: p.sample.scale, units: p.units, runs: p.runs, cycles: c.cycles, computeCycles: c.computeCycles, drainCycles: c.drainCycles, validProducts: c.validProducts, goldenValid: p.golden.valid, busySlots: c.busySlots };
       }),
     );
     const points = settings.sparsities.map((s) => {

@@ -147,3 +147,8 @@ export async function writeOutputs(outDir: string, finished: FinishedRun): Promi
 
 /** Shortest readable form of a figure, for tables. */
 export { formatNumber };
+
+/** A ratio as the reports print it: 2 decimals and an x. */
+export const x2 = (v: number) => `${v.toFixed(2)}x`;
+/** A fraction as a percentage with one decimal. */
+export const pct = (v: number) => `${(100 * v).toFixed(1)}%`;

@@ -122,15 +122,18 @@ export const REDUCTION_AXIS: Readonly<Record<TrainingPass, SampleAxis>> = { forw
 
 /**
  * The estimate of the whole pass from its slice's counters: every counter
- * times the slice's scale, except the drain, which only the cuts of the
- * output (not of the reduction) multiply. Unchanged when the pass ran whole.
+ * times the slice's scale, except the drain of the window groups, which only
+ * the cuts of the output (not of the reduction) multiply. `runCutDrainCycles`
+ * (of the slice; engine.ts) are drains of runs that end inside a group: a
+ * longer reduction cuts a group into proportionally more runs, so they take
+ * the whole scale. Unchanged when the pass ran whole.
  */
-export function scaleCounters(c: ArrayCounters, sample: PassSample, pass: TrainingPass): ArrayCounters {
+export function scaleCounters(c: ArrayCounters, sample: PassSample, pass: TrainingPass, runCutDrainCycles = 0): ArrayCounters {
   if (sample.scale === 1) return c;
   const reduction = sample[REDUCTION_AXIS[pass]];
   const outputScale = sample.scale / (reduction.of / reduction.count);
   const scaled = Object.fromEntries(Object.entries(c).map(([k, v]) => [k, typeof v === 'number' ? v * sample.scale : v])) as unknown as ArrayCounters;
-  const drain = c.drainCycles * outputScale;
+  const drain = (c.drainCycles - runCutDrainCycles) * outputScale + runCutDrainCycles * sample.scale;
   return { ...scaled, drainCycles: drain, cycles: scaled.cycles - scaled.drainCycles + drain };
 }
 

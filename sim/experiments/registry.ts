@@ -4,7 +4,7 @@ import { dsgExperiment } from './dsg.ts';
 import type { Experiment } from './experiment.ts';
 import { antExperiment } from './ant.ts';
 import { lstmExperiment } from './lstm.ts';
-import { spartanExperiment } from './pe-array-pending.ts';
+import { spartanExperiment } from './spartan.ts';
 import { sparsertExperiment } from './sparsert.ts';
 import { rcpBreakdown } from './rcp-breakdown.ts';
 import { SettingsError } from './settings.ts';

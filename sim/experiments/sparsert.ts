@@ -59,6 +59,10 @@ export interface SparsertRun {
   readonly sparsity: number;
   readonly sample: PassSample;
   readonly units: number;
+  /** Runs the array cut the (sliced) product into. */
+  readonly runs: number;
+  /** Drains of runs that end inside a window group (scaled with the sample); part of counters.drainCycles. */
+  readonly runCutDrainCycles: number;
   /** Exact true terms of the whole product. */
   readonly valid: number;
   readonly counters: ArrayCounters;
@@ -82,7 +86,7 @@ async function runProduct(layer: LayerSpec, index: number, sparsity: number, set
   const slice = slicePass(shape, operands, sample);
   const { a, b } = sample.scale === 1 ? whole : weightTimesActivations(slice.shape, slice.operands);
   const r = await requirePeArrayEngine(settings.engine, 'sparsert').run({ array, work: { kind: 'matmul', a, b }, modes: ['element'], label: layer.name });
-  return { sparsity, sample, units: r.units, valid, counters: scaleCounters(r.byMode.element!, sample, 'forward') };
+  return { sparsity, sample, units: r.units, runs: r.runs, runCutDrainCycles: r.runCutDrainCycles * sample.scale, valid, counters: scaleCounters(r.byMode.element!, sample, 'forward', r.runCutDrainCycles) };
 }
 
 interface NetworkCurve {
@@ -155,7 +159,7 @@ export const sparsertExperiment: Experiment = {
       for (const l of list) {
         for (const r of l.runs) {
           rows.push({
-            network, input, layer: l.layer, m: l.m, k: l.k, n: l.n, sparsity: r.sparsity, sample: describeSample(r.sample), scale: r.sample.scale, units: r.units,
+            network, input, layer: l.layer, m: l.m, k: l.k, n: l.n, sparsity: r.sparsity, sample: describeSample(r.sample), scale: r.sample.scale, units: r.units, runs: r.runs,
             cycles: r.counters.cycles, computeCycles: r.counters.computeCycles, drainCycles: r.counters.drainCycles, validProducts: r.counters.validProducts, goldenValid: r.valid,
             busySlots: r.counters.busySlots, speedupOverDense: l.runs[0]!.counters.cycles / r.counters.cycles,
           });
