@@ -156,10 +156,18 @@ ${memTable}
 };
 static const int NMEMS = ${memories.length};
 
+static VerilatedContext* ctx = nullptr;
 static ${cls}* m = nullptr;
 ${trace ? 'static VerilatedFstC* tfp = nullptr;' : ''}
 static uint64_t simTime = 0;
 static uint64_t cycles = 0;
+// Memories found in the current model (memoryData), forgotten with it.
+static void* memoryFound[NMEMS > 0 ? NMEMS : 1] = {};
+
+static uint64_t microseconds(clockid_t clock) {
+  timespec t; clock_gettime(clock, &t);
+  return (uint64_t)t.tv_sec * 1000000ULL + (uint64_t)t.tv_nsec / 1000ULL;
+}
 
 static void die(const std::string& msg) {
   std::fprintf(stderr, "harness: %s\\n", msg.c_str());
@@ -204,7 +212,7 @@ ${gets}
 // variables whether or not it inlined the instance, so the harness does not
 // depend on Verilator's inlining decisions.
 static void* memoryData(int idx) {
-  static void* found[NMEMS > 0 ? NMEMS : 1] = {};
+  void** found = memoryFound;
   if (found[idx]) return found[idx];
   const MemInfo& mem = MEMS[idx];
   const VerilatedScope* scope = m->contextp()->scopeFind(mem.scope);
@@ -217,15 +225,20 @@ static void* memoryData(int idx) {
   return found[idx] = var->datap();
 }
 
-// Memory images are binary files of depth x ceil(width/32) little-endian words.
+// Memory images are binary files of up to depth x ceil(width/32) little-endian
+// words: the first elements of the memory; the elements after them are zeroed,
+// so a shorter image never leaves an element of an earlier load in place.
 static void loadMemory(int idx, const std::string& file) {
   if (idx < 0 || idx >= NMEMS) die("no memory " + std::to_string(idx));
   std::vector<uint32_t> w((size_t)MEMS[idx].depth * MEMS[idx].words);
   std::ifstream f(file, std::ios::binary | std::ios::ate);
   if (!f) die("cannot read memory image " + file);
-  if ((size_t)f.tellg() != w.size() * 4) die("memory image " + file + " must be " + std::to_string(w.size() * 4) + " bytes for " + MEMS[idx].path);
+  const size_t bytes = (size_t)f.tellg();
+  if (bytes > w.size() * 4 || bytes % (4 * (size_t)MEMS[idx].words) != 0) {
+    die("memory image " + file + " must be whole elements of " + std::to_string(4 * MEMS[idx].words) + " bytes, at most " + std::to_string(w.size() * 4) + " bytes for " + MEMS[idx].path + "; it is " + std::to_string(bytes));
+  }
   f.seekg(0);
-  if (!f.read((char*)w.data(), w.size() * 4)) die("cannot read memory image " + file);
+  if (bytes && !f.read((char*)w.data(), bytes)) die("cannot read memory image " + file);
   switch (idx) {
 ${memLoads}
     default: (void)w; break;
@@ -369,7 +382,31 @@ struct Stream {
   uint64_t lastCycle = 0;
 };
 
+// A fresh model (and context) for every bulk job: nothing of an earlier job
+// (registers, memories, time) reaches the next one in a serving process.
+static void newModel() {
+  ctx = new VerilatedContext;
+  m = new ${cls}{ctx};
+  for (auto& f : memoryFound) f = nullptr;
+  simTime = 0;
+  cycles = 0;
+  fullTick = true;
+${clk ? `  ${clk} = 0;` : ''}
+  m->eval();
+}
+
+static void deleteModel() {
+  m->final();
+  delete m;
+  m = nullptr;
+  delete ctx;
+  ctx = nullptr;
+}
+
 static int bulk(const char* jobPath, const char* resultPath) {
+  const uint64_t wall0 = microseconds(CLOCK_MONOTONIC), cpu0 = microseconds(CLOCK_PROCESS_CPUTIME_ID);
+  newModel();
+  const uint64_t constructed = microseconds(CLOCK_MONOTONIC);
   std::ifstream job(jobPath);
   if (!job) die(std::string("cannot read job file ") + jobPath);
   std::vector<Stream> ins, outs;
@@ -403,7 +440,7 @@ static int bulk(const char* jobPath, const char* resultPath) {
     if (line.find('-') != std::string::npos && (cmd == "seed" || cmd == "maxcycles" || cmd == "drain")) die("cannot parse '" + line + "'");
     parsedWhole(in, line);
   }
-${trace ? '  if (!traceFile.empty()) { Verilated::traceEverOn(true); tfp = new VerilatedFstC; m->trace(tfp, 99); tfp->open(traceFile.c_str()); }' : '  if (!traceFile.empty()) die("this model was built without tracing");'}
+${trace ? '  if (!traceFile.empty()) { ctx->traceEverOn(true); tfp = new VerilatedFstC; m->trace(tfp, 99); tfp->open(traceFile.c_str()); }' : '  if (!traceFile.empty()) die("this model was built without tracing");'}
   uint64_t k = 0;
   for (auto& s : ins) {
     s.rng.s = seed * 1000003ULL + (++k);
@@ -422,6 +459,7 @@ ${trace ? '  if (!traceFile.empty()) { Verilated::traceEverOn(true); tfp = new V
     s.out.open(s.file, std::ios::binary);
     checkWritten(s.out, "stream file " + s.file);
   }
+  const uint64_t loaded = microseconds(CLOCK_MONOTONIC);
   reset(resetCycles);
 ${trace ? '  fullTick = tfp != nullptr;' : '  fullTick = false;'}
   std::string status = "timeout";
@@ -464,40 +502,67 @@ ${trace ? '  fullTick = tfp != nullptr;' : '  fullTick = false;'}
     }
   }
   settle();
+  const uint64_t ran = microseconds(CLOCK_MONOTONIC);
   for (auto& s : outs) closeWritten(s.out, "stream file " + s.file);
   for (auto& d : dumps) dumpMemory(d.first, d.second);
+  const uint64_t dumped = microseconds(CLOCK_MONOTONIC);
   // The result file is written last and ends with "end": the driver trusts
   // the other files only when it finds that line.
   const std::string what = std::string("result file ") + resultPath;
   std::ofstream res(resultPath);
   checkWritten(res, what);
   res << "status " << status << "\\n" << "cycles " << cycles << "\\n";
-  // CPU time of the whole process, for benchmarks (bench:sim-speed).
-  timespec cpu; clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &cpu);
-  res << "cpu " << (uint64_t)cpu.tv_sec * 1000000ULL + (uint64_t)cpu.tv_nsec / 1000ULL << "\\n";
+  // CPU time of this job in the model's process (every thread) and where its
+  // wall time went, in microseconds, for benchmarks (bench:sim-speed).
+  res << "cpu " << microseconds(CLOCK_PROCESS_CPUTIME_ID) - cpu0 << "\\n";
+  res << "time construct " << constructed - wall0 << "\\n" << "time load " << loaded - constructed << "\\n";
+  res << "time run " << ran - loaded << "\\n" << "time dump " << dumped - ran << "\\n";
   for (auto& s : ins) res << "consumed " << s.name << " " << s.count << " " << s.nbeats << "\\n";
   for (auto& s : outs) res << "produced " << s.name << " " << s.count << " " << s.lastCycle << "\\n";
   for (int idx : peeks) { getPort(idx, w); res << "peek " << idx << " " << toHex(w, PORTS[idx].width) << "\\n"; }
   res << "end\\n";
   checkWritten(res, what);
   closeWritten(res, what);
+${trace ? '  if (tfp) { tfp->close(); delete tfp; tfp = nullptr; }' : ''}
+  deleteModel();
   return status == "timeout" ? 3 : 0;
 }
 
-int main(int argc, char** argv) {
-  Verilated::commandArgs(argc, argv);
-  m = new ${cls};
-${clk ? `  ${clk} = 0;` : ''}
-  m->eval();
-  int rc;
-  if (argc >= 4 && std::string(argv[1]) == "--bulk") rc = bulk(argv[2], argv[3]);
-  else {
-${trace ? '    if (argc >= 3 && std::string(argv[1]) == "--trace") { Verilated::traceEverOn(true); tfp = new VerilatedFstC; m->trace(tfp, 99); tfp->open(argv[2]); }' : ''}
-    rc = interactive();
+// ---------------------------------------------------------------------------
+// Serve mode: bulk jobs one after another in one process, so a testbench that
+// runs many jobs pays for the process start once. One command per line:
+//   job <jobfile> <resultfile>   run a bulk job on a fresh model; answers
+//                                "done <code>" (0 finished, 3 maxcycles reached)
+//                                once the result file is complete
+//   quit                         end the process
+// Any error ends the process with exit 2 and the cause on stderr, as in bulk mode.
+
+static int serve() {
+  std::string line;
+  while (std::getline(std::cin, line)) {
+    if (line.empty()) continue;
+    std::istringstream in(line);
+    std::string cmd, jobPath, resultPath;
+    in >> cmd;
+    if (cmd == "quit") break;
+    if (cmd != "job") die("unknown command '" + line + "'");
+    in >> jobPath >> resultPath;
+    parsedWhole(in, line);
+    const int rc = bulk(jobPath.c_str(), resultPath.c_str());
+    std::printf("done %d\\n", rc);
+    std::fflush(stdout);
   }
+  return 0;
+}
+
+int main(int argc, char** argv) {
+  if (argc >= 4 && std::string(argv[1]) == "--bulk") return bulk(argv[2], argv[3]);
+  if (argc >= 2 && std::string(argv[1]) == "--serve") return serve();
+  newModel();
+${trace ? '  if (argc >= 3 && std::string(argv[1]) == "--trace") { ctx->traceEverOn(true); tfp = new VerilatedFstC; m->trace(tfp, 99); tfp->open(argv[2]); }' : ''}
+  const int rc = interactive();
 ${trace ? '  if (tfp) tfp->close();' : ''}
-  m->final();
-  delete m;
+  deleteModel();
   return rc;
 }
 `;

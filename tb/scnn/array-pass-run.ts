@@ -5,7 +5,11 @@ import { addCounters, planRuns, runSchedule, zeroCounters, type PassRun } from '
 import type { PassSchedule } from '../../sim/scnn/scheduler.ts';
 import type { Anticipation } from '../../sim/scnn/work-unit.ts';
 import type { VerilatedModel } from '../../sim/verilator/build.ts';
-import { runArrayTop } from './array-run.ts';
+import { BulkSession } from '../../sim/verilator/bulk-session.ts';
+import { runArrayTop, type ArrayRun, type ArrayRunTiming } from './array-run.ts';
+
+/** A pass's time by phase, summed over its runs (ms); the cycle model's share too. */
+export type PassTiming = { -readonly [K in keyof ArrayRunTiming]: number } & { cycleModelMs: number };
 
 export interface PassOnArray {
   /** The pass's output tensor: the outputs of its runs added. */
@@ -15,20 +19,32 @@ export interface PassOnArray {
   /** What the array cycle model predicts for the same runs, summed. */
   readonly predicted: ArrayCounters;
   readonly runs: readonly PassRun[];
-  /** Wall time of the model runs, and the largest relative cycle error of the model on one run. */
+  /** Wall time of the whole pass (its runs overlap with encoding the next one). */
   readonly wallMs: number;
-  /** CPU time of the model processes. */
+  /** CPU time of the model process on the pass's jobs. */
   readonly cpuMs: number;
+  readonly timing: PassTiming;
+  /** The largest relative cycle error of the model on one run. */
   readonly worstRunCycleError: number;
   /** Runs whose counters differ from the cycle model's, each with the first counter that differs. */
   readonly counterMismatches: readonly string[];
   readonly timedOut: boolean;
 }
 
+export function zeroPassTiming(): PassTiming {
+  return { writeMs: 0, modelMs: 0, constructMs: 0, loadMs: 0, runMs: 0, dumpMs: 0, readMs: 0, encodeMs: 0, decodeMs: 0, cycleModelMs: 0 };
+}
+
+export function addPassTiming(into: PassTiming, t: Partial<PassTiming>): void {
+  for (const k of Object.keys(into) as (keyof PassTiming)[]) into[k] += t[k] ?? 0;
+}
+
 /**
  * Runs a whole pass on a built array top, as many bulk runs as its buffers
  * need (sim/scnn/array-runs.ts), adding the runs' outputs with 32-bit wrap
- * as the accumulators do.
+ * as the accumulators do. The runs are jobs of one model process (the
+ * session given, or one of its own); each run's images are encoded while the
+ * model runs the one before, and its cycle model is worked out meanwhile.
  */
 export async function runPassOnArray(
   model: VerilatedModel,
@@ -36,30 +52,49 @@ export async function runPassOnArray(
   schedule: PassSchedule,
   grid: ScheduleArray,
   mode: Anticipation,
-  opts: { seed: number; cycleLimit?: number; runs?: readonly PassRun[] },
+  opts: { seed: number; cycleLimit?: number; runs?: readonly PassRun[]; session?: BulkSession },
 ): Promise<PassOnArray> {
+  const t0 = performance.now();
   const output = new Int32Array(schedule.outputDims.reduce((a, b) => a * b, 1));
   const counters = zeroCounters();
   const predicted = zeroCounters();
+  const timing = zeroPassTiming();
   const runs = opts.runs ?? planRuns(schedule, grid, params);
-  let wallMs = 0;
+  const session = opts.session ?? BulkSession.open(model);
   let cpuMs = 0;
   let worstRunCycleError = 0;
   let timedOut = false;
   const counterMismatches: string[] = [];
-  for (const run of runs) {
-    const sub = runSchedule(schedule, run);
-    const r = await runArrayTop(model, params, sub, grid, mode, { seed: opts.seed, cycleLimit: opts.cycleLimit });
-    wallMs += r.wallMs;
-    cpuMs += r.cpuMs;
-    timedOut ||= r.timedOut;
-    for (let i = 0; i < output.length; i++) output[i] = (output[i]! + r.output[i]!) | 0;
-    const want = arrayCycleModel(sub, grid, params, mode).counters;
-    const differs = ARRAY_COUNTER_NAMES.find((k) => r.counters[k] !== want[k]);
-    if (differs) counterMismatches.push(`units ${run.start}..${run.end - 1}: ${differs} is ${r.counters[differs]} on the RTL, ${want[differs]} in the model`);
-    addCounters(counters, r.counters);
-    addCounters(predicted, want);
-    worstRunCycleError = Math.max(worstRunCycleError, Math.abs(r.counters.cycles - want.cycles) / Math.max(1, r.counters.cycles));
+  const started: Promise<ArrayRun>[] = [];
+  const start = (i: number): void => {
+    const p = runArrayTop(session, params, runSchedule(schedule, runs[i]!), grid, mode, { seed: opts.seed, cycleLimit: opts.cycleLimit });
+    // Awaited in order below; a run left waiting when an earlier one fails must not go unhandled.
+    p.catch(() => undefined);
+    started.push(p);
+  };
+  try {
+    if (runs.length > 0) start(0);
+    for (const [i, run] of runs.entries()) {
+      if (i + 1 < runs.length) start(i + 1);
+      const tModel = performance.now();
+      const sub = runSchedule(schedule, run);
+      const want = arrayCycleModel(sub, grid, params, mode).counters;
+      timing.cycleModelMs += performance.now() - tModel;
+      const r = await started[i]!;
+      cpuMs += r.cpuMs;
+      addPassTiming(timing, r.timing);
+      timedOut ||= r.timedOut;
+      for (let j = 0; j < output.length; j++) output[j] = (output[j]! + r.output[j]!) | 0;
+      const differs = ARRAY_COUNTER_NAMES.find((k) => r.counters[k] !== want[k]);
+      if (differs) counterMismatches.push(`units ${run.start}..${run.end - 1}: ${differs} is ${r.counters[differs]} on the RTL, ${want[differs]} in the model`);
+      addCounters(counters, r.counters);
+      addCounters(predicted, want);
+      worstRunCycleError = Math.max(worstRunCycleError, Math.abs(r.counters.cycles - want.cycles) / Math.max(1, r.counters.cycles));
+    }
+  } catch (e) {
+    if (!opts.session) session.kill();
+    throw e;
   }
-  return { output, counters, predicted, runs, wallMs, cpuMs, worstRunCycleError, counterMismatches, timedOut };
+  if (!opts.session) await session.close();
+  return { output, counters, predicted, runs, wallMs: performance.now() - t0, cpuMs, timing, worstRunCycleError, counterMismatches, timedOut };
 }

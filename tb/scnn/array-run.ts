@@ -4,7 +4,14 @@ import { decodeArrayOutput, encodeArrayTop, type ScheduleArray } from '../../sim
 import type { PassSchedule } from '../../sim/scnn/scheduler.ts';
 import type { Anticipation } from '../../sim/scnn/work-unit.ts';
 import type { VerilatedModel } from '../../sim/verilator/build.ts';
-import { runBulk } from '../../sim/verilator/bulk.ts';
+import { runBulk, type BulkTiming } from '../../sim/verilator/bulk.ts';
+import { BulkSession } from '../../sim/verilator/bulk-session.ts';
+
+/** Where a run's wall time went: the bulk job's phases, and encoding its images and decoding its output here. */
+export interface ArrayRunTiming extends BulkTiming {
+  readonly encodeMs: number;
+  readonly decodeMs: number;
+}
 
 export interface ArrayRun {
   /** The pass's output tensor as the output slices hold it. */
@@ -14,13 +21,22 @@ export interface ArrayRun {
   readonly wallMs: number;
   /** CPU time of the model process. */
   readonly cpuMs: number;
+  readonly timing: ArrayRunTiming;
 }
 
-/** Runs every work unit of a pass on a built array top in one bulk run and reads back the output slices. */
-export async function runArrayTop(model: VerilatedModel, params: ArrayTopParams, schedule: PassSchedule, grid: ScheduleArray, mode: Anticipation, opts: { seed: number; cycleLimit?: number }): Promise<ArrayRun> {
+/**
+ * Runs every work unit of a pass on a built array top in one bulk run and
+ * reads back the output slices: in a process of its own (a model) or as the
+ * next job of a session. The images are encoded and written before the first
+ * await, so a caller that does not wait prepares this run while the session's
+ * model runs the one before.
+ */
+export async function runArrayTop(runner: VerilatedModel | BulkSession, params: ArrayTopParams, schedule: PassSchedule, grid: ScheduleArray, mode: Anticipation, opts: { seed: number; cycleLimit?: number }): Promise<ArrayRun> {
   const limit = opts.cycleLimit ?? 2 ** 32 - 1;
+  const t0 = performance.now();
   const images = encodeArrayTop(schedule, grid, params, mode, limit);
-  const r = await runBulk(model, {
+  const encodeMs = performance.now() - t0;
+  const job = {
     seed: opts.seed,
     config: images.config,
     loadMemories: images.memories,
@@ -29,7 +45,11 @@ export async function runArrayTop(model: VerilatedModel, params: ArrayTopParams,
     peek: [...ARRAY_COUNTER_NAMES.map((k) => `counters_${k}`), 'timedOut'],
     // The watchdog ends every run; this only catches a broken watchdog.
     maxCycles: Math.min(limit + 16, 2 ** 31),
-  });
+  };
+  const r = await (runner instanceof BulkSession ? runner.run(job) : runBulk(runner, job));
+  const t1 = performance.now();
   const counters = Object.fromEntries(ARRAY_COUNTER_NAMES.map((k) => [k, Number(r.peeks[`counters_${k}`])])) as unknown as ArrayCounters;
-  return { output: decodeArrayOutput(images, params, images.sliceMemories.map((m) => r.memories[m] as bigint[])), counters, timedOut: r.peeks.timedOut === 1n, wallMs: r.wallMs, cpuMs: r.cpuMs };
+  const output = decodeArrayOutput(images, params, images.sliceMemories.map((m) => r.memories[m] as bigint[]));
+  const decodeMs = performance.now() - t1;
+  return { output, counters, timedOut: r.peeks.timedOut === 1n, wallMs: encodeMs + r.wallMs + decodeMs, cpuMs: r.cpuMs, timing: { ...r.timing, encodeMs, decodeMs } };
 }
