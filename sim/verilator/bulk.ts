@@ -112,10 +112,19 @@ export function memoryLayout(m: HarnessMemory): { name: string; width: number; s
   return { name: `memory ${m.path}`, width: m.width, signed: m.signed };
 }
 
-/** Writes a memory image file of the values given: the model zeroes the elements after them as it loads the image. */
-export function writeMemoryImage(m: HarnessMemory, values: Column, file: string): void {
+/** A memory image of the values given: the model zeroes the elements after them as it loads the image. */
+export function memoryImage(m: HarnessMemory, values: Column): Uint8Array {
   if (values.length > m.depth) throw new SimulationError(`image of ${values.length} values for memory ${m.path} of depth ${m.depth}`);
-  fs.writeFileSync(file, packColumns(`memory ${m.path}`, [memoryLayout(m)], [values]));
+  return packColumns(`memory ${m.path}`, [memoryLayout(m)], [values]);
+}
+
+export function writeMemoryImage(m: HarnessMemory, values: Column, file: string): void {
+  fs.writeFileSync(file, memoryImage(m, values));
+}
+
+/** Bytes of a memory's dump: every element, ceil(width/32) words each. */
+function dumpBytes(m: HarnessMemory): number {
+  return 4 * m.depth * Math.ceil(m.width / 32);
 }
 
 interface StreamPorts {
@@ -246,17 +255,25 @@ export function prepareJob(model: VerilatedModel, job: BulkJob): PreparedJob {
     lines.push(`outstream ${s.prefix} ${sp.valid.index} ${sp.ready.index} ${sp.data.length} ${sp.data.map((p) => p.index).join(' ')} ${path.join(dir, `out-${s.prefix}.bin`)} ${permille(s.stall, s.prefix)}`);
   }
   for (const n of job.peek ?? []) lines.push(`peek ${port(n).index}`);
+  // All images in one file, all dumps in another: creating a file costs more
+  // than writing a small image on some disks, and a job may load hundreds.
+  const images: Uint8Array[] = [];
+  const imageFile = path.join(dir, 'images.bin');
+  let offset = 0;
   for (const [memPath, values] of Object.entries(job.loadMemories ?? {})) {
     const m = findMemory(model, memPath);
-    const file = path.join(dir, `load-${m.index}.bin`);
-    writeMemoryImage(m, values, file);
-    lines.push(`memload ${m.index} ${file}`);
+    const image = memoryImage(m, values);
+    images.push(image);
+    lines.push(`memload ${m.index} ${imageFile} ${offset} ${image.byteLength}`);
+    offset += image.byteLength;
   }
+  if (images.length > 0) fs.writeFileSync(imageFile, Buffer.concat(images));
   const dumps = new Map<string, HarnessMemory>();
   for (const memPath of job.dumpMemories ?? []) {
     const m = findMemory(model, memPath);
+    if (dumps.has(memPath)) continue;
     dumps.set(memPath, m);
-    lines.push(`memdump ${m.index} ${path.join(dir, `mem-${m.index}.bin`)}`);
+    lines.push(`memdump ${m.index} ${path.join(dir, 'dumps.bin')}`);
   }
   if (job.waveform) {
     if (!model.traced) throw new SimulationError(`a waveform needs a model built with trace: true`);
@@ -328,8 +345,16 @@ export function readResult(model: VerilatedModel, job: PreparedJob, seed: number
     }
     result.columns[prefix] = unpackColumns(sp.data, bytes);
   }
-  for (const [memPath, mem] of job.dumps) {
-    result.memories[memPath] = unpackColumns([memoryLayout(mem)], readWhole(path.join(job.dir, `mem-${mem.index}.bin`), `memory dump of ${memPath}`))[0]!;
+  if (job.dumps.size > 0) {
+    const file = path.join(job.dir, 'dumps.bin');
+    const bytes = readWhole(file, 'memory dumps');
+    const want = [...job.dumps.values()].reduce((sum, m) => sum + dumpBytes(m), 0);
+    if (bytes.length !== want) throw bad(`its memory dumps ${file} hold ${bytes.length} bytes, ${want} for ${job.dumps.size} memories`);
+    let at = 0;
+    for (const [memPath, mem] of job.dumps) {
+      result.memories[memPath] = unpackColumns([memoryLayout(mem)], bytes.subarray(at, at + dumpBytes(mem)))[0]!;
+      at += dumpBytes(mem);
+    }
   }
   fs.rmSync(job.dir, { recursive: true, force: true });
   const now = performance.now();

@@ -225,34 +225,61 @@ static void* memoryData(int idx) {
   return found[idx] = var->datap();
 }
 
-// Memory images are binary files of up to depth x ceil(width/32) little-endian
-// words: the first elements of the memory; the elements after them are zeroed,
-// so a shorter image never leaves an element of an earlier load in place.
-static void loadMemory(int idx, const std::string& file) {
+// The image file open for a run of loads; closed once they are done, so a later
+// file of the same name is always read afresh.
+static std::ifstream imageFile;
+static std::string imageOpened;
+
+static void closeImages() {
+  imageFile.close();
+  imageFile.clear();
+  imageOpened.clear();
+}
+
+// A memory image is up to depth x ceil(width/32) little-endian words: the
+// first elements of the memory; the elements after them are zeroed, so a
+// shorter image never leaves an element of an earlier load in place. A job's
+// images lie one after the other in one file (creating files is slow on some
+// disks): each is read at its offset with its size; bytes < 0 means the
+// whole file (interactive loads).
+static void loadMemory(int idx, const std::string& file, long long offset, long long bytes) {
   if (idx < 0 || idx >= NMEMS) die("no memory " + std::to_string(idx));
   std::vector<uint32_t> w((size_t)MEMS[idx].depth * MEMS[idx].words);
-  std::ifstream f(file, std::ios::binary | std::ios::ate);
-  if (!f) die("cannot read memory image " + file);
-  const size_t bytes = (size_t)f.tellg();
-  if (bytes > w.size() * 4 || bytes % (4 * (size_t)MEMS[idx].words) != 0) {
-    die("memory image " + file + " must be whole elements of " + std::to_string(4 * MEMS[idx].words) + " bytes, at most " + std::to_string(w.size() * 4) + " bytes for " + MEMS[idx].path + "; it is " + std::to_string(bytes));
+  std::ifstream& f = imageFile;
+  std::string& opened = imageOpened;
+  if (opened != file || !f) {
+    f.close();
+    f.clear();
+    opened = file;
+    f.open(file, std::ios::binary);
+    if (!f) { opened.clear(); die("cannot read memory image " + file); }
   }
-  f.seekg(0);
-  if (bytes && !f.read((char*)w.data(), bytes)) die("cannot read memory image " + file);
+  if (bytes < 0) {
+    f.seekg(0, std::ios::end);
+    bytes = (long long)f.tellg();
+  }
+  const std::string where = "memory image " + file + " at byte " + std::to_string(offset);
+  if (offset < 0 || (size_t)bytes > w.size() * 4 || bytes % (4 * MEMS[idx].words) != 0) {
+    die(where + " must be whole elements of " + std::to_string(4 * MEMS[idx].words) + " bytes, at most " + std::to_string(w.size() * 4) + " bytes for " + MEMS[idx].path + "; it is " + std::to_string(bytes));
+  }
+  f.seekg(offset);
+  if (bytes && !f.read((char*)w.data(), bytes)) { opened.clear(); die("cannot read " + std::to_string(bytes) + " bytes of " + where); }
   switch (idx) {
 ${memLoads}
     default: (void)w; break;
   }
 }
 
-static void dumpMemory(int idx, const std::string& file) {
+// Dumps of one job go one after the other into one file: the first one
+// starts it, the others append.
+static void dumpMemory(int idx, const std::string& file, bool append) {
   if (idx < 0 || idx >= NMEMS) die("no memory " + std::to_string(idx));
   std::vector<uint32_t> w((size_t)MEMS[idx].depth * MEMS[idx].words);
   switch (idx) {
 ${memDumps}
     default: break;
   }
-  std::ofstream f(file, std::ios::binary);
+  std::ofstream f(file, std::ios::binary | (append ? std::ios::app : std::ios::trunc));
   checkWritten(f, "memory image " + file);
   f.write((const char*)w.data(), w.size() * 4);
   checkWritten(f, "memory image " + file);
@@ -348,7 +375,7 @@ static int interactive() {
       reset(n);
     } else if (cmd == 'l' || cmd == 'd') {
       int idx; std::string file; in >> idx >> file;
-      if (cmd == 'l') loadMemory(idx, file); else dumpMemory(idx, file);
+      if (cmd == 'l') { loadMemory(idx, file, 0, -1); closeImages(); } else dumpMemory(idx, file, false);
       std::puts("ok");
       std::fflush(stdout);
     } else if (cmd == 'c') {
@@ -427,7 +454,7 @@ static int bulk(const char* jobPath, const char* resultPath) {
     else if (cmd == "done") in >> donePort;
     else if (cmd == "peek") { int i; in >> i; peeks.push_back(i); }
     else if (cmd == "trace") in >> traceFile;
-    else if (cmd == "memload") { int i; std::string f; in >> i >> f; loadMemory(i, f); }
+    else if (cmd == "memload") { int i; std::string f; long long offset, bytes; in >> i >> f >> offset >> bytes; if (in.fail() || bytes < 0) die("cannot parse '" + line + "'"); loadMemory(i, f, offset, bytes); }
     else if (cmd == "memdump") { int i; std::string f; in >> i >> f; dumps.push_back({i, f}); }
     else if (cmd == "poke") { int i; std::string hex; in >> i >> hex; parseHex(hex, PORTS[i].width, w); setPort(i, w); }
     else if (cmd == "instream" || cmd == "outstream") {
@@ -459,6 +486,7 @@ ${trace ? '  if (!traceFile.empty()) { ctx->traceEverOn(true); tfp = new Verilat
     s.out.open(s.file, std::ios::binary);
     checkWritten(s.out, "stream file " + s.file);
   }
+  closeImages();
   const uint64_t loaded = microseconds(CLOCK_MONOTONIC);
   reset(resetCycles);
 ${trace ? '  fullTick = tfp != nullptr;' : '  fullTick = false;'}
@@ -504,7 +532,11 @@ ${trace ? '  fullTick = tfp != nullptr;' : '  fullTick = false;'}
   settle();
   const uint64_t ran = microseconds(CLOCK_MONOTONIC);
   for (auto& s : outs) closeWritten(s.out, "stream file " + s.file);
-  for (auto& d : dumps) dumpMemory(d.first, d.second);
+  for (size_t i = 0; i < dumps.size(); i++) {
+    bool append = false;
+    for (size_t j = 0; j < i; j++) append = append || dumps[j].second == dumps[i].second;
+    dumpMemory(dumps[i].first, dumps[i].second, append);
+  }
   const uint64_t dumped = microseconds(CLOCK_MONOTONIC);
   // The result file is written last and ends with "end": the driver trusts
   // the other files only when it finds that line.

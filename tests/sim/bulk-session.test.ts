@@ -126,15 +126,17 @@ describe('a session whose model fails', () => {
 });
 
 describe('memory images', () => {
-  test('the model refuses an image that is not whole elements or longer than the memory', async () => {
+  test('the model refuses an image that is not whole elements, longer than the memory or beyond its file', async () => {
     const dir = fs.mkdtempSync(path.join(scratch, 'image-'));
     const lut = model.memories.find((m) => m.path === 'lut')!;
-    for (const [bytes, message] of [
-      [5, `harness: memory image ${dir}/image.bin must be whole elements of 4 bytes, at most 256 bytes for lut; it is 5`],
-      [260, `harness: memory image ${dir}/image.bin must be whole elements of 4 bytes, at most 256 bytes for lut; it is 260`],
+    const file = `${dir}/images.bin`;
+    for (const [fileBytes, offset, bytes, message] of [
+      [5, 0, 5, `harness: memory image ${file} at byte 0 must be whole elements of 4 bytes, at most 256 bytes for lut; it is 5`],
+      [300, 8, 260, `harness: memory image ${file} at byte 8 must be whole elements of 4 bytes, at most 256 bytes for lut; it is 260`],
+      [8, 4, 8, `harness: cannot read 8 bytes of memory image ${file} at byte 4`],
     ] as const) {
-      fs.writeFileSync(path.join(dir, 'image.bin'), Buffer.alloc(bytes));
-      fs.writeFileSync(path.join(dir, 'job.txt'), `seed 1\nmemload ${lut.index} ${dir}/image.bin\n`);
+      fs.writeFileSync(file, Buffer.alloc(fileBytes));
+      fs.writeFileSync(path.join(dir, 'job.txt'), `seed 1\nmemload ${lut.index} ${file} ${offset} ${bytes}\n`);
       const r = await execa(model.binary, ['--bulk', path.join(dir, 'job.txt'), path.join(dir, 'result.txt')], { reject: false });
       expect(r.exitCode).toBe(2);
       expect(r.stderr.trim()).toBe(message);
