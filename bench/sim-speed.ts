@@ -119,6 +119,7 @@ async function main(opts: Options): Promise<void> {
   let wallMs = 0;
   let cpuMs = 0;
   const timing = zeroPassTiming();
+  const nodeCpu0 = process.cpuUsage();
   for (const pass of PASSES) {
     const schedule = schedulePass(SHAPE, pass, operands, scheduleConfig(params, grid, capacities), `sim-speed ${pass}`);
     const r = opts.processPerRun
@@ -138,6 +139,8 @@ async function main(opts: Options): Promise<void> {
     passes.push({ pass, units: schedule.units.length, runs: r.runs.length, cycles: r.counters.cycles, wallMs: r.wallMs, cpuMs: r.cpuMs, timing: r.timing });
     console.log(`${pass}: ${schedule.units.length} units in ${r.runs.length} run(s), ${r.counters.cycles} cycles, wall ${(r.wallMs / 1000).toFixed(2)} s, model CPU ${(r.cpuMs / 1000).toFixed(2)} s; bit-exact, counters equal the cycle model`);
   }
+  const nodeCpu = process.cpuUsage(nodeCpu0);
+  const tsCpuMs = (nodeCpu.user + nodeCpu.system) / 1000;
   const loadAfter = os.loadavg();
   const perWall = cycles / (wallMs / 1000);
   const perCpu = cycles / (cpuMs / 1000);
@@ -146,6 +149,7 @@ async function main(opts: Options): Promise<void> {
   console.log(
     [
       `total: ${cycles} simulated cycles; wall ${(wallMs / 1000).toFixed(2)} s (${(perWall / 1000).toFixed(2)} k cycles/s), model CPU ${(cpuMs / 1000).toFixed(2)} s (${(perCpu / 1000).toFixed(2)} k cycles/s per CPU second), clocked run ${(timing.runMs / 1000).toFixed(2)} s (${(perRunPhase / 1000).toFixed(2)} k cycles/s)`,
+      `this process (encoding, checking, the golden layer and the cycle model): CPU ${(tsCpuMs / 1000).toFixed(2)} s; model and this process together ${(cycles / ((cpuMs + tsCpuMs) / 1000) / 1000).toFixed(2)} k cycles per CPU second`,
       `where the wall time went (${opts.processPerRun ? 'a process per run' : 'one model process per pass'}):`,
       ...timingLines(timing, wallMs),
       `machine: ${os.cpus().length} cpus, load average ${loadBefore.map((x) => x.toFixed(1)).join(' ')} before, ${loadAfter.map((x) => x.toFixed(1)).join(' ')} after`,
@@ -169,6 +173,7 @@ async function main(opts: Options): Promise<void> {
     cyclesPerWallSecond: perWall,
     cyclesPerCpuSecond: perCpu,
     cyclesPerRunPhaseSecond: perRunPhase,
+    testbenchCpuMs: tsCpuMs,
     timing,
     passes,
   };
