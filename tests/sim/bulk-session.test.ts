@@ -10,6 +10,7 @@ import { elaborate } from '../../hw/index.ts';
 import { buildModel, type VerilatedModel } from '../../sim/verilator/build.ts';
 import { runBulk, type BulkJob, type BulkResult } from '../../sim/verilator/bulk.ts';
 import { BulkSession } from '../../sim/verilator/bulk-session.ts';
+import { fakeModel as fakeModelIn } from './fixtures/fake-model.ts';
 import { FaultTarget } from './fixtures/fault-target.ts';
 
 let model: VerilatedModel;
@@ -20,13 +21,7 @@ beforeAll(async () => {
 });
 afterAll(() => fs.rmSync(scratch, { recursive: true, force: true }));
 
-function fakeModel(name: string, script: string): VerilatedModel {
-  const dir = path.join(scratch, name);
-  fs.mkdirSync(dir, { recursive: true });
-  const binary = path.join(dir, 'sim');
-  fs.writeFileSync(binary, `#!/bin/bash\n${script}\n`, { mode: 0o755 });
-  return { ...model, dir, binary };
-}
+const fakeModel = (name: string, script: string): VerilatedModel => fakeModelIn(model, scratch, name, script);
 
 const emit = (limit: number, more: Partial<BulkJob> = {}): BulkJob => ({ seed: 1, config: { limit, addr: 5 }, outputs: [{ prefix: 'out', stall: 0.3 }], donePort: 'done', peek: ['data'], dumpMemories: ['lut'], ...more });
 
