@@ -34,7 +34,7 @@ import { buildModel, type VerilatedModel } from '../sim/verilator/build.ts';
 import { getNetwork, networkNames } from '../sim/workloads/networks/index.ts';
 import { GENERATORS } from '../sim/workloads/sparsity/generators.ts';
 import type { InputSize } from '../sim/workloads/layer-table.ts';
-import { addPassTiming, runPassOnArray, zeroPassTiming } from '../tb/scnn/array-pass-run.ts';
+import { addPassTiming, runPassInModes, zeroPassTiming } from '../tb/scnn/array-pass-run.ts';
 import { BulkSession } from '../sim/verilator/bulk-session.ts';
 import { scheduleConfig } from '../tb/scnn/array-check.ts';
 
@@ -119,9 +119,12 @@ async function main(opts: Options): Promise<void> {
     const rtlCounters = {} as Record<Anticipation, ArrayCounters>;
     let wall = 0;
     const expected = model ? goldenPassOutput(shape, pass, operands, layer.name) : undefined;
-    for (const mode of ANTICIPATION_MODES) {
-      if (model) {
-        const r = await runPassOnArray(model, PARAMS, schedule, GRID, mode, { seed: opts.seed, runs, session });
+    // The three modes' runs share their images (encoded once) and one pass of jobs.
+    const rtl = model ? await runPassInModes(model, PARAMS, schedule, GRID, ANTICIPATION_MODES, { seed: opts.seed, runs, session }) : undefined;
+    if (rtl) wall = rtl[0]!.wallMs;
+    for (const [m, mode] of ANTICIPATION_MODES.entries()) {
+      if (rtl) {
+        const r = rtl[m]!;
         const where = `${layer.name}, ${pass} pass, mode ${mode}`;
         if (r.timedOut) throw new Error(`${where}: the watchdog ended a run`);
         const mismatch = firstMismatch(r.output, expected!);
@@ -131,7 +134,6 @@ async function main(opts: Options): Promise<void> {
         rtlCounters[mode] = r.counters;
         modelCounters[mode] = r.predicted;
         worstModelError = Math.max(worstModelError, r.worstRunCycleError);
-        wall += r.wallMs;
         rtlCpuMs += r.cpuMs;
         addPassTiming(timing, r.timing);
       } else {

@@ -1,6 +1,7 @@
 import type { ArrayTopParams } from '../../hw/scnn/array-params.ts';
 import { ARRAY_COUNTER_NAMES, type ArrayCounters } from '../../sim/scnn/array-cycle-model.ts';
-import { decodeArrayOutput, encodeArrayTop, type ScheduleArray } from '../../sim/scnn/array-images.ts';
+import { ANTICIPATION_CODES } from '../../hw/scnn/pe-params.ts';
+import { decodeArrayOutput, encodeArrayTop, type ArrayTopImages, type ScheduleArray } from '../../sim/scnn/array-images.ts';
 import type { PassSchedule } from '../../sim/scnn/scheduler.ts';
 import type { Anticipation } from '../../sim/scnn/work-unit.ts';
 import type { VerilatedModel } from '../../sim/verilator/build.ts';
@@ -35,7 +36,26 @@ export async function runArrayTop(runner: VerilatedModel | BulkSession, params: 
   const limit = opts.cycleLimit ?? 2 ** 32 - 1;
   const t0 = performance.now();
   const images = encodeArrayTop(schedule, grid, params, mode, limit);
-  const encodeMs = performance.now() - t0;
+  return runArrayImages(runner, params, images, limit, { seed: opts.seed, encodeMs: performance.now() - t0 });
+}
+
+/**
+ * A run's images in another anticipation mode. The images of a pass do not
+ * depend on the mode, only the mode register does, so they are encoded once
+ * for all modes; a mode the PE cannot run is encoded in full, which refuses it
+ * with the encoder's own message. (Should the images ever come to depend on
+ * the mode, the runs would differ from the golden layer and the cycle model,
+ * which every caller checks: loudly, never silently.)
+ */
+export function imagesInMode(images: ArrayTopImages, params: ArrayTopParams, schedule: PassSchedule, grid: ScheduleArray, mode: Anticipation, cycleLimit: number): ArrayTopImages {
+  if (ANTICIPATION_CODES[mode] > ANTICIPATION_CODES[params.pe.anticipation]) return encodeArrayTop(schedule, grid, params, mode, cycleLimit);
+  return { ...images, config: { ...images.config, cfg_mode: ANTICIPATION_CODES[mode] } };
+}
+
+/** Runs encoded images (see runArrayTop); `encodeMs` is what encoding them cost, for the timing. */
+export async function runArrayImages(runner: VerilatedModel | BulkSession, params: ArrayTopParams, images: ArrayTopImages, cycleLimit: number, opts: { seed: number; encodeMs: number }): Promise<ArrayRun> {
+  const limit = cycleLimit;
+  const encodeMs = opts.encodeMs;
   const job = {
     seed: opts.seed,
     config: images.config,
