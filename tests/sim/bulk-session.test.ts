@@ -49,6 +49,11 @@ describe('a session runs jobs as separate processes would', () => {
       expect(inSession[1]!.peeks.data).toBe(0n);
       expect((inSession[2]!.memories.lut as Uint32Array).every((v) => v === 0)).toBe(true);
       expect(inSession[2]!.columns.out![0]).toEqual(Uint32Array.from([0, 1, 2]));
+      // The model reports where each job's time went, within the time waited for it.
+      for (const { timing: t } of inSession) {
+        expect(t.runMs).toBeGreaterThan(0);
+        expect(t.constructMs + t.loadMs + t.runMs + t.dumpMs).toBeLessThanOrEqual(t.modelMs);
+      }
     } finally {
       await session.close();
     }
