@@ -11,7 +11,7 @@
 // process; --process-per-run starts a process for every run instead, one
 // after the other, as the flow did before sessions.
 //
-//   npm run bench:sim-speed -- [--array 8x8] [--mode element] [--seed 1] [--threads N] [--process-per-run]
+//   npm run bench:sim-speed -- [--array 8x8] [--mode element] [--seed 1] [--threads N] [--optimize 2] [--process-per-run]
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -39,6 +39,7 @@ interface Options {
   mode: Anticipation;
   seed: number;
   threads: number;
+  optimize: 0 | 1 | 2 | 3;
   processPerRun?: boolean;
 }
 
@@ -109,9 +110,9 @@ async function main(opts: Options): Promise<void> {
 
   process.stderr.write(`building the ${opts.array} array model (cached under build/verilator)...\n`);
   const t = performance.now();
-  const model = await buildModel(elaborate(ScnnArrayTop, params), { threads: opts.threads });
+  const model = await buildModel(elaborate(ScnnArrayTop, params), { threads: opts.threads, optimize: opts.optimize });
   const buildMs = performance.now() - t;
-  console.log(`${opts.array} array, ${opts.threads} thread(s): model ${model.built ? `built in ${(buildMs / 1000).toFixed(0)} s` : 'from the cache'}`);
+  console.log(`${opts.array} array, ${opts.threads} thread(s), C++ -O${opts.optimize}: model ${model.built ? `built in ${(buildMs / 1000).toFixed(0)} s` : 'from the cache'}`);
 
   const operands = randomOperands(SHAPE, DENSITY, opts.seed);
   const passes = [];
@@ -192,6 +193,7 @@ await runCli(
     .addOption(new Option('--mode <mode>', 'anticipation mode').choices([...ANTICIPATION_MODES]).default('element'))
     .option('--seed <n>', 'seed of the operands and the bulk runs', integerArg(0, 4294967295), 1)
     .option('--threads <n>', 'Verilator threads of the model', integerArg(1, 64), 1)
+    .option('--optimize <level>', 'C++ optimisation level of the model\'s evaluation code (part of the cache key)', integerArg(0, 3), 2)
     .option('--process-per-run', 'start a model process for every run (the flow before sessions), for comparison')
     .action(main),
 );
