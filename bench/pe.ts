@@ -34,7 +34,8 @@ import { buildModel, type VerilatedModel } from '../sim/verilator/build.ts';
 import { getNetwork, networkNames } from '../sim/workloads/networks/index.ts';
 import { GENERATORS } from '../sim/workloads/sparsity/generators.ts';
 import type { InputSize } from '../sim/workloads/layer-table.ts';
-import { runPassOnArray } from '../tb/scnn/array-pass-run.ts';
+import { addPassTiming, runPassInModes, zeroPassTiming } from '../tb/scnn/array-pass-run.ts';
+import { BulkSession } from '../sim/verilator/bulk-session.ts';
 import { scheduleConfig } from '../tb/scnn/array-check.ts';
 
 interface Options {
@@ -87,7 +88,8 @@ async function main(opts: Options): Promise<void> {
   console.log(`8 x 8 array: elaboration ${(elaborationMs / 1000).toFixed(2)} s, emission ${(emissionMs / 1000).toFixed(2)} s (${emittedLines} lines)${model ? `, Verilator model ${buildMs !== undefined ? `built in ${(buildMs / 1000).toFixed(0)} s` : 'from the cache'}` : ''}`);
 
   // Each layer's operands are synthesised once; its passes are independent
-  // tasks, run `--jobs` at a time (each RTL run is a model process of its own).
+  // tasks, run `--jobs` at a time (each worker runs its RTL jobs in one model
+  // process of its own, a bulk session).
   const tasks = layers.flatMap((layer) => TRAINING_PASSES.map((pass) => ({ layer, pass })));
   const operandsOf = new Map<string, ReturnType<typeof synthesizeLayer> & { conv?: ReturnType<typeof countRcpFast> }>();
   const layerData = (layer: (typeof layers)[number]) => {
@@ -103,9 +105,11 @@ async function main(opts: Options): Promise<void> {
   bar?.start(tasks.length, 0);
   const records = new Array<PassRecord>(tasks.length);
   let rtlMs = 0;
+  let rtlCpuMs = 0;
+  const timing = zeroPassTiming();
   let worstModelError = 0;
   let done = 0;
-  const runTask = async (index: number): Promise<void> => {
+  const runTask = async (index: number, session: BulkSession | undefined): Promise<void> => {
     const { layer, pass } = tasks[index]!;
     const { shape, operands, conv } = layerData(layer);
     const schedule = schedulePass(shape, pass, operands, scheduleConfig(PARAMS, GRID, CAPACITIES), layer.name);
@@ -115,9 +119,12 @@ async function main(opts: Options): Promise<void> {
     const rtlCounters = {} as Record<Anticipation, ArrayCounters>;
     let wall = 0;
     const expected = model ? goldenPassOutput(shape, pass, operands, layer.name) : undefined;
-    for (const mode of ANTICIPATION_MODES) {
-      if (model) {
-        const r = await runPassOnArray(model, PARAMS, schedule, GRID, mode, { seed: opts.seed, runs });
+    // The three modes' runs share their images (encoded once) and one pass of jobs.
+    const rtl = model ? await runPassInModes(model, PARAMS, schedule, GRID, ANTICIPATION_MODES, { seed: opts.seed, runs, session }) : undefined;
+    if (rtl) wall = rtl[0]!.wallMs;
+    for (const [m, mode] of ANTICIPATION_MODES.entries()) {
+      if (rtl) {
+        const r = rtl[m]!;
         const where = `${layer.name}, ${pass} pass, mode ${mode}`;
         if (r.timedOut) throw new Error(`${where}: the watchdog ended a run`);
         const mismatch = firstMismatch(r.output, expected!);
@@ -127,7 +134,8 @@ async function main(opts: Options): Promise<void> {
         rtlCounters[mode] = r.counters;
         modelCounters[mode] = r.predicted;
         worstModelError = Math.max(worstModelError, r.worstRunCycleError);
-        wall += r.wallMs;
+        rtlCpuMs += r.cpuMs;
+        addPassTiming(timing, r.timing);
       } else {
         modelCounters[mode] = passCounters(schedule, GRID, PARAMS, mode, runs);
       }
@@ -145,7 +153,14 @@ async function main(opts: Options): Promise<void> {
   };
   let next = 0;
   const worker = async (): Promise<void> => {
-    while (next < tasks.length) await runTask(next++);
+    const session = model ? BulkSession.open(model) : undefined;
+    try {
+      while (next < tasks.length) await runTask(next++, session);
+    } catch (e) {
+      session?.kill();
+      throw e;
+    }
+    await session?.close();
   };
   try {
     await Promise.all(Array.from({ length: Math.min(opts.jobs, tasks.length) }, worker));
@@ -167,7 +182,10 @@ async function main(opts: Options): Promise<void> {
     `whole step: speedup vector ${d.speedup.vector.toFixed(2)}x, element ${d.speedup.element.toFixed(2)}x over off; RCPs anticipated vector ${(100 * d.anticipatedShare.vector).toFixed(1)}%, element ${(100 * d.anticipatedShare.element).toFixed(1)}%`,
     `conv weight gradients: element ${dwDerived.cycles.element} cycles, ideal ${dwDerived.idealCycles} (${(dwDerived.cycles.element / Math.max(1, dwDerived.idealCycles)).toFixed(2)}x the bound)`,
     model
-      ? `RTL: ${(rtlMs / 1000).toFixed(0)} s of model runs (${opts.jobs} at a time) for ${rtlCycles} simulated cycles (${(rtlCycles / Math.max(1e-9, rtlMs / 1000) / 1000).toFixed(1)} k cycles/s); every output bit-exact and every run's counters equal to the cycle model; cycle error ${(100 * worstModelError).toFixed(3)}% on the worst run`
+      ? [
+          `RTL: ${(rtlMs / 1000).toFixed(0)} s of model runs (${opts.jobs} at a time) for ${rtlCycles} simulated cycles (${(rtlCycles / Math.max(1e-9, rtlMs / 1000) / 1000).toFixed(1)} k cycles/s); every output bit-exact and every run's counters equal to the cycle model; cycle error ${(100 * worstModelError).toFixed(3)}% on the worst run`,
+          `RTL model CPU ${(rtlCpuMs / 1000).toFixed(0)} s (${(rtlCycles / Math.max(1e-9, rtlCpuMs / 1000) / 1000).toFixed(2)} k cycles per CPU second); summed over the runs: encode ${(timing.encodeMs / 1000).toFixed(0)} s, write ${(timing.writeMs / 1000).toFixed(0)} s, model ${(timing.modelMs / 1000).toFixed(0)} s (construct ${(timing.constructMs / 1000).toFixed(0)} s, load ${(timing.loadMs / 1000).toFixed(0)} s, clocked run ${(timing.runMs / 1000).toFixed(0)} s, dump ${(timing.dumpMs / 1000).toFixed(0)} s), read ${(timing.readMs / 1000).toFixed(0)} s, decode ${(timing.decodeMs / 1000).toFixed(0)} s, cycle model ${(timing.cycleModelMs / 1000).toFixed(0)} s`,
+        ].join('\n')
       : 'cycle model only (no RTL run)',
     `wall time ${((performance.now() - started) / 1000).toFixed(0)} s`,
   ].join('\n');
@@ -187,6 +205,9 @@ async function main(opts: Options): Promise<void> {
     verilatorBuildMs: buildMs,
     rtlWallMs: model ? rtlMs : undefined,
     rtlCyclesPerSecond: model ? rtlCycles / (rtlMs / 1000) : undefined,
+    rtlCpuMs: model ? rtlCpuMs : undefined,
+    rtlCyclesPerCpuSecond: model ? rtlCycles / (rtlCpuMs / 1000) : undefined,
+    rtlTiming: model ? timing : undefined,
     worstModelCycleError: model ? worstModelError : undefined,
     wholeStep: { counters: whole.counters, golden: whole.golden, ...d },
     convWeightGradient: { counters: dw.counters, golden: dw.golden, ...dwDerived },

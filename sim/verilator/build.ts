@@ -30,6 +30,8 @@ export interface VerilatedModel {
   readonly hasClock: boolean;
   readonly hasReset: boolean;
   readonly traced: boolean;
+  /** Verilator's flags the model was built with (part of its cache key). */
+  readonly flags: readonly string[];
   /** Whether this call compiled the model (false: taken from the cache). */
   readonly built: boolean;
   readonly buildMs: number;
@@ -220,6 +222,7 @@ export async function buildModel(design: Design, opts: BuildOptions = {}): Promi
     hasClock: design.top.usesClock,
     hasReset: design.top.usesReset,
     traced: trace,
+    flags,
   };
   let repaired: string | undefined;
   if (fs.existsSync(dir)) {

@@ -77,9 +77,26 @@ export interface BulkResult {
   /** Contents of the memories asked for in `dumpMemories`. */
   readonly memories: Record<string, OutputColumn>;
   readonly wallMs: number;
-  /** CPU time of the model's process (all its threads), as the model measured it. */
+  /** CPU time of the job in the model's process (all its threads, not the process start), as the model measured it. */
   readonly cpuMs: number;
   readonly seed: number;
+  /** Where the wall time went. */
+  readonly timing: BulkTiming;
+}
+
+/** A bulk job's wall time by phase, in milliseconds. */
+export interface BulkTiming {
+  /** Writing the job and image files (packing the images included). */
+  readonly writeMs: number;
+  /** Waiting for the model: process start (runBulk only) and everything below. */
+  readonly modelMs: number;
+  /** In the model: constructing it, reading the job and loading the images, reset and the clocked run, writing the dumps. */
+  readonly constructMs: number;
+  readonly loadMs: number;
+  readonly runMs: number;
+  readonly dumpMs: number;
+  /** Reading the result and output files back. */
+  readMs: number;
 }
 
 export function findMemory(model: VerilatedModel, memPath: string): HarnessMemory {
@@ -95,16 +112,19 @@ export function memoryLayout(m: HarnessMemory): { name: string; width: number; s
   return { name: `memory ${m.path}`, width: m.width, signed: m.signed };
 }
 
-/** Writes a memory image file of exactly the memory's depth (zero-filled). */
-export function writeMemoryImage(m: HarnessMemory, values: Column, file: string): void {
+/** A memory image of the values given: the model zeroes the elements after them as it loads the image. */
+export function memoryImage(m: HarnessMemory, values: Column): Uint8Array {
   if (values.length > m.depth) throw new SimulationError(`image of ${values.length} values for memory ${m.path} of depth ${m.depth}`);
-  const full: Column =
-    values.length === m.depth
-      ? values
-      : typeof values[0] === 'bigint'
-        ? [...(values as readonly bigint[]), ...new Array<bigint>(m.depth - values.length).fill(0n)]
-        : Float64Array.from({ length: m.depth }, (_, i) => (i < values.length ? Number(values[i]) : 0));
-  fs.writeFileSync(file, packColumns(`memory ${m.path}`, [memoryLayout(m)], [full]));
+  return packColumns(`memory ${m.path}`, [memoryLayout(m)], [values]);
+}
+
+export function writeMemoryImage(m: HarnessMemory, values: Column, file: string): void {
+  fs.writeFileSync(file, memoryImage(m, values));
+}
+
+/** Bytes of a memory's dump: every element, ceil(width/32) words each. */
+function dumpBytes(m: HarnessMemory): number {
+  return 4 * m.depth * Math.ceil(m.width / 32);
 }
 
 interface StreamPorts {
@@ -159,7 +179,7 @@ function jobNumbers(job: BulkJob): { seed: number; reset: number; maxCycles: num
 }
 
 /** What went wrong with the model's process, in words: exit code, signal, timeout, cancel or failure to start. */
-function processFailure(r: Result): string {
+export function processFailure(r: Result): string {
   if (r.isCanceled) return 'was cancelled';
   if (r.timedOut) return `did not finish within its wall-clock limit (timeout ${r.signal ?? ''}`.trimEnd() + ')';
   if (r.signal) return `was killed by ${r.signal}${r.signalDescription ? ` (${r.signalDescription})` : ''}`;
@@ -175,11 +195,20 @@ function readWhole(file: string, what: string): Buffer {
   }
 }
 
-/**
- * Runs a whole job inside the model's process: streams are read from and
- * written to files, so no traffic crosses between processes per cycle.
- */
-export async function runBulk(model: VerilatedModel, job: BulkJob): Promise<BulkResult> {
+/** A job written to its private folder, ready for the model, and what reading its result needs. */
+export interface PreparedJob {
+  readonly dir: string;
+  readonly jobFile: string;
+  readonly resultFile: string;
+  readonly numbers: ReturnType<typeof jobNumbers>;
+  readonly outPorts: ReadonlyMap<string, StreamPorts>;
+  readonly dumps: ReadonlyMap<string, HarnessMemory>;
+  readonly t0: number;
+  readonly writeMs: number;
+}
+
+/** Checks a job and writes its job file, stream files and memory images into a folder of its own. */
+export function prepareJob(model: VerilatedModel, job: BulkJob): PreparedJob {
   const t0 = performance.now();
   const numbers = jobNumbers(job);
   const runs = path.join(model.dir, 'runs');
@@ -226,17 +255,25 @@ export async function runBulk(model: VerilatedModel, job: BulkJob): Promise<Bulk
     lines.push(`outstream ${s.prefix} ${sp.valid.index} ${sp.ready.index} ${sp.data.length} ${sp.data.map((p) => p.index).join(' ')} ${path.join(dir, `out-${s.prefix}.bin`)} ${permille(s.stall, s.prefix)}`);
   }
   for (const n of job.peek ?? []) lines.push(`peek ${port(n).index}`);
+  // All images in one file, all dumps in another: creating a file costs more
+  // than writing a small image on some disks, and a job may load hundreds.
+  const images: Uint8Array[] = [];
+  const imageFile = path.join(dir, 'images.bin');
+  let offset = 0;
   for (const [memPath, values] of Object.entries(job.loadMemories ?? {})) {
     const m = findMemory(model, memPath);
-    const file = path.join(dir, `load-${m.index}.bin`);
-    writeMemoryImage(m, values, file);
-    lines.push(`memload ${m.index} ${file}`);
+    const image = memoryImage(m, values);
+    images.push(image);
+    lines.push(`memload ${m.index} ${imageFile} ${offset} ${image.byteLength}`);
+    offset += image.byteLength;
   }
+  if (images.length > 0) fs.writeFileSync(imageFile, Buffer.concat(images));
   const dumps = new Map<string, HarnessMemory>();
   for (const memPath of job.dumpMemories ?? []) {
     const m = findMemory(model, memPath);
+    if (dumps.has(memPath)) continue;
     dumps.set(memPath, m);
-    lines.push(`memdump ${m.index} ${path.join(dir, `mem-${m.index}.bin`)}`);
+    lines.push(`memdump ${m.index} ${path.join(dir, 'dumps.bin')}`);
   }
   if (job.waveform) {
     if (!model.traced) throw new SimulationError(`a waveform needs a model built with trace: true`);
@@ -245,23 +282,21 @@ export async function runBulk(model: VerilatedModel, job: BulkJob): Promise<Bulk
   const jobFile = path.join(dir, 'job.txt');
   const resultFile = path.join(dir, 'result.txt');
   fs.writeFileSync(jobFile, lines.join('\n') + '\n');
+  return { dir, jobFile, resultFile, numbers, outPorts, dumps, t0, writeMs: performance.now() - t0 };
+}
 
-  const reproduce = `To reproduce: ${model.binary} --bulk ${jobFile} ${resultFile}`;
-  const r = await execa(model.binary, ['--bulk', jobFile, resultFile], {
-    reject: false,
-    all: true,
-    // A stopped or hung model gets SIGKILL: SIGTERM waits for a stopped process to continue.
-    killSignal: 'SIGKILL',
-    ...(Number.isFinite(numbers.timeoutMs) ? { timeout: numbers.timeoutMs } : {}),
-    ...(job.signal ? { cancelSignal: job.signal } : {}),
-  });
-  if (r.exitCode === 3) {
-    throw new SimulationError(`${model.top} did not finish within ${numbers.maxCycles} cycles (seed ${numbers.seed}); job: ${jobFile}`);
-  }
-  if (r.exitCode !== 0 || r.failed) {
-    const output = tail(r.all ?? '', 20);
-    throw new SimulationError(`the bulk simulation of ${model.top} ${processFailure(r)}${output ? `:\n${output}` : ' with no output'}\n${reproduce}`);
-  }
+export function reproduceLine(model: VerilatedModel, job: PreparedJob): string {
+  return `To reproduce: ${model.binary} --bulk ${job.jobFile} ${job.resultFile}`;
+}
+
+export function cycleLimitError(model: VerilatedModel, job: PreparedJob): SimulationError {
+  return new SimulationError(`${model.top} did not finish within ${job.numbers.maxCycles} cycles (seed ${job.numbers.seed}); job: ${job.jobFile}`);
+}
+
+/** Reads a finished job's result and output files, checks them against each other and removes the job's folder. */
+export function readResult(model: VerilatedModel, job: PreparedJob, seed: number, modelMs: number): BulkResult {
+  const tRead = performance.now();
+  const reproduce = reproduceLine(model, job);
   const result = {
     status: 'idle' as 'done' | 'idle',
     cycles: 0,
@@ -272,16 +307,19 @@ export async function runBulk(model: VerilatedModel, job: BulkJob): Promise<Bulk
     peeks: {} as Record<string, bigint>,
     wallMs: 0,
     cpuMs: 0,
-    seed: job.seed,
+    seed,
+    timing: { writeMs: job.writeMs, modelMs, constructMs: 0, loadMs: 0, runMs: 0, dumpMs: 0, readMs: 0 },
   };
   const produced = new Map<string, number>();
   let complete = false;
   const bad = (why: string): SimulationError => new SimulationError(`the bulk simulation of ${model.top} wrote an unusable result file (${why}); ${reproduce}`);
-  for (const line of readWhole(resultFile, 'result file').toString('utf8').split('\n')) {
+  const phases = { construct: 'constructMs', load: 'loadMs', run: 'runMs', dump: 'dumpMs' } as const;
+  for (const line of readWhole(job.resultFile, 'result file').toString('utf8').split('\n')) {
     const f = line.split(' ');
     if (f[0] === 'status') result.status = f[1] as 'done' | 'idle';
     else if (f[0] === 'cycles') result.cycles = Number(f[1]);
     else if (f[0] === 'cpu') result.cpuMs = Number(f[1]) / 1000;
+    else if (f[0] === 'time' && f[1]! in phases) result.timing[phases[f[1] as keyof typeof phases]] = Number(f[2]) / 1000;
     else if (f[0] === 'consumed') result.consumed[f[1]!] = Number(f[2]);
     else if (f[0] === 'produced') {
       produced.set(f[1]!, Number(f[2]));
@@ -294,8 +332,8 @@ export async function runBulk(model: VerilatedModel, job: BulkJob): Promise<Bulk
   }
   if (!complete) throw bad('it does not end with the line "end"');
   if (result.status !== 'done' && result.status !== 'idle') throw bad(`status '${String(result.status)}'`);
-  for (const [prefix, sp] of outPorts) {
-    const bytes = readWhole(path.join(dir, `out-${prefix}.bin`), `stream file of '${prefix}'`);
+  for (const [prefix, sp] of job.outPorts) {
+    const bytes = readWhole(path.join(job.dir, `out-${prefix}.bin`), `stream file of '${prefix}'`);
     // The model counts the beats it handed over; a file with fewer lost some on the way.
     const beatBytes = 4 * sp.data.reduce((sum, p) => sum + Math.ceil(p.width / 32), 0);
     const count = produced.get(prefix);
@@ -307,11 +345,21 @@ export async function runBulk(model: VerilatedModel, job: BulkJob): Promise<Bulk
     }
     result.columns[prefix] = unpackColumns(sp.data, bytes);
   }
-  for (const [memPath, mem] of dumps) {
-    result.memories[memPath] = unpackColumns([memoryLayout(mem)], readWhole(path.join(dir, `mem-${mem.index}.bin`), `memory dump of ${memPath}`))[0]!;
+  if (job.dumps.size > 0) {
+    const file = path.join(job.dir, 'dumps.bin');
+    const bytes = readWhole(file, 'memory dumps');
+    const want = [...job.dumps.values()].reduce((sum, m) => sum + dumpBytes(m), 0);
+    if (bytes.length !== want) throw bad(`its memory dumps ${file} hold ${bytes.length} bytes, ${want} for ${job.dumps.size} memories`);
+    let at = 0;
+    for (const [memPath, mem] of job.dumps) {
+      result.memories[memPath] = unpackColumns([memoryLayout(mem)], bytes.subarray(at, at + dumpBytes(mem)))[0]!;
+      at += dumpBytes(mem);
+    }
   }
-  fs.rmSync(dir, { recursive: true, force: true });
-  result.wallMs = performance.now() - t0;
+  fs.rmSync(job.dir, { recursive: true, force: true });
+  const now = performance.now();
+  result.timing.readMs = now - tRead;
+  result.wallMs = now - job.t0;
   let rows: Record<string, bigint[][]> | undefined;
   return Object.defineProperty(result, 'outputs', {
     enumerable: true,
@@ -323,4 +371,30 @@ export async function runBulk(model: VerilatedModel, job: BulkJob): Promise<Bulk
         }),
       )),
   }) as BulkResult;
+}
+
+/**
+ * Runs a whole job inside the model's process: streams are read from and
+ * written to files, so no traffic crosses between processes per cycle.
+ */
+export async function runBulk(model: VerilatedModel, job: BulkJob): Promise<BulkResult> {
+  const prepared = prepareJob(model, job);
+  const { jobFile, resultFile, numbers } = prepared;
+  const reproduce = reproduceLine(model, prepared);
+  const t = performance.now();
+  const r = await execa(model.binary, ['--bulk', jobFile, resultFile], {
+    reject: false,
+    all: true,
+    // A stopped or hung model gets SIGKILL: SIGTERM waits for a stopped process to continue.
+    killSignal: 'SIGKILL',
+    ...(Number.isFinite(numbers.timeoutMs) ? { timeout: numbers.timeoutMs } : {}),
+    ...(job.signal ? { cancelSignal: job.signal } : {}),
+  });
+  const modelMs = performance.now() - t;
+  if (r.exitCode === 3) throw cycleLimitError(model, prepared);
+  if (r.exitCode !== 0 || r.failed) {
+    const output = tail(r.all ?? '', 20);
+    throw new SimulationError(`the bulk simulation of ${model.top} ${processFailure(r)}${output ? `:\n${output}` : ' with no output'}\n${reproduce}`);
+  }
+  return readResult(model, prepared, job.seed, modelMs);
 }

@@ -156,10 +156,18 @@ ${memTable}
 };
 static const int NMEMS = ${memories.length};
 
+static VerilatedContext* ctx = nullptr;
 static ${cls}* m = nullptr;
 ${trace ? 'static VerilatedFstC* tfp = nullptr;' : ''}
 static uint64_t simTime = 0;
 static uint64_t cycles = 0;
+// Memories found in the current model (memoryData), forgotten with it.
+static void* memoryFound[NMEMS > 0 ? NMEMS : 1] = {};
+
+static uint64_t microseconds(clockid_t clock) {
+  timespec t; clock_gettime(clock, &t);
+  return (uint64_t)t.tv_sec * 1000000ULL + (uint64_t)t.tv_nsec / 1000ULL;
+}
 
 static void die(const std::string& msg) {
   std::fprintf(stderr, "harness: %s\\n", msg.c_str());
@@ -204,7 +212,7 @@ ${gets}
 // variables whether or not it inlined the instance, so the harness does not
 // depend on Verilator's inlining decisions.
 static void* memoryData(int idx) {
-  static void* found[NMEMS > 0 ? NMEMS : 1] = {};
+  void** found = memoryFound;
   if (found[idx]) return found[idx];
   const MemInfo& mem = MEMS[idx];
   const VerilatedScope* scope = m->contextp()->scopeFind(mem.scope);
@@ -217,29 +225,61 @@ static void* memoryData(int idx) {
   return found[idx] = var->datap();
 }
 
-// Memory images are binary files of depth x ceil(width/32) little-endian words.
-static void loadMemory(int idx, const std::string& file) {
+// The image file open for a run of loads; closed once they are done, so a later
+// file of the same name is always read afresh.
+static std::ifstream imageFile;
+static std::string imageOpened;
+
+static void closeImages() {
+  imageFile.close();
+  imageFile.clear();
+  imageOpened.clear();
+}
+
+// A memory image is up to depth x ceil(width/32) little-endian words: the
+// first elements of the memory; the elements after them are zeroed, so a
+// shorter image never leaves an element of an earlier load in place. A job's
+// images lie one after the other in one file (creating files is slow on some
+// disks): each is read at its offset with its size; bytes < 0 means the
+// whole file (interactive loads).
+static void loadMemory(int idx, const std::string& file, long long offset, long long bytes) {
   if (idx < 0 || idx >= NMEMS) die("no memory " + std::to_string(idx));
   std::vector<uint32_t> w((size_t)MEMS[idx].depth * MEMS[idx].words);
-  std::ifstream f(file, std::ios::binary | std::ios::ate);
-  if (!f) die("cannot read memory image " + file);
-  if ((size_t)f.tellg() != w.size() * 4) die("memory image " + file + " must be " + std::to_string(w.size() * 4) + " bytes for " + MEMS[idx].path);
-  f.seekg(0);
-  if (!f.read((char*)w.data(), w.size() * 4)) die("cannot read memory image " + file);
+  std::ifstream& f = imageFile;
+  std::string& opened = imageOpened;
+  if (opened != file || !f) {
+    f.close();
+    f.clear();
+    opened = file;
+    f.open(file, std::ios::binary);
+    if (!f) { opened.clear(); die("cannot read memory image " + file); }
+  }
+  if (bytes < 0) {
+    f.seekg(0, std::ios::end);
+    bytes = (long long)f.tellg();
+  }
+  const std::string where = "memory image " + file + " at byte " + std::to_string(offset);
+  if (offset < 0 || (size_t)bytes > w.size() * 4 || bytes % (4 * MEMS[idx].words) != 0) {
+    die(where + " must be whole elements of " + std::to_string(4 * MEMS[idx].words) + " bytes, at most " + std::to_string(w.size() * 4) + " bytes for " + MEMS[idx].path + "; it is " + std::to_string(bytes));
+  }
+  f.seekg(offset);
+  if (bytes && !f.read((char*)w.data(), bytes)) { opened.clear(); die("cannot read " + std::to_string(bytes) + " bytes of " + where); }
   switch (idx) {
 ${memLoads}
     default: (void)w; break;
   }
 }
 
-static void dumpMemory(int idx, const std::string& file) {
+// Dumps of one job go one after the other into one file: the first one
+// starts it, the others append.
+static void dumpMemory(int idx, const std::string& file, bool append) {
   if (idx < 0 || idx >= NMEMS) die("no memory " + std::to_string(idx));
   std::vector<uint32_t> w((size_t)MEMS[idx].depth * MEMS[idx].words);
   switch (idx) {
 ${memDumps}
     default: break;
   }
-  std::ofstream f(file, std::ios::binary);
+  std::ofstream f(file, std::ios::binary | (append ? std::ios::app : std::ios::trunc));
   checkWritten(f, "memory image " + file);
   f.write((const char*)w.data(), w.size() * 4);
   checkWritten(f, "memory image " + file);
@@ -335,7 +375,7 @@ static int interactive() {
       reset(n);
     } else if (cmd == 'l' || cmd == 'd') {
       int idx; std::string file; in >> idx >> file;
-      if (cmd == 'l') loadMemory(idx, file); else dumpMemory(idx, file);
+      if (cmd == 'l') { loadMemory(idx, file, 0, -1); closeImages(); } else dumpMemory(idx, file, false);
       std::puts("ok");
       std::fflush(stdout);
     } else if (cmd == 'c') {
@@ -369,7 +409,31 @@ struct Stream {
   uint64_t lastCycle = 0;
 };
 
+// A fresh model (and context) for every bulk job: nothing of an earlier job
+// (registers, memories, time) reaches the next one in a serving process.
+static void newModel() {
+  ctx = new VerilatedContext;
+  m = new ${cls}{ctx};
+  for (auto& f : memoryFound) f = nullptr;
+  simTime = 0;
+  cycles = 0;
+  fullTick = true;
+${clk ? `  ${clk} = 0;` : ''}
+  m->eval();
+}
+
+static void deleteModel() {
+  m->final();
+  delete m;
+  m = nullptr;
+  delete ctx;
+  ctx = nullptr;
+}
+
 static int bulk(const char* jobPath, const char* resultPath) {
+  const uint64_t wall0 = microseconds(CLOCK_MONOTONIC), cpu0 = microseconds(CLOCK_PROCESS_CPUTIME_ID);
+  newModel();
+  const uint64_t constructed = microseconds(CLOCK_MONOTONIC);
   std::ifstream job(jobPath);
   if (!job) die(std::string("cannot read job file ") + jobPath);
   std::vector<Stream> ins, outs;
@@ -390,7 +454,7 @@ static int bulk(const char* jobPath, const char* resultPath) {
     else if (cmd == "done") in >> donePort;
     else if (cmd == "peek") { int i; in >> i; peeks.push_back(i); }
     else if (cmd == "trace") in >> traceFile;
-    else if (cmd == "memload") { int i; std::string f; in >> i >> f; loadMemory(i, f); }
+    else if (cmd == "memload") { int i; std::string f; long long offset, bytes; in >> i >> f >> offset >> bytes; if (in.fail() || bytes < 0) die("cannot parse '" + line + "'"); loadMemory(i, f, offset, bytes); }
     else if (cmd == "memdump") { int i; std::string f; in >> i >> f; dumps.push_back({i, f}); }
     else if (cmd == "poke") { int i; std::string hex; in >> i >> hex; parseHex(hex, PORTS[i].width, w); setPort(i, w); }
     else if (cmd == "instream" || cmd == "outstream") {
@@ -403,7 +467,7 @@ static int bulk(const char* jobPath, const char* resultPath) {
     if (line.find('-') != std::string::npos && (cmd == "seed" || cmd == "maxcycles" || cmd == "drain")) die("cannot parse '" + line + "'");
     parsedWhole(in, line);
   }
-${trace ? '  if (!traceFile.empty()) { Verilated::traceEverOn(true); tfp = new VerilatedFstC; m->trace(tfp, 99); tfp->open(traceFile.c_str()); }' : '  if (!traceFile.empty()) die("this model was built without tracing");'}
+${trace ? '  if (!traceFile.empty()) { ctx->traceEverOn(true); tfp = new VerilatedFstC; m->trace(tfp, 99); tfp->open(traceFile.c_str()); }' : '  if (!traceFile.empty()) die("this model was built without tracing");'}
   uint64_t k = 0;
   for (auto& s : ins) {
     s.rng.s = seed * 1000003ULL + (++k);
@@ -422,6 +486,8 @@ ${trace ? '  if (!traceFile.empty()) { Verilated::traceEverOn(true); tfp = new V
     s.out.open(s.file, std::ios::binary);
     checkWritten(s.out, "stream file " + s.file);
   }
+  closeImages();
+  const uint64_t loaded = microseconds(CLOCK_MONOTONIC);
   reset(resetCycles);
 ${trace ? '  fullTick = tfp != nullptr;' : '  fullTick = false;'}
   std::string status = "timeout";
@@ -464,40 +530,71 @@ ${trace ? '  fullTick = tfp != nullptr;' : '  fullTick = false;'}
     }
   }
   settle();
+  const uint64_t ran = microseconds(CLOCK_MONOTONIC);
   for (auto& s : outs) closeWritten(s.out, "stream file " + s.file);
-  for (auto& d : dumps) dumpMemory(d.first, d.second);
+  for (size_t i = 0; i < dumps.size(); i++) {
+    bool append = false;
+    for (size_t j = 0; j < i; j++) append = append || dumps[j].second == dumps[i].second;
+    dumpMemory(dumps[i].first, dumps[i].second, append);
+  }
+  const uint64_t dumped = microseconds(CLOCK_MONOTONIC);
   // The result file is written last and ends with "end": the driver trusts
   // the other files only when it finds that line.
   const std::string what = std::string("result file ") + resultPath;
   std::ofstream res(resultPath);
   checkWritten(res, what);
   res << "status " << status << "\\n" << "cycles " << cycles << "\\n";
-  // CPU time of the whole process, for benchmarks (bench:sim-speed).
-  timespec cpu; clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &cpu);
-  res << "cpu " << (uint64_t)cpu.tv_sec * 1000000ULL + (uint64_t)cpu.tv_nsec / 1000ULL << "\\n";
+  // CPU time of this job in the model's process (every thread) and where its
+  // wall time went, in microseconds, for benchmarks (bench:sim-speed).
+  res << "cpu " << microseconds(CLOCK_PROCESS_CPUTIME_ID) - cpu0 << "\\n";
+  res << "time construct " << constructed - wall0 << "\\n" << "time load " << loaded - constructed << "\\n";
+  res << "time run " << ran - loaded << "\\n" << "time dump " << dumped - ran << "\\n";
   for (auto& s : ins) res << "consumed " << s.name << " " << s.count << " " << s.nbeats << "\\n";
   for (auto& s : outs) res << "produced " << s.name << " " << s.count << " " << s.lastCycle << "\\n";
   for (int idx : peeks) { getPort(idx, w); res << "peek " << idx << " " << toHex(w, PORTS[idx].width) << "\\n"; }
   res << "end\\n";
   checkWritten(res, what);
   closeWritten(res, what);
+${trace ? '  if (tfp) { tfp->close(); delete tfp; tfp = nullptr; }' : ''}
+  deleteModel();
   return status == "timeout" ? 3 : 0;
 }
 
-int main(int argc, char** argv) {
-  Verilated::commandArgs(argc, argv);
-  m = new ${cls};
-${clk ? `  ${clk} = 0;` : ''}
-  m->eval();
-  int rc;
-  if (argc >= 4 && std::string(argv[1]) == "--bulk") rc = bulk(argv[2], argv[3]);
-  else {
-${trace ? '    if (argc >= 3 && std::string(argv[1]) == "--trace") { Verilated::traceEverOn(true); tfp = new VerilatedFstC; m->trace(tfp, 99); tfp->open(argv[2]); }' : ''}
-    rc = interactive();
+// ---------------------------------------------------------------------------
+// Serve mode: bulk jobs one after another in one process, so a testbench that
+// runs many jobs pays for the process start once. One command per line:
+//   job <jobfile> <resultfile>   run a bulk job on a fresh model; answers
+//                                "done <code>" (0 finished, 3 maxcycles reached)
+//                                once the result file is complete
+//   quit                         end the process
+// Any error ends the process with exit 2 and the cause on stderr, as in bulk mode.
+
+static int serve() {
+  std::string line;
+  while (std::getline(std::cin, line)) {
+    if (line.empty()) continue;
+    std::istringstream in(line);
+    std::string cmd, jobPath, resultPath;
+    in >> cmd;
+    if (cmd == "quit") break;
+    if (cmd != "job") die("unknown command '" + line + "'");
+    in >> jobPath >> resultPath;
+    parsedWhole(in, line);
+    const int rc = bulk(jobPath.c_str(), resultPath.c_str());
+    std::printf("done %d\\n", rc);
+    std::fflush(stdout);
   }
+  return 0;
+}
+
+int main(int argc, char** argv) {
+  if (argc >= 4 && std::string(argv[1]) == "--bulk") return bulk(argv[2], argv[3]);
+  if (argc >= 2 && std::string(argv[1]) == "--serve") return serve();
+  newModel();
+${trace ? '  if (argc >= 3 && std::string(argv[1]) == "--trace") { ctx->traceEverOn(true); tfp = new VerilatedFstC; m->trace(tfp, 99); tfp->open(argv[2]); }' : ''}
+  const int rc = interactive();
 ${trace ? '  if (tfp) tfp->close();' : ''}
-  m->final();
-  delete m;
+  deleteModel();
   return rc;
 }
 `;

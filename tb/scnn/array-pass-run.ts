@@ -5,7 +5,12 @@ import { addCounters, planRuns, runSchedule, zeroCounters, type PassRun } from '
 import type { PassSchedule } from '../../sim/scnn/scheduler.ts';
 import type { Anticipation } from '../../sim/scnn/work-unit.ts';
 import type { VerilatedModel } from '../../sim/verilator/build.ts';
-import { runArrayTop } from './array-run.ts';
+import { BulkSession } from '../../sim/verilator/bulk-session.ts';
+import { encodeArrayTop, type ArrayTopImages } from '../../sim/scnn/array-images.ts';
+import { imagesInMode, runArrayImages, type ArrayRun, type ArrayRunTiming } from './array-run.ts';
+
+/** A pass's time by phase, summed over its runs (ms); the cycle model's share too. */
+export type PassTiming = { -readonly [K in keyof ArrayRunTiming]: number } & { cycleModelMs: number };
 
 export interface PassOnArray {
   /** The pass's output tensor: the outputs of its runs added. */
@@ -15,14 +20,24 @@ export interface PassOnArray {
   /** What the array cycle model predicts for the same runs, summed. */
   readonly predicted: ArrayCounters;
   readonly runs: readonly PassRun[];
-  /** Wall time of the model runs, and the largest relative cycle error of the model on one run. */
+  /** Wall time of the whole pass (its runs overlap with encoding the next one; with several modes, of all of them). */
   readonly wallMs: number;
-  /** CPU time of the model processes. */
+  /** CPU time of the model process on the pass's jobs. */
   readonly cpuMs: number;
+  readonly timing: PassTiming;
+  /** The largest relative cycle error of the model on one run. */
   readonly worstRunCycleError: number;
   /** Runs whose counters differ from the cycle model's, each with the first counter that differs. */
   readonly counterMismatches: readonly string[];
   readonly timedOut: boolean;
+}
+
+export function zeroPassTiming(): PassTiming {
+  return { writeMs: 0, modelMs: 0, constructMs: 0, loadMs: 0, runMs: 0, dumpMs: 0, readMs: 0, encodeMs: 0, decodeMs: 0, cycleModelMs: 0 };
+}
+
+export function addPassTiming(into: PassTiming, t: Partial<PassTiming>): void {
+  for (const k of Object.keys(into) as (keyof PassTiming)[]) into[k] += t[k] ?? 0;
 }
 
 /**
@@ -36,30 +51,88 @@ export async function runPassOnArray(
   schedule: PassSchedule,
   grid: ScheduleArray,
   mode: Anticipation,
-  opts: { seed: number; cycleLimit?: number; runs?: readonly PassRun[] },
+  opts: { seed: number; cycleLimit?: number; runs?: readonly PassRun[]; session?: BulkSession },
 ): Promise<PassOnArray> {
-  const output = new Int32Array(schedule.outputDims.reduce((a, b) => a * b, 1));
-  const counters = zeroCounters();
-  const predicted = zeroCounters();
+  return (await runPassInModes(model, params, schedule, grid, [mode], opts))[0]!;
+}
+
+/**
+ * Runs a whole pass in each of the modes given, one result per mode. The runs
+ * are jobs of one model process (the session given, or one of its own); each
+ * run's images are encoded once for every mode (imagesInMode), while the
+ * model runs the run before, and its cycle model is worked out meanwhile.
+ */
+export async function runPassInModes(
+  model: VerilatedModel,
+  params: ArrayTopParams,
+  schedule: PassSchedule,
+  grid: ScheduleArray,
+  modes: readonly Anticipation[],
+  opts: { seed: number; cycleLimit?: number; runs?: readonly PassRun[]; session?: BulkSession },
+): Promise<PassOnArray[]> {
+  const t0 = performance.now();
+  const elements = schedule.outputDims.reduce((a, b) => a * b, 1);
+  const limit = opts.cycleLimit ?? 2 ** 32 - 1;
   const runs = opts.runs ?? planRuns(schedule, grid, params);
-  let wallMs = 0;
-  let cpuMs = 0;
-  let worstRunCycleError = 0;
-  let timedOut = false;
-  const counterMismatches: string[] = [];
-  for (const run of runs) {
-    const sub = runSchedule(schedule, run);
-    const r = await runArrayTop(model, params, sub, grid, mode, { seed: opts.seed, cycleLimit: opts.cycleLimit });
-    wallMs += r.wallMs;
-    cpuMs += r.cpuMs;
-    timedOut ||= r.timedOut;
-    for (let i = 0; i < output.length; i++) output[i] = (output[i]! + r.output[i]!) | 0;
-    const want = arrayCycleModel(sub, grid, params, mode).counters;
-    const differs = ARRAY_COUNTER_NAMES.find((k) => r.counters[k] !== want[k]);
-    if (differs) counterMismatches.push(`units ${run.start}..${run.end - 1}: ${differs} is ${r.counters[differs]} on the RTL, ${want[differs]} in the model`);
-    addCounters(counters, r.counters);
-    addCounters(predicted, want);
-    worstRunCycleError = Math.max(worstRunCycleError, Math.abs(r.counters.cycles - want.cycles) / Math.max(1, r.counters.cycles));
+  const session = opts.session ?? BulkSession.open(model);
+  const perMode = modes.map(() => ({
+    output: new Int32Array(elements),
+    counters: zeroCounters(),
+    predicted: zeroCounters(),
+    timing: zeroPassTiming(),
+    cpuMs: 0,
+    worstRunCycleError: 0,
+    timedOut: false,
+    counterMismatches: [] as string[],
+  }));
+  const started: Promise<ArrayRun>[][] = [];
+  const start = (i: number): void => {
+    const sub = runSchedule(schedule, runs[i]!);
+    const t = performance.now();
+    let images: ArrayTopImages;
+    try {
+      images = encodeArrayTop(sub, grid, params, modes[0]!, limit);
+    } catch (e) {
+      started.push(modes.map(() => Promise.reject(e as Error)));
+      return;
+    }
+    const encodeMs = performance.now() - t;
+    started.push(
+      modes.map((mode, m) => {
+        const p = Promise.resolve().then(() => runArrayImages(session, params, m === 0 ? images : imagesInMode(images, params, sub, grid, mode, limit), limit, { seed: opts.seed, encodeMs: m === 0 ? encodeMs : 0 }));
+        // Awaited in order below; a run left waiting when an earlier one fails must not go unhandled.
+        p.catch(() => undefined);
+        return p;
+      }),
+    );
+  };
+  try {
+    if (runs.length > 0) start(0);
+    for (const [i, run] of runs.entries()) {
+      if (i + 1 < runs.length) start(i + 1);
+      const sub = runSchedule(schedule, run);
+      for (const [m, mode] of modes.entries()) {
+        const into = perMode[m]!;
+        const tModel = performance.now();
+        const want = arrayCycleModel(sub, grid, params, mode).counters;
+        into.timing.cycleModelMs += performance.now() - tModel;
+        const r = await started[i]![m]!;
+        into.cpuMs += r.cpuMs;
+        addPassTiming(into.timing, r.timing);
+        into.timedOut ||= r.timedOut;
+        for (let j = 0; j < elements; j++) into.output[j] = (into.output[j]! + r.output[j]!) | 0;
+        const differs = ARRAY_COUNTER_NAMES.find((k) => r.counters[k] !== want[k]);
+        if (differs) into.counterMismatches.push(`units ${run.start}..${run.end - 1}: ${differs} is ${r.counters[differs]} on the RTL, ${want[differs]} in the model`);
+        addCounters(into.counters, r.counters);
+        addCounters(into.predicted, want);
+        into.worstRunCycleError = Math.max(into.worstRunCycleError, Math.abs(r.counters.cycles - want.cycles) / Math.max(1, r.counters.cycles));
+      }
+    }
+  } catch (e) {
+    if (!opts.session) session.kill();
+    throw e;
   }
-  return { output, counters, predicted, runs, wallMs, cpuMs, worstRunCycleError, counterMismatches, timedOut };
+  if (!opts.session) await session.close();
+  const wallMs = performance.now() - t0;
+  return perMode.map((r) => ({ ...r, runs, wallMs }));
 }

@@ -14,6 +14,7 @@ import { buildModel, cacheFolderProblem, type VerilatedModel } from '../../sim/v
 import { modelCacheKey } from '../../sim/verilator/model-key.ts';
 import { runBulk, type BulkJob } from '../../sim/verilator/bulk.ts';
 import { Simulation } from '../../sim/verilator/session.ts';
+import { fakeModel as fakeModelIn } from './fixtures/fake-model.ts';
 import { FaultTarget } from './fixtures/fault-target.ts';
 
 const design = elaborate(FaultTarget, {});
@@ -27,13 +28,7 @@ beforeAll(async () => {
 afterAll(() => fs.rmSync(scratch, { recursive: true, force: true }));
 
 /** The real model's description with another binary: a shell script that misbehaves. */
-function fakeModel(name: string, script: string): VerilatedModel {
-  const dir = path.join(scratch, name);
-  fs.mkdirSync(dir, { recursive: true });
-  const binary = path.join(dir, 'sim');
-  fs.writeFileSync(binary, `#!/bin/sh\n${script}\n`, { mode: 0o755 });
-  return { ...model, dir, binary };
-}
+const fakeModel = (name: string, script: string): VerilatedModel => fakeModelIn(model, scratch, name, script);
 
 const emit = (limit: number): BulkJob => ({ seed: 1, config: { limit }, outputs: [{ prefix: 'out' }], donePort: 'done' });
 
