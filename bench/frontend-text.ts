@@ -1,7 +1,7 @@
 /** The front-end benchmark's report and its readable table. */
 import type { CompactionEngineParams } from '../hw/spartan/compaction-engine.ts';
 import type { SparsityMonitorParams } from '../hw/spartan/sparsity-monitor.ts';
-import type { ProfilingCost } from './frontend-overhead.ts';
+import type { ProfilingCost } from '../sim/spartan/profiling-cost.ts';
 
 export interface FrontEndReport {
   readonly schema: string;

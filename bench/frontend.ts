@@ -27,7 +27,7 @@ import { runCompactionBulk } from '../tb/spartan/compaction-run.ts';
 import { checkMonitor } from '../tb/spartan/monitor-check.ts';
 import { runMonitorBulk } from '../tb/spartan/monitor-run.ts';
 import { frontEndTensor, ZERO_FRACTIONS, type TensorShape } from '../tb/spartan/workloads.ts';
-import { convOutputs, layerMonitorConfig, profilingCost, PROFILING_MODEL_ASSUMPTIONS, type ProfilingCost } from './frontend-overhead.ts';
+import { convOutputs, layerMonitorConfig, profilingCost, PROFILING_MODEL_ASSUMPTIONS, type ProfilingCost } from '../sim/spartan/profiling-cost.ts';
 import { frontEndText, type FrontEndReport } from './frontend-text.ts';
 import { Command } from 'commander';
 import { integerArg, parseOptions, strictCommand } from '../gen/cli-conventions.ts';

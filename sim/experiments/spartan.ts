@@ -8,9 +8,9 @@
  * measured crossover density chooses (tile-based; spartan-tiles.ts).
  * The monitor's overhead per layer is the readout of its records (it adds no
  * cycle to the activation stream: bench/frontend measures 0 in Verilator), set
- * beside the software profiling pass it replaces (bench/frontend-overhead.ts).
+ * beside the software profiling pass it replaces (sim/spartan/profiling-cost.ts).
  */
-import { profilingCost, PROFILING_MODEL_ASSUMPTIONS, type ProfilingCost } from '../../bench/frontend-overhead.ts';
+import { profilingCost, PROFILING_MODEL_ASSUMPTIONS, type ProfilingCost } from '../spartan/profiling-cost.ts';
 import type { NetworkTable } from '../workloads/layer-table.ts';
 import { arrayOf, geomean, layerExperimentUnits, LAYER_EXPERIMENT_SETTINGS, selectedLayers, unitLayer } from './array-experiments.ts';
 import { MODEL_MADE_BY, requirePeArrayEngine } from './engine.ts';
@@ -140,7 +140,7 @@ export const spartanExperiment: Experiment = {
         ours: mean,
         oursText: `${x2(mean)} (per layer ${x2(Math.min(...layerRatios))} to ${x2(Math.max(...layerRatios))})`,
         ratio: mean / PUBLISHED_PROFILING,
-        madeBy: 'cost model of bench/frontend-overhead.ts (monitor: 0 stream cycles, measured in Verilator by bench/frontend; readout of its records) on the layers\' X',
+        madeBy: 'cost model of sim/spartan/profiling-cost.ts (monitor: 0 stream cycles, measured in Verilator by bench/frontend; readout of its records) on the layers\' X',
       });
     }
 
@@ -179,7 +179,7 @@ export const spartanExperiment: Experiment = {
         r.layers.map((l) => `| ${r.network} | ${l.layer} | ${l.channels} x ${l.plane} | ${l.tiles.length} | ${l.crossover.density === null ? 'none' : l.crossover.density.toFixed(3)} | ${l.crossover.threshold} | ${l.tiles.filter((t) => t.chosen === 'dense').length} | ${formatNumber(l.profiling.monitorStreamCycles + l.profiling.monitorReadoutCycles)} | ${formatNumber(l.profiling.softwareCycles)} | ${x2(l.profiling.ratio)} | ${pct((l.profiling.monitorStreamCycles + l.profiling.monitorReadoutCycles) / l.totals.tileBased)} |`),
       ),
       '',
-      `(Rows of the first generator and sparsity of each network; the profiling cost depends on the shapes only.) Profiling cost model (bench/frontend-overhead.ts): ${PROFILING_MODEL_ASSUMPTIONS.join('; ')}.`,
+      `(Rows of the first generator and sparsity of each network; the profiling cost depends on the shapes only.) Profiling cost model (sim/spartan/profiling-cost.ts): ${PROFILING_MODEL_ASSUMPTIONS.join('; ')}.`,
       '',
       sampled
         ? `**Sampled:** a layer with more than ${settings.maxProducts === null ? '(none)' : formatNumber(settings.maxProducts)} dense-path products per sample keeps a seeded chunk of its output channels (the same for every pass and the crossover sweep of the layer) and its cycles are scaled by the exact ratio; results.csv names the chunk. Run with \`--max-products all\` for exact figures.`

@@ -18,9 +18,9 @@
  * No kernel launch, synchronisation or memory-latency cost is charged to the
  * software pass, so the ratio is a lower bound for a real GPU or CPU kernel.
  */
-import type { MonitorConfig } from '../sim/golden/spartan/sparsity-monitor.ts';
-import { tileCount } from '../sim/golden/spartan/sparsity-monitor.ts';
-import { layerOutputSize, type NetworkTable } from '../sim/workloads/layer-table.ts';
+import type { MonitorConfig } from '../golden/spartan/sparsity-monitor.ts';
+import { tileCount } from '../golden/spartan/sparsity-monitor.ts';
+import { layerOutputSize, type NetworkTable } from '../workloads/layer-table.ts';
 
 /** The output activations of one conv layer (one sample). */
 export interface LayerActivation {
