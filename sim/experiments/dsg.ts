@@ -13,7 +13,12 @@
  *  - projection: multiply-adds of the sparse random projection, by the stated
  *    model in `projectionOperations`.
  *
- * Cycles need the PE-array cycle model (issue 9) and are not reported here.
+ * Cycles: every layer's three passes also run on the PE array (element
+ * anticipation) with the dsg operands and with dense operands (the same
+ * generator keeping every neuron), each pass of a layer cut to the same slice
+ * when it is sampled. The array computes every output neuron, so the cycles
+ * show what an ANT-like array gains from DSG's sparsity, not DSG's own
+ * output selection.
  */
 import { countRcpDense, countRcpFast, type PassCounts } from '../golden/rcp-count.ts';
 import { outputHeight, outputWidth, TRAINING_PASSES, type ConvShape } from '../golden/conv-shape.ts';
@@ -22,7 +27,16 @@ import { toConvShape } from '../workloads/layer-table.ts';
 import { getNetwork } from '../workloads/networks/index.ts';
 import { forEachPatchEntry } from '../workloads/sparsity/dsg.ts';
 import { getGenerator } from '../workloads/sparsity/generators.ts';
-import { unitId, type Comparison, type CsvRow, type Experiment, type WorkUnit } from './experiment.ts';
+import { synthesizeLayer } from '../scnn/training-step.ts';
+import type { TrainingPass } from '../golden/conv-shape.ts';
+import { arrayOf, runLayerPasses, selectedLayers, validateLayerSettings } from './array-experiments.ts';
+import { MODEL_MADE_BY } from './engine.ts';
+import { unitId, type Comparison, type CsvRow, type Experiment, type ExperimentSettings, type WorkUnit } from './experiment.ts';
+import { formatNumber } from './output.ts';
+import { describeSample } from './pass-sampling.ts';
+
+/** Cartesian products of one layer pass above which the array run is sampled (dense passes of VGG16 reach 10^10). */
+export const DSG_MAX_PRODUCTS = 20_000_000;
 
 /** Reduced dimensions of the projection (the default of sim/workloads/sparsity/dsg.ts). */
 export const DSG_PROJECTION_DIM = 16;
@@ -70,7 +84,21 @@ export function forwardSelectedProducts(shape: ConvShape, activations: Int32Arra
   return total;
 }
 
-export function dsgLayerOperations(shape: ConvShape, layerName: string, sparsity: number, seed: number): DsgLayerOperations {
+/** One pass of a layer on the array, element anticipation: cycles of the whole pass (scaled up from its slice when sampled). */
+export interface DsgPassCycles {
+  readonly pass: TrainingPass;
+  readonly cycles: number;
+  readonly sample: string;
+  readonly scale: number;
+}
+
+export interface DsgLayerResult extends DsgLayerOperations {
+  readonly index: number;
+  readonly passes: readonly DsgPassCycles[];
+}
+
+/** The operation counts of one layer; `networkInput` marks the first layer of a table, whose input image is dense. */
+export function dsgLayerOperations(shape: ConvShape, layerName: string, sparsity: number, seed: number, networkInput = false): DsgLayerOperations {
   const dense = countRcpDense(shape);
   if (sparsity === 0) {
     return {
@@ -78,7 +106,7 @@ export function dsgLayerOperations(shape: ConvShape, layerName: string, sparsity
       projection: 0, density: { activations: 1, outputGradients: 1 },
     };
   }
-  const workload = getGenerator('dsg').synthesize(shape, { sparsity, seed, layerName });
+  const workload = getGenerator('dsg').synthesize(shape, { sparsity, seed, layerName, networkInput });
   return {
     layer: layerName,
     keep: keepRatio(sparsity),
@@ -104,53 +132,78 @@ function ratio(a: number, b: number): number {
   return b === 0 ? 0 : a / b;
 }
 
+function withDenseBaseline(settings: Pick<ExperimentSettings, 'sparsities'>): number[] {
+  return settings.sparsities.includes(0) ? [...settings.sparsities] : [0, ...settings.sparsities];
+}
+
+const sumCycles = (layers: readonly DsgLayerResult[]) => layers.reduce((s, l) => s + l.passes.reduce((t, p) => t + p.cycles, 0), 0);
+
 export const dsgExperiment: Experiment = {
   name: 'dsg',
   title: 'DSG: operation reduction by dimension-reduction search',
   reproduces: 'DSG (ICLR 2019): 2.3-4.4x operation reduction in training with dimension-reduction search',
-  accepts: ['nets', 'sparsities', 'batch', 'seed'],
+  accepts: ['nets', 'sparsities', 'batch', 'seed', 'array', 'engine', 'layers', 'maxProducts'],
   defaults: {
     nets: [
       { name: 'vgg16', input: 'cifar' },
       { name: 'resnet18', input: 'cifar' },
     ],
     sparsities: [0.5, 0.7, 0.8, 0.9],
+    maxProducts: DSG_MAX_PRODUCTS,
   },
+  validate: (settings) => validateLayerSettings(settings, 'dsg'),
   workUnits(settings) {
     const units: WorkUnit[] = [];
     for (const net of settings.nets) {
       const table = getNetwork(net.name, net.input);
-      for (const sparsity of settings.sparsities) {
-        table.layers.forEach((layer, index) => {
+      // Sparsity 0 is the dense baseline of the cycle figures; it runs once even when not asked for.
+      for (const sparsity of withDenseBaseline(settings)) {
+        for (const index of selectedLayers(settings, table)) {
+          const layer = table.layers[index]!;
           units.push({
             id: unitId(`${net.name}-${net.input}`, `s${sparsity}`, `${String(index).padStart(3, '0')}-${layer.name}`),
             params: { net: net.name, input: net.input, sparsity, layerIndex: index, layer: layer.name },
           });
-        });
+        }
       }
     }
     return units;
   },
-  async runUnit(unit, settings) {
+  async runUnit(unit, settings): Promise<DsgLayerResult> {
     const table = getNetwork(String(unit.params.net), unit.params.input as 'cifar' | 'imagenet');
-    const layer = table.layers[Number(unit.params.layerIndex)]!;
-    return dsgLayerOperations(toConvShape(layer, settings.batch), layer.name, Number(unit.params.sparsity), settings.seed);
+    const index = Number(unit.params.layerIndex);
+    const layer = table.layers[index]!;
+    const sparsity = Number(unit.params.sparsity);
+    const shape = toConvShape(layer, settings.batch);
+    const operations = dsgLayerOperations(shape, layer.name, sparsity, settings.seed, index === 0);
+    const { operands } = synthesizeLayer(layer, index, { batch: settings.batch, sparsity, generator: 'dsg', seed: settings.seed });
+    // Sampled passes of the dense and the dsg run of a layer are planned by the dense products, so both cut the same slice.
+    const planProducts = Object.fromEntries(TRAINING_PASSES.map((p) => [p, operations.dense[p].products])) as Record<TrainingPass, number>;
+    const records = await runLayerPasses(shape, operands, {
+      array: arrayOf(settings), engine: settings.engine, modes: ['element'], passes: TRAINING_PASSES,
+      maxProducts: settings.maxProducts, seed: settings.seed, label: layer.name, experiment: 'dsg', planProducts,
+    });
+    const passes = records.map((r) => ({ pass: r.pass, cycles: r.byMode.element!.cycles, sample: describeSample(r.sample), scale: r.sample.scale }));
+    return { ...operations, index, passes };
   },
   report(settings, units, results) {
     const rows: CsvRow[] = [];
-    const configs = new Map<string, { net: string; input: string; sparsity: number; layers: DsgLayerOperations[] }>();
+    const configs = new Map<string, { net: string; input: string; sparsity: number; layers: DsgLayerResult[] }>();
     units.forEach((u, i) => {
       const key = `${u.params.net}|${u.params.input}|${u.params.sparsity}`;
       if (!configs.has(key)) configs.set(key, { net: String(u.params.net), input: String(u.params.input), sparsity: Number(u.params.sparsity), layers: [] });
-      configs.get(key)!.layers.push(results[i] as DsgLayerOperations);
+      configs.get(key)!.layers.push(results[i] as DsgLayerResult);
     });
-    const figures = [...configs.values()].map((c) => {
+    const denseRun = (net: string, input: string) => configs.get(`${net}|${input}|0`)!.layers;
+    const asked = [...configs.values()].filter((c) => settings.sparsities.includes(c.sparsity));
+    const figures = asked.map((c) => {
       let dense = 0;
       let sparse = 0;
       let dsg = 0;
       let projection = 0;
       let denseForward = 0;
-      for (const l of c.layers) {
+      const baseline = denseRun(c.net, c.input);
+      c.layers.forEach((l, i) => {
         const d = sumValid(l.dense);
         const s = sumValid(l.sparse);
         const g = l.forwardSelected + l.sparse.inputGradient.valid + l.sparse.weightGradient.valid;
@@ -159,18 +212,26 @@ export const dsgExperiment: Experiment = {
         dsg += g;
         projection += l.projection;
         denseForward += l.dense.forward.valid;
+        const denseCycles = sumCycles([baseline[i]!]);
+        const dsgCycles = sumCycles([l]);
         rows.push({
           network: c.net, input: c.input, keep: keepRatio(c.sparsity), layer: l.layer,
           denseOps: d, inputSparseOps: s, dsgOps: g, projectionOps: l.projection,
           reductionInputSparse: ratio(d, s), reductionDsg: ratio(d, g), reductionDsgWithProjection: ratio(d, g + l.projection),
           activationDensity: l.density.activations, outputGradientDensity: l.density.outputGradients,
+          denseCycles, dsgCycles, cycleSpeedup: ratio(denseCycles, dsgCycles),
+          sample: l.passes.map((p) => `${p.pass}: ${p.sample}`).join('; '),
         });
-      }
+      });
+      const denseCycles = sumCycles(baseline);
+      const dsgCycles = sumCycles(c.layers);
+      const sampledPasses = [...c.layers, ...baseline].reduce((n, l) => n + l.passes.filter((p) => p.scale !== 1).length, 0);
       rows.push({
         network: c.net, input: c.input, keep: keepRatio(c.sparsity), layer: '(all layers)',
         denseOps: dense, inputSparseOps: sparse, dsgOps: dsg, projectionOps: projection,
         reductionInputSparse: ratio(dense, sparse), reductionDsg: ratio(dense, dsg), reductionDsgWithProjection: ratio(dense, dsg + projection),
         activationDensity: null, outputGradientDensity: null,
+        denseCycles, dsgCycles, cycleSpeedup: ratio(denseCycles, dsgCycles), sample: `${sampledPasses} sampled passes`,
       });
       return {
         network: c.net, input: c.input, sparsity: c.sparsity, keep: keepRatio(c.sparsity),
@@ -179,6 +240,7 @@ export const dsgExperiment: Experiment = {
         reductionDsg: ratio(dense, dsg),
         reductionDsgWithProjection: ratio(dense, dsg + projection),
         projectionShareOfDenseForward: ratio(projection, denseForward),
+        denseCycles, dsgCycles, cycleSpeedup: ratio(denseCycles, dsgCycles), sampledPasses,
       };
     });
 
@@ -210,17 +272,30 @@ export const dsgExperiment: Experiment = {
           `| ${f.network} | ${f.input} | ${f.keep.toFixed(2)} | ${f.reductionInputSparse.toFixed(2)}× | ${f.reductionDsg.toFixed(2)}× | ${f.reductionDsgWithProjection.toFixed(2)}× | ${(100 * f.projectionShareOfDenseForward).toFixed(1)}% |`,
       ),
       '',
-      'Cycles against dense need the PE-array cycle model (issue 9) and are not reported yet.',
+      '## Cycles of one training step on the array against dense',
+      '',
+      `The three passes of every layer on the ${settings.array.px}x${settings.array.py} array (element anticipation), with the dsg operands and with dense operands (keep 1.00), batch ${settings.batch}, seed ${settings.seed}. The array computes every output neuron, so DSG's forward selection is not in these cycles; what is in them is the sparsity of X and dY that DSG makes. The projection step is not run on the array.`,
+      '',
+      '| network | input | keep | dense cycles | DSG cycles | speedup | sampled passes (dense + DSG) |',
+      '|---|---|---|---|---|---|---|',
+      ...figures.map(
+        (f) => `| ${f.network} | ${f.input} | ${f.keep.toFixed(2)} | ${formatNumber(Math.round(f.denseCycles))} | ${formatNumber(Math.round(f.dsgCycles))} | ${f.cycleSpeedup.toFixed(2)}× | ${f.sampledPasses} |`,
+      ),
+      '',
+      figures.some((f) => f.sampledPasses)
+        ? `Passes with more than ${settings.maxProducts === null ? '(none)' : formatNumber(settings.maxProducts)} dense Cartesian products ran as a seeded slice scaled by the exact whole/slice ratio; a layer's dense and DSG runs use the same slice (docs/experiments.md, "Sampling"). Run with \`--max-products all\` for exact cycles.`
+        : 'Every pass ran whole: the cycles are exact for the array cycle model.',
       '',
     ].join('\n');
 
     const lines = figures.flatMap((f) => [
       { network: `${f.network} (${f.input})`, keep: f.keep, measure: 'DSG + projection', reduction: f.reductionDsgWithProjection },
       { network: `${f.network} (${f.input})`, keep: f.keep, measure: 'input-sparse array', reduction: f.reductionInputSparse },
+      { network: `${f.network} (${f.input})`, keep: f.keep, measure: 'array cycles', reduction: f.cycleSpeedup },
     ]);
     const plot = {
       name: 'operation-reduction',
-      title: 'DSG operation reduction against dense, by keep ratio',
+      title: 'DSG against dense, by keep ratio: operations and array cycles',
       spec: {
         width: 360,
         height: 240,
@@ -240,7 +315,7 @@ export const dsgExperiment: Experiment = {
             mark: { type: 'line', point: true },
             encoding: {
               x: { field: 'keep', type: 'quantitative', title: 'keep ratio (1 − sparsity)' },
-              y: { field: 'reduction', type: 'quantitative', title: 'operations: dense / sparse (×)' },
+              y: { field: 'reduction', type: 'quantitative', title: 'dense / sparse (×): operations, or cycles' },
               color: { field: 'network', type: 'nominal', title: 'network' },
               strokeDash: { field: 'measure', type: 'nominal', title: 'counted as', legend: { symbolType: 'stroke', symbolStrokeColor: '#555' } },
             },
@@ -254,7 +329,7 @@ export const dsgExperiment: Experiment = {
       rows,
       markdown,
       plots: [plot],
-      madeBy: 'golden RCP counters (sim/golden/rcp-count.ts) and DSG selection (sim/workloads/sparsity/dsg.ts)',
+      madeBy: `golden RCP counters (sim/golden/rcp-count.ts) and DSG selection (sim/workloads/sparsity/dsg.ts); cycles: ${MODEL_MADE_BY}`,
     };
   },
 };

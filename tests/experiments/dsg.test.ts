@@ -6,6 +6,9 @@ import { Rng } from '../../sim/golden/random.ts';
 import { countRcpDense, countRcpFast } from '../../sim/golden/rcp-count.ts';
 import { dsgExperiment, forwardSelectedProducts, keepRatio, projectionOperations } from '../../sim/experiments/dsg.ts';
 import { runExperiment } from '../../sim/experiments/runner.ts';
+import { arrayOf } from '../../sim/experiments/array-experiments.ts';
+import { modelEngine } from '../../sim/experiments/engine.ts';
+import { synthesizeLayer } from '../../sim/scnn/training-step.ts';
 import { toConvShape } from '../../sim/workloads/layer-table.ts';
 import { getNetwork } from '../../sim/workloads/networks/index.ts';
 import { getGenerator } from '../../sim/workloads/sparsity/generators.ts';
@@ -52,28 +55,47 @@ describe('dsg experiment', () => {
     expect(projectionOperations(shape)).toBe(Math.round((58 * 36 * 16) / 3) + 50 * 8 * 16);
   });
 
-  it('reports operation reductions from the golden counters on dsg operands, with report and plot', async () => {
+  it('reports operation reductions from the golden counters and cycles from the array on dsg operands, with report and plot', async () => {
     const out = tempDir('dsg');
-    const settings = settingsFor(dsgExperiment, { nets: [{ name: 'vgg16', input: 'cifar' }], sparsities: [0.5, 0.8], batch: 1, seed: 3 });
+    // The first layer (the dense input image) and the FC layer (matrix mode): the smallest dense runs of the table.
+    const layers = [0, 13];
+    const settings = settingsFor(dsgExperiment, { nets: [{ name: 'vgg16', input: 'cifar' }], sparsities: [0.5, 0.8], batch: 1, seed: 3, layers, maxProducts: null });
+    // The dense baseline runs once, not once per sparsity.
+    expect(dsgExperiment.workUnits(settings)).toHaveLength(3 * layers.length);
     await runExperiment(dsgExperiment, settings, { outDir: out, argv: [] });
     expectReportFiles(out, ['operation-reduction']);
     const results = readJson(path.join(out, 'results.json'));
     const table = getNetwork('vgg16', 'cifar');
+    const array = arrayOf(settings);
+    const stepCycles = async (index: number, sparsity: number) => {
+      const { shape, operands } = synthesizeLayer(table.layers[index]!, index, { batch: 1, sparsity, generator: 'dsg', seed: 3 });
+      let cycles = 0;
+      for (const pass of TRAINING_PASSES) {
+        const r = await modelEngine.run({ array, work: { kind: 'conv', shape, pass, operands }, modes: ['element'], label: 'check' });
+        cycles += r.byMode.element!.cycles;
+      }
+      return cycles;
+    };
     for (const sparsity of [0.5, 0.8]) {
       let dense = 0;
       let sparse = 0;
-      // Recount two layers independently and the totals from every layer.
-      for (const [index, layer] of table.layers.entries()) {
+      for (const index of layers) {
+        const layer = table.layers[index]!;
         const shape = toConvShape(layer, 1);
         const d = countRcpDense(shape);
         dense += TRAINING_PASSES.reduce((s, p) => s + d[p].valid, 0);
-        const workload = getGenerator('dsg').synthesize(shape, { sparsity, seed: 3, layerName: layer.name });
+        const workload = getGenerator('dsg').synthesize(shape, { sparsity, seed: 3, layerName: layer.name, networkInput: index === 0 });
         const c = countRcpFast(shape, workload);
         sparse += TRAINING_PASSES.reduce((s, p) => s + c[p].valid, 0);
-        if (index === 2 || index === table.layers.length - 1) {
-          const row = readUnitRow(out, sparsity, layer.name);
-          expect(row.inputSparseOps).toBe(TRAINING_PASSES.reduce((s, p) => s + c[p].valid, 0));
-          expect(row.dsgOps).toBe(forwardSelectedProducts(shape, workload.activations, workload.weights, workload.outputActivationMask!) + c.inputGradient.valid + c.weightGradient.valid);
+        const row = readUnitRow(out, sparsity, layer.name);
+        expect(row.inputSparseOps).toBe(TRAINING_PASSES.reduce((s, p) => s + c[p].valid, 0));
+        expect(row.dsgOps).toBe(forwardSelectedProducts(shape, workload.activations, workload.weights, workload.outputActivationMask!) + c.inputGradient.valid + c.weightGradient.valid);
+        // The network's input image is dense whatever the keep ratio; deeper inputs are DSG-selected.
+        if (index === 0) expect(row.activationDensity).toBe(1);
+        else expect(row.activationDensity).toBeLessThan(1);
+        if (index === 0) {
+          expect(row.dsgCycles).toBe(await stepCycles(index, sparsity));
+          expect(row.denseCycles).toBe(await stepCycles(index, 0));
         }
       }
       const run = results.figures.runs.find((r: any) => r.sparsity === sparsity);
@@ -82,10 +104,15 @@ describe('dsg experiment', () => {
       expect(run.reductionInputSparse).toBe(dense / sparse);
       expect(run.reductionDsg).toBeGreaterThan(run.reductionInputSparse);
       expect(run.reductionDsgWithProjection).toBeLessThan(run.reductionDsg);
+      expect(run.sampledPasses).toBe(0);
+      expect(run.cycleSpeedup).toBe(run.denseCycles / run.dsgCycles);
+      expect(run.cycleSpeedup).toBeGreaterThan(1);
     }
+    expect(results.figures.runs).toHaveLength(2);
     // Keeping fewer neurons removes more operations.
     const [keepHalf, keepFifth] = results.figures.runs;
     expect(keepFifth.reductionDsgWithProjection).toBeGreaterThan(keepHalf.reductionDsgWithProjection);
+    expect(keepFifth.cycleSpeedup).toBeGreaterThan(keepHalf.cycleSpeedup);
     expect(fs.readFileSync(path.join(out, 'summary.md'), 'utf8')).toContain('2.3–4.4×');
   });
 });
