@@ -20,7 +20,7 @@ import { execa } from 'execa';
 import { asUsage, decimalArg, integerArg, runCli, strictCommand } from '../gen/cli-conventions.ts';
 import { emitDesign } from '../gen/verilog.ts';
 import { elaborate } from '../hw/index.ts';
-import { DEFAULT_ARRAY_TOP } from '../hw/scnn/array-params.ts';
+import { DEFAULT_ARRAY_TOP, type ArrayTopParams } from '../hw/scnn/array-params.ts';
 import { ScnnArrayTop } from '../hw/scnn/array-top.ts';
 import { TRAINING_PASSES } from '../sim/golden/conv-shape.ts';
 import { countRcpFast } from '../sim/golden/rcp-count.ts';
@@ -48,9 +48,11 @@ interface Options {
   seed: number;
   layers?: number;
   jobs: number;
+  accumulatorSets: 1 | 2;
 }
 
-const PARAMS = DEFAULT_ARRAY_TOP;
+/** The default array, or its single-buffered accumulators with --accumulator-sets 1 (set in main). */
+let PARAMS: ArrayTopParams = DEFAULT_ARRAY_TOP;
 const GRID = { px: PARAMS.px, py: PARAMS.py };
 /** A work unit brings at most what one PE's buffers hold. */
 const CAPACITIES = { stationaryCapacity: PARAMS.pe.stationaryDepth, broadcastCapacity: PARAMS.pe.broadcastDepth, segmentCapacity: PARAMS.pe.segmentDepth };
@@ -70,6 +72,7 @@ async function main(opts: Options): Promise<void> {
   const table = asUsage(() => getNetwork(opts.net, opts.input));
   const layers = table.layers.slice(0, opts.layers ?? table.layers.length);
   const started = performance.now();
+  PARAMS = { ...DEFAULT_ARRAY_TOP, pe: { ...DEFAULT_ARRAY_TOP.pe, accumulatorSets: opts.accumulatorSets === 1 ? 1 : 2 } };
 
   let t = performance.now();
   const design = elaborate(ScnnArrayTop, PARAMS);
@@ -175,7 +178,7 @@ async function main(opts: Options): Promise<void> {
   const rtlCycles = model ? ANTICIPATION_MODES.reduce((s, m) => s + whole.counters[m].cycles, 0) : 0;
   const text = [
     `${table.name} (${opts.input}), batch ${opts.batch}, ${opts.generator} ${opts.sparsity}, seed ${opts.seed}; ${layers.length} layers; engine ${opts.engine}`,
-    `array ${PARAMS.px} x ${PARAMS.py} PEs of ${PARAMS.pe.F} x ${PARAMS.pe.I} multipliers (${MULTIPLIERS}), ${PARAMS.pe.banks} banks x ${PARAMS.pe.bankDepth}`,
+    `array ${PARAMS.px} x ${PARAMS.py} PEs of ${PARAMS.pe.F} x ${PARAMS.pe.I} multipliers (${MULTIPLIERS}), ${PARAMS.pe.banks} banks x ${PARAMS.pe.bankDepth} x ${PARAMS.pe.accumulatorSets} accumulator set(s)`,
     '',
     figuresTable(records, MULTIPLIERS),
     '',
@@ -235,5 +238,6 @@ await runCli(
     .option('--seed <n>', 'seed of every random operand', integerArg(0, 4294967295), 1)
     .option('--layers <n>', 'only the first n layers (a quick look; the report says so)', integerArg(1, 1000))
     .option('-j, --jobs <n>', 'layer passes run at the same time (each RTL run is a process of its own)', integerArg(1, 64), 2)
+    .option('--accumulator-sets <n>', '2: double-buffered accumulators (a drain beside the next group\'s compute); 1: the single-buffered build', integerArg(1, 2), 2)
     .action(main),
 );

@@ -88,10 +88,12 @@ export function unitDescriptorFields(p: ArrayTopParams): [string, number][] {
     ['broadcastElements', a.pe.broadcastIndex],
     ['pointerBase', a.globalPointerAddress],
     ['pointerEntries', a.pe.pointerAddress + 1],
-    /** Bank rows of the unit's window group (the largest ⌈window / A⌉): drained after its last unit, cleared by the run's first fill. */
+    /** Bank rows of the unit's window group (the largest ⌈window / A⌉): drained after its last unit. */
     ['groupRows', a.pe.entryBits + 1],
-    /** On a group's last unit: the bank rows of the next group of the run, cleared during this drain (0 at the run's end). */
-    ['nextGroupRows', a.pe.entryBits + 1],
+    /** On the run's first unit: the bank rows its fill clears in every accumulator set (the first group of each set). */
+    ['runClearRows', a.pe.entryBits + 1],
+    /** On a group's last unit: the bank rows this drain clears in its set (the next group of the run using that set; 0 if none). */
+    ['drainClearRows', a.pe.entryBits + 1],
     ['lastOfGroup', 1],
     /** Weight gradient: the slice the reduction network adds the group's summed window into. */
     ['reduceSlice', a.peIndex],

@@ -1,20 +1,23 @@
-import { Bool, cat, defineEnum, defineModule, Input, instance, lit, mem, mux, Output, reduceTree, reg, regNext, select, SInt, stateMachine, UInt, Vec, when, type Signal } from '../index.ts';
+import { Bool, cat, defineEnum, defineModule, Input, instance, lit, mem, mux, Output, reduceTree, reg, regNext, select, SInt, stateMachine, UInt, Vec, when, wire, type Signal } from '../index.ts';
 import { resizeUnsigned } from '../lib/arith.ts';
 import { arrayModuleSuffix, arrayWidths, mergePhaseFields, mergeTransferFields, peDescriptorFields, peMergeFields, unitDescriptorFields, validateArrayTopParams, type ArrayTopParams } from './array-params.ts';
 import { peConfigPorts } from './coordinates.ts';
 import { PE_COUNTERS, ScnnPe } from './pe.ts';
 
-const ArrayPhase = defineEnum('ArrayPhase', ['Idle', 'UnitRead', 'UnitLoad', 'Fill', 'Compute', 'Drain', 'DrainFlush', 'MergeRead', 'MergeLoad', 'MergeWalk', 'MergeFlush', 'Done']);
+const ArrayPhase = defineEnum('ArrayPhase', ['Idle', 'UnitRead', 'UnitLoad', 'Fill', 'Compute', 'DrainWait', 'MergeRead', 'MergeLoad', 'MergeWalk', 'MergeFlush', 'Done']);
 /** The fill engine, which runs ahead of the units' compute (double-buffered broadcast buffers). */
 const FillPhase = defineEnum('FillPhase', ['Idle', 'Read', 'Load', 'Beat', 'Done']);
+/** The drain engine, which empties a window group's accumulator set (beside the next group's compute with two sets). */
+const DrainPhase = defineEnum('DrainPhase', ['Idle', 'Rows', 'Flush']);
 
 /**
  * Counters of the array top: cycles and its phases (descriptorCycles + fillCycles + computeCycles +
- * drainCycles = cycles; fillCycles is the fill the units wait for, mergeCycles the halo merge part of
- * drainCycles), then fillBusyCycles, the cycles the fill engine copies (hidden or not, not part of the
- * sum); the PEs' counters (summed over the array) follow them.
+ * drainCycles = cycles; fillCycles is the fill the units wait for, drainCycles the drain they wait
+ * for with the halo merge, mergeCycles the merge part of drainCycles), then fillBusyCycles and
+ * drainBusyCycles, the cycles the fill and drain engines work (hidden or not, not part of the sum);
+ * the PEs' counters (summed over the array) follow them.
  */
-export const ARRAY_COUNTERS = ['cycles', 'descriptorCycles', 'fillCycles', 'computeCycles', 'drainCycles', 'mergeCycles', 'fillBusyCycles'] as const;
+export const ARRAY_COUNTERS = ['cycles', 'descriptorCycles', 'fillCycles', 'computeCycles', 'drainCycles', 'mergeCycles', 'fillBusyCycles', 'drainBusyCycles'] as const;
 
 /** Configuration registers every PE shares during a pass (the rest come from the per-PE descriptors). */
 const SHARED_PE_CONFIG = ['pass', 'strideShift', 'padding', 'outRows', 'outCols', 'broadcastRows', 'broadcastCols', 'mode'] as const;
@@ -79,11 +82,15 @@ const fieldBits = (fields: readonly [string, number][]) => fields.reduce((s, [, 
  * broadcast buffer and pointer memory at once (fillWidth elements and one
  * pointer per cycle) while the PEs compute the unit before from the other
  * half. Per work unit: read the unit's descriptors, wait for its fill, start
- * every PE, wait for the slowest (the barrier). After a group's last unit
- * every PE drains its window at once, a bank row per cycle, adding it into its
- * own output slice, and clears the rows the next group uses (the run's first
- * fill clears the first group's); in the weight gradient a pipelined lane-wise
- * adder tree sums the same row of every PE into the slice the unit names.
+ * every PE, wait for the slowest (the barrier). After a group's last unit the
+ * drain engine has every PE drain its window at once, a bank row per cycle,
+ * adding it into its own output slice, and clear the rows of the next group
+ * that uses the same accumulator set (the run's first fill clears the first
+ * group of each set); in the weight gradient a pipelined lane-wise adder tree
+ * sums the same row of every PE into the slice the unit names. With two
+ * accumulator sets the next group computes into the other set meanwhile; it
+ * waits only for the drain engine to take its group's drain (the drain of the
+ * group before, which used its set, has ended).
  * After the last unit the halo merge runs the merge program: phase by phase,
  * every PE sends a row of halo entries per cycle from its list to the PE that
  * receives from it, which adds them into the masked lanes of a row of its slice.
@@ -135,21 +142,31 @@ export const ScnnArrayTop = defineModule({
     const drainCycles = counter('drain_cycles');
     const mergeCycles = counter('merge_cycles');
     const fillBusyCycles = counter('fill_busy_cycles');
+    const drainBusyCycles = counter('drain_busy_cycles');
     const timedOut = reg(Bool(), { name: 'timed_out', init: 0 });
     const running = phase.is('Idle').or(phase.is('Done')).not().named('running');
     when(running, () => cycles.set(cycles.add(1)));
-    when(phase.is('UnitRead').or(phase.is('UnitLoad')), () => descriptorCycles.set(descriptorCycles.add(1)));
+    // The drain engine (below): busy from the cycle after a handoff to its last flush cycle, which is
+    // already free for the next handoff.
+    const drainPhase = stateMachine(DrainPhase, { init: 'Idle', name: 'drain_phase' });
+    const drainStep = reg(UInt(32), { name: 'drain_step', init: 0 });
+    const drainBusy = drainPhase.is('Idle').not().named('drain_busy');
+    // After the last unit the look-up waits for the last drain to end (its writes into the slices).
+    const pastLastUnit = phase.is('UnitRead').and(unitIndex.ge(cfg.units!)).named('past_last_unit');
+    const drainTail = pastLastUnit.and(drainBusy).named('drain_tail');
+    when(phase.is('UnitRead').and(drainTail.not()).or(phase.is('UnitLoad')), () => descriptorCycles.set(descriptorCycles.add(1)));
     when(phase.is('Fill'), () => fillCycles.set(fillCycles.add(1)));
     when(phase.is('Compute'), () => computeCycles.set(computeCycles.add(1)));
     const merging = phase.is('MergeRead').or(phase.is('MergeLoad')).or(phase.is('MergeWalk')).or(phase.is('MergeFlush')).named('merging');
-    when(phase.is('Drain').or(phase.is('DrainFlush')).or(merging), () => drainCycles.set(drainCycles.add(1)));
+    when(phase.is('DrainWait').or(drainTail).or(merging), () => drainCycles.set(drainCycles.add(1)));
     when(merging, () => mergeCycles.set(mergeCycles.add(1)));
+    when(drainBusy.and(running), () => drainBusyCycles.set(drainBusyCycles.add(1)));
 
     // ---- descriptors of the unit to compute: read in UnitRead, latched in UnitLoad
     const readDescriptors = phase.is('UnitRead').named('read_descriptors');
     const tableAddr = unitIndex.trunc(Math.log2(p.unitDepth));
     const unitLoad = phase.is('UnitLoad');
-    const unit = latchFields('unit', unitFields, unitTable.read(tableAddr, readDescriptors), unitLoad, ['groupRows', 'nextGroupRows', 'lastOfGroup', 'reduceSlice']);
+    const unit = latchFields('unit', unitFields, unitTable.read(tableAddr, readDescriptors), unitLoad, ['groupRows', 'drainClearRows', 'lastOfGroup', 'reduceSlice']);
     const desc = peTables.map((t, i) => latchFields(`pe${i}`, peFields, t.read(tableAddr, readDescriptors), unitLoad));
 
     // ---- fill engine: fills unit fillIndex into half (fillIndex mod 2) of every PE's broadcast buffer
@@ -161,13 +178,14 @@ export const ScnnArrayTop = defineModule({
     const fillTableAddr = fillIndex.trunc(Math.log2(p.unitDepth));
     const halfFree = fillIndex.extend(a.unitIndex + 1).le(unitIndex.addFull(1)).named('fill_half_free');
     const readFill = fillPhase.is('Read').and(fillIndex.lt(cfg.units!)).and(halfFree).named('read_fill_descriptor');
-    const fu = latchFields('fill', unitFields, unitTable.read(fillTableAddr, readFill), fillPhase.is('Load'), ['beatBase', 'broadcastElements', 'pointerBase', 'pointerEntries', 'groupRows']);
+    const fu = latchFields('fill', unitFields, unitTable.read(fillTableAddr, readFill), fillPhase.is('Load'), ['beatBase', 'broadcastElements', 'pointerBase', 'pointerEntries', 'runClearRows']);
     const filling = fillPhase.is('Beat');
     when(filling.and(running), () => fillBusyCycles.set(fillBusyCycles.add(1)));
     const fillBeats = fu.broadcastElements!.extend(32).add(fw - 1).shr(Math.log2(fw)).named('fill_beats');
     const pointerEntries = fu.pointerEntries!.extend(32);
-    // Only the run's first fill clears accumulator rows (its group's); later groups' rows are cleared by the drain before them.
-    const clearEntries = mux(fillIndex.eq(0), fu.groupRows!.extend(32), 0).named('clear_entries');
+    // Only the run's first fill clears accumulator rows (in every set, for the first group of each); later
+    // groups' rows are cleared by the drain of the group before them in their set.
+    const clearEntries = mux(fillIndex.eq(0), fu.runClearRows!.extend(32), 0).named('clear_entries');
     const fillPtr = mux(fillBeats.gt(pointerEntries), fillBeats, pointerEntries);
     const fillEnd = mux(fillPtr.gt(clearEntries), fillPtr, clearEntries).named('fill_end');
     const fillLast = filling.and(fillStep.add(1).ge(fillEnd)).named('fill_last');
@@ -217,15 +235,51 @@ export const ScnnArrayTop = defineModule({
     const startPulse = phase.is('Fill').and(filled).named('start_pes');
     const fillClear = filling.and(fillStep.lt(clearEntries)).named('fill_clearing');
 
-    // ---- drain: every PE reads bank row `step` of its accumulators (rows beyond its window are not read)
-    // and clears, a cycle later, the rows the next group of the run uses, so that group's first fill
-    // (filled while this group computed) need not wait for a clear.
-    const draining = phase.is('Drain');
+    // ---- drain engine: takes a group's drain from the compute side (the handoff), latching what it
+    // needs from the group's last unit; every PE reads bank row `drainStep` of that set (rows beyond its
+    // window are not read) and clears it a cycle later while it is a row of the next group to use the set.
+    const twoSets = pp.accumulatorSets === 2;
+    const handoff = wire(Bool(), { name: 'drain_handoff', default: 0 });
+    const drainFlush = mux(cfg.reduceAcrossPes!, lit(a.reductionLevels + 1, UInt(8)), lit(1, UInt(8))).named('drain_flush');
+    const drainEnding = drainPhase.is('Flush').and(drainStep.add(1).ge(drainFlush.extend(32))).named('drain_ending');
+    const drainFree = drainPhase.is('Idle').or(drainEnding).named('drain_free');
+    const take = (name: string, v: Signal) => regNext(v, { name: `drain_${name}`, init: 0, enable: handoff });
+    const dRows = take('rows', unit.groupRows!);
+    const dClearRows = take('clear_rows', unit.drainClearRows!);
+    const dReduceSlice = take('reduce_slice', unit.reduceSlice!);
+    const dDrainRows = desc.map((d, i) => take(`rows_${i}`, d.drainRows!));
+    const dSliceRow = desc.map((d, i) => take(`slice_row_${i}`, d.sliceRow!));
+    // The set the PEs compute into: groups of a run take the sets in turn.
+    const accSet = reg(Bool(), { name: 'acc_set', init: 0 });
+    const dSet = take('set', accSet);
+    if (twoSets) when(handoff, () => accSet.set(accSet.not()));
+    when(phase.is('Idle'), () => accSet.set(0));
+    const draining = drainPhase.is('Rows');
     const drainClear = reg(Bool(), { name: 'drain_clear', init: 0 });
     const drainClearRow = reg(UInt(w.entryBits), { name: 'drain_clear_row', init: 0 });
-    drainClear.set(draining.and(step.lt(unit.nextGroupRows!.extend(32))));
-    drainClearRow.set(step.trunc(w.entryBits));
-    const drainSteps = mux(unit.groupRows!.gt(unit.nextGroupRows!), unit.groupRows!, unit.nextGroupRows!).named('drain_steps');
+    drainClear.set(draining.and(drainStep.lt(dClearRows.extend(32))));
+    drainClearRow.set(drainStep.trunc(w.entryBits));
+    const drainSteps = mux(dRows.gt(dClearRows), dRows, dClearRows).named('drain_steps');
+    drainPhase.switch({
+      Idle: () => {},
+      // One bank row per cycle, as many as the largest window of this group or of the next group of its set.
+      Rows: () => {
+        drainStep.set(drainStep.add(1));
+        when(drainStep.add(1).ge(drainSteps.extend(32)), () => {
+          drainStep.set(0);
+          drainPhase.goto('Flush');
+        });
+      },
+      // The last row's add and write: a cycle, and the tree's levels in the weight gradient.
+      Flush: () => {
+        drainStep.set(drainStep.add(1));
+        when(drainEnding, () => drainPhase.goto('Idle'));
+      },
+    });
+    when(handoff, () => {
+      drainStep.set(0);
+      drainPhase.goto('Rows');
+    });
 
     // ---- the PEs and the barrier
     const peDone = pes.map((_, i) => reg(Bool(), { name: `pe${i}_done`, init: 0 }));
@@ -246,6 +300,10 @@ export const ScnnArrayTop = defineModule({
       pe.io.ptrWriteEnable.set(wPtrValid);
       pe.io.ptrWriteAddr.set(wStep.trunc(w.pointerAddress));
       pe.io.ptrWriteData.set(pointerWord);
+      pe.io.accSet.set(accSet);
+      pe.io.drainSet.set(dSet);
+      // The run's first fill clears every set (nothing computes or drains yet).
+      pe.io.accClearAll.set(fillClear);
       pe.io.accClear.set(fillClear.or(drainClear));
       pe.io.accClearEntry.set(mux(drainClear, drainClearRow, fillStep.trunc(w.entryBits)));
       when(startPulse, () => peDone[i]!.set(0)).elseWhen(pe.io.finished, () => peDone[i]!.set(1));
@@ -255,11 +313,11 @@ export const ScnnArrayTop = defineModule({
     const reduce = cfg.reduceAcrossPes!;
     const lanesOf = (row: Signal) => Array.from({ length: A }, (_, l) => row.bits((l + 1) * pp.accWidth - 1, l * pp.accWidth).asSInt());
     const rowOf = (lanes: readonly Signal[]) => cat(...[...lanes].reverse().map((v) => v.asUInt()));
-    const drainReads = desc.map((d, i) => draining.and(step.lt(d.drainRows!.extend(32))).named(`drain_read_${i}`));
-    const drainRowAt = desc.map((d, i) => d.sliceRow!.add(step.trunc(a.sliceRow)).named(`drain_row_${i}`));
+    const drainReads = dDrainRows.map((rows, i) => draining.and(drainStep.lt(rows.extend(32))).named(`drain_read_${i}`));
+    const drainRowAt = dSliceRow.map((row, i) => row.add(drainStep.trunc(a.sliceRow)).named(`drain_row_${i}`));
     pes.forEach((pe, i) => {
       pe.io.drainRead.set(drainReads[i]!);
-      pe.io.drainEntry.set(step.trunc(w.entryBits));
+      pe.io.drainEntry.set(drainStep.trunc(w.entryBits));
     });
     // Halo passes: a cycle after the read, each PE adds its row into its own slice.
     const directValid = pes.map((_, i) => {
@@ -353,7 +411,7 @@ export const ScnnArrayTop = defineModule({
       const inMask = select(send.map((x) => x.mask), me.from).named(`merge_in_mask_${i}`);
       const inValue = select(send.map((x) => x.row), me.from).named(`merge_in_value_${i}`);
       // Weight gradient: the reduction network adds each group's summed window into the slice its descriptor names.
-      const treeHere = reduce.and(unit.reduceSlice!.eq(i)).named(`tree_here_${i}`);
+      const treeHere = reduce.and(dReduceSlice.eq(i)).named(`tree_here_${i}`);
       const readRow = mux(merging, inRow, mux(treeHere, treeRow[L]!, drainRowAt[i]!)).named(`slice_read_row_${i}`);
       const old = slice.read(readRow);
       const v3 = reg(Bool(), { name: `merge_v3_${i}`, init: 0 });
@@ -385,7 +443,6 @@ export const ScnnArrayTop = defineModule({
       unitIndex.set(unitIndex.add(1));
       phase.goto('UnitRead');
     };
-    const drainFlush = mux(reduce, lit(L + 1, UInt(8)), lit(1, UInt(8))).named('drain_flush');
     const limitReached = running.and(cycles.add(1).ge(cfg.cycleLimit!)).named('limit_reached');
     phase.switch({
       Idle: () => when(io.start, () => {
@@ -393,29 +450,36 @@ export const ScnnArrayTop = defineModule({
         phase.goto('UnitRead');
       }),
       UnitRead: () =>
-        when(unitIndex.ge(cfg.units!), () => {
+        when(pastLastUnit, () => {
+          when(drainBusy.not(), () => {
           mergePhase.set(0);
-          when(cfg.mergePhases!.eq(0), () => phase.goto('Done')).otherwise(() => phase.goto('MergeRead'));
+            when(cfg.mergePhases!.eq(0), () => phase.goto('Done')).otherwise(() => phase.goto('MergeRead'));
+          });
         }).otherwise(() => phase.goto('UnitLoad')),
       UnitLoad: () => phase.goto('Fill'),
       // Waits for the unit's fill (usually done while the unit before computed); starts the PEs.
       Fill: () => when(startPulse, () => phase.goto('Compute')),
+      // A group's last unit hands its drain to the drain engine once that is free. Two sets: the next
+      // group starts at once (its set's last drain has ended, as the engine is free). One set: it waits
+      // for this drain to end.
       Compute: () => when(allDone, () => {
-        step.set(0);
-        when(unit.lastOfGroup!, () => phase.goto('Drain')).otherwise(nextUnit);
+        when(unit.lastOfGroup!, () => {
+          if (twoSets) when(drainFree, () => {
+            handoff.set(1);
+            nextUnit();
+          }).otherwise(() => phase.goto('DrainWait'));
+          else {
+            handoff.set(1);
+            phase.goto('DrainWait');
+          }
+        }).otherwise(nextUnit);
       }),
-      // One bank row per cycle, as many as the largest window of this group or of the next has.
-      Drain: () => {
-        step.set(step.add(1));
-        when(step.add(1).ge(drainSteps.extend(32)), () => {
-          step.set(0);
-          phase.goto('DrainFlush');
+      DrainWait: () => {
+        if (twoSets) when(drainFree, () => {
+          handoff.set(1);
+          nextUnit();
         });
-      },
-      // The last row's add and write: a cycle, and the tree's levels in the weight gradient.
-      DrainFlush: () => {
-        step.set(step.add(1));
-        when(step.add(1).ge(drainFlush.extend(32)), nextUnit);
+        else when(drainEnding, nextUnit);
       },
       MergeRead: () => {
         step.set(0);
@@ -443,7 +507,7 @@ export const ScnnArrayTop = defineModule({
     io.done.set(phase.is('Done'));
     io.timedOut.set(timedOut);
 
-    const all: Record<string, Signal> = { cycles, descriptorCycles, fillCycles, computeCycles, drainCycles, mergeCycles, fillBusyCycles };
+    const all: Record<string, Signal> = { cycles, descriptorCycles, fillCycles, computeCycles, drainCycles, mergeCycles, fillBusyCycles, drainBusyCycles };
     for (const k of PE_COUNTERS) {
       all[k] = reduceTree(pes.map((pe) => (pe.io.counters as unknown as Record<string, Signal>)[k]!), (x, y) => x.add(y));
     }

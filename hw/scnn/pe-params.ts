@@ -18,6 +18,13 @@ export interface PeParams {
   banks: number;
   /** Entries per bank (a power of two). */
   bankDepth: number;
+  /**
+   * Accumulator sets of A banks x bankDepth entries each: 2 double-buffers them (a window group
+   * computes into one set while the array drains the other, docs/pe-array.md section 3a); 1 is
+   * the single-buffered build, kept for area comparisons. A window holds at most A x bankDepth
+   * outputs either way.
+   */
+  accumulatorSets: 1 | 2;
   /** Bits of every row, column and channel coordinate (unsigned). */
   coordBits: number;
   /** Stationary elements the PE holds (a power of two, a multiple of I). */
@@ -38,6 +45,7 @@ export const DEFAULT_PE: PeParams = {
   accWidth: 32,
   banks: 32,
   bankDepth: 64,
+  accumulatorSets: 2,
   coordBits: 8,
   stationaryDepth: 1024,
   broadcastDepth: 1024,
@@ -58,6 +66,7 @@ export function validatePeParams(p: PeParams): void {
   if (!Number.isInteger(p.accWidth) || p.accWidth < 2 * p.valueWidth || p.accWidth > 32) fail(`accWidth must be in [2·valueWidth, 32], got ${p.accWidth}`);
   if (!pow2(p.banks, 2)) fail(`banks must be a power of two of at least 2, got ${p.banks}`);
   if (!pow2(p.bankDepth, 2)) fail(`bankDepth must be a power of two of at least 2, got ${p.bankDepth}`);
+  if (p.accumulatorSets !== 1 && p.accumulatorSets !== 2) fail(`accumulatorSets must be 1 or 2, got ${p.accumulatorSets}`);
   if (!Number.isInteger(p.coordBits) || p.coordBits < 2 || p.coordBits > 16) fail(`coordBits must be in [2, 16], got ${p.coordBits}`);
   if (!pow2(p.stationaryDepth, 2 * p.I)) fail(`stationaryDepth must be a power of two of at least 2·I, got ${p.stationaryDepth}`);
   if (!pow2(p.broadcastDepth, 2 * p.F)) fail(`broadcastDepth must be a power of two of at least 2·F, got ${p.broadcastDepth}`);
@@ -86,5 +95,5 @@ export function peWidths(p: PeParams) {
 }
 
 export function peModuleSuffix(p: PeParams): string {
-  return `f${p.F}_i${p.I}_v${p.valueWidth}_a${p.accWidth}_b${p.banks}x${p.bankDepth}_c${p.coordBits}_s${p.stationaryDepth}_bc${p.broadcastDepth}_p${p.pointerDepth}_g${p.segmentDepth}_${p.anticipation}`;
+  return `f${p.F}_i${p.I}_v${p.valueWidth}_a${p.accWidth}_b${p.banks}x${p.bankDepth}x${p.accumulatorSets}_c${p.coordBits}_s${p.stationaryDepth}_bc${p.broadcastDepth}_p${p.pointerDepth}_g${p.segmentDepth}_${p.anticipation}`;
 }

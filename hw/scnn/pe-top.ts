@@ -122,6 +122,10 @@ export const ScnnPeTop = defineModule({
     pe.io.ptrWriteEnable.set(wPtrValid);
     pe.io.ptrWriteAddr.set(wElem.trunc(w.pointerAddress));
     pe.io.ptrWriteData.set(pointerWord);
+    // One window per run: set 0 of the accumulators is cleared, computed into and drained.
+    pe.io.accSet.set(0);
+    pe.io.drainSet.set(0);
+    pe.io.accClearAll.set(0);
     pe.io.accClear.set(filling.and(step.lt(io.cfg.windowEntries.extend(32))));
     pe.io.accClearEntry.set(step.trunc(w.entryBits));
 

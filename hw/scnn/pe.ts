@@ -42,10 +42,18 @@ function peIO(p: PeParams) {
     ptrWriteEnable: Input(Bool()),
     ptrWriteAddr: Input(UInt(w.pointerAddress)),
     ptrWriteData: Input(UInt(w.broadcastIndex)),
-    /** Writes zero at this entry of every accumulator bank. */
+    /**
+     * With two accumulator sets (p.accumulatorSets): the multipliers add into set `accSet` while the
+     * drain reads, and the clear writes, set `drainSet` (the array never points both at one set while
+     * both work). With one set both are ignored.
+     */
+    accSet: Input(Bool()),
+    drainSet: Input(Bool()),
+    /** Writes zero at this entry of every accumulator bank (of set drainSet, or of every set with accClearAll). */
     accClear: Input(Bool()),
+    accClearAll: Input(Bool()),
     accClearEntry: Input(UInt(w.entryBits)),
-    /** Reads this entry of every bank; the values appear on drainData a cycle later. */
+    /** Reads this entry of every bank (of set drainSet); the values appear on drainData a cycle later. */
     drainRead: Input(Bool()),
     drainEntry: Input(UInt(w.entryBits)),
     drainData: Output(Vec(p.banks, SInt(p.accWidth))),
@@ -287,24 +295,34 @@ export const ScnnPe = defineModule({
       const any = selBits.orR().named(`bank${b}_grant`);
       const entry = oneHot(selBits, pEntry);
       const value = oneHot(selBits, pValue);
-      const bank = mem(SInt(p.accWidth), p.bankDepth, { name: `acc_${b}` });
-      const readData = bank.read(mux(io.drainRead, io.drainEntry, entry), io.drainRead.or(any));
       const wValid = reg(Bool(), { name: `w${b}_valid`, init: 0 });
       const wEntry = reg(UInt(w.entryBits), { name: `w${b}_entry` });
       const wValue = reg(SInt(p.accWidth), { name: `w${b}_value` });
-      wValid.set(any.and(io.drainRead.not()));
+      // One set: the drain and the multipliers take turns on its port (a drain never meets a grant).
+      wValid.set(p.accumulatorSets === 1 ? any.and(io.drainRead.not()) : any);
       wEntry.set(entry);
       wValue.set(value);
       const lastValid = reg(Bool(), { name: `w${b}_last_valid`, init: 0 });
       const lastEntry = reg(UInt(w.entryBits), { name: `w${b}_last_entry` });
       const lastSum = reg(SInt(p.accWidth), { name: `w${b}_last_sum` });
       const forward = lastValid.and(lastEntry.eq(wEntry));
-      const sum = mux(forward, lastSum, readData).add(wValue).named(`w${b}_sum`);
-      when(wValid, () => bank.write(wEntry, sum)).elseWhen(io.accClear, () => bank.write(io.accClearEntry, 0));
+      // Each set is its own memory (one read, one write port): the multipliers read and write set
+      // accSet, the drain reads and the clear writes set drainSet, in the same cycle when they differ.
+      const sets = Array.from({ length: p.accumulatorSets }, (_, k) => {
+        const isAcc = p.accumulatorSets === 1 ? lit(1, Bool()) : io.accSet.eq(k);
+        const isDrain = p.accumulatorSets === 1 ? lit(1, Bool()) : io.drainSet.eq(k);
+        const bank = mem(SInt(p.accWidth), p.bankDepth, { name: p.accumulatorSets === 1 ? `acc_${b}` : `acc_${b}_set${k}` });
+        const drainHere = io.drainRead.and(isDrain);
+        const data = bank.read(mux(drainHere, io.drainEntry, entry), drainHere.or(any.and(isAcc)));
+        return { bank, data, isAcc, clearHere: io.accClear.and(io.accClearAll.or(isDrain)) };
+      });
+      const pick = (set: Signal) => (p.accumulatorSets === 1 ? sets[0]!.data : mux(set, sets[1]!.data, sets[0]!.data));
+      const sum = mux(forward, lastSum, pick(io.accSet)).add(wValue).named(`w${b}_sum`);
+      for (const set of sets) when(wValid.and(set.isAcc), () => set.bank.write(wEntry, sum)).elseWhen(set.clearHere, () => set.bank.write(io.accClearEntry, 0));
       lastValid.set(wValid);
       lastEntry.set(wEntry);
       lastSum.set(sum);
-      io.drainData[b]!.set(readData);
+      io.drainData[b]!.set(pick(io.drainSet));
     }
 
     // ---- counters (counted in a pair's first cycle in M)

@@ -134,7 +134,10 @@ export function scaleCounters(c: ArrayCounters, sample: PassSample, pass: Traini
   const outputScale = sample.scale / (reduction.of / reduction.count);
   const scaled = Object.fromEntries(Object.entries(c).map(([k, v]) => [k, typeof v === 'number' ? v * sample.scale : v])) as unknown as ArrayCounters;
   const drain = (c.drainCycles - runCutDrainCycles) * outputScale + runCutDrainCycles * sample.scale;
-  return { ...scaled, drainCycles: drain, cycles: scaled.cycles - scaled.drainCycles + drain };
+  // The drain engine's work scales the same way. The exposed drain (drainCycles) of a sample is at least the
+  // whole pass's share: a group's drain hides behind the next group's compute, which the cut shortens.
+  const drainBusy = (c.drainBusyCycles - runCutDrainCycles) * outputScale + runCutDrainCycles * sample.scale;
+  return { ...scaled, drainCycles: drain, drainBusyCycles: drainBusy, cycles: scaled.cycles - scaled.drainCycles + drain };
 }
 
 export function describeSample(s: PassSample): string {

@@ -6,13 +6,16 @@
  * PEs' broadcast buffers are double-buffered), so a unit waits only for the
  * part of its fill the unit before did not hide. Per unit: 2 descriptor
  * cycles, the exposed fill (at least the cycle that starts the PEs), compute;
- * per window group: the parallel drain; 1 cycle at the end to find no further
- * unit; then the halo merge program (sim/scnn/array-output.ts), phase by phase.
+ * per window group: the part of its parallel drain the next group waits for
+ * (all of it with one accumulator set; with two, only while the drain engine
+ * still drains the group before); the run's last drain; 1 cycle at the end to
+ * find no further unit; then the halo merge program (sim/scnn/array-output.ts),
+ * phase by phase.
  */
 import type { ArrayTopParams } from '../../hw/scnn/array-params.ts';
 import type { PeTopParams } from '../../hw/scnn/pe-top.ts';
 import { arrayWidths } from '../../hw/scnn/array-params.ts';
-import { groupFlags, hardwarePe, planOutput, reduceAcrossPes, type ScheduleArray } from './array-output.ts';
+import { accumulatorClears, groupFlags, hardwarePe, planOutput, reduceAcrossPes, type ScheduleArray } from './array-output.ts';
 import { cycleModel, type PeCounters } from './cycle-model.ts';
 import { pointerEntryCount } from './images.ts';
 import type { PassSchedule } from './scheduler.ts';
@@ -29,16 +32,18 @@ export interface ArrayCounters extends ArrayPeCounters {
   fillCycles: number;
   /** Σ over units of the slowest PE's compute (the barrier). */
   computeCycles: number;
-  /** Drains of the window groups into the output slices (with the cross-PE reduction), and the halo merge. */
+  /** Drain the units wait for (of the window groups into the output slices, with the cross-PE reduction), and the halo merge. */
   drainCycles: number;
   /** The halo merge at the end of the pass (part of drainCycles). */
   mergeCycles: number;
   /** Cycles the fill engine copies (Σ over units of their fill length), hidden under compute or not; not part of cycles. */
   fillBusyCycles: number;
+  /** Cycles the drain engine works (Σ over groups of their drain), hidden under compute or not; not part of cycles. */
+  drainBusyCycles: number;
 }
 
 export const ARRAY_COUNTER_NAMES: readonly (keyof ArrayCounters)[] = [
-  'cycles', 'descriptorCycles', 'fillCycles', 'computeCycles', 'drainCycles', 'mergeCycles', 'fillBusyCycles',
+  'cycles', 'descriptorCycles', 'fillCycles', 'computeCycles', 'drainCycles', 'mergeCycles', 'fillBusyCycles', 'drainBusyCycles',
   'candidatePairs', 'issuedPairs', 'busySlots', 'validProducts', 'conflictStalls', 'goldenProducts', 'baselinePairs',
 ];
 
@@ -50,8 +55,10 @@ export interface ArrayUnitCost {
   /** Compute cycles of every hardware PE, and their maximum (the barrier). */
   readonly peCompute: readonly number[];
   readonly compute: number;
-  /** Drain of the unit's window group when the unit closes it, else 0. */
+  /** Drain of the unit's window group when the unit closes it, else 0: the drain engine's cycles. */
   readonly drain: number;
+  /** Cycles the next unit waits after this one's compute for the drain engine (its drain handed off, or done with one set). */
+  readonly drainWait: number;
 }
 
 /** Cycles of the descriptor phase per unit (read, latch), and of the final look-up that finds no unit. */
@@ -72,17 +79,20 @@ export function arrayCycleModel(schedule: PassSchedule, grid: ScheduleArray, par
   const P = params.px * params.py;
   const peTop: PeTopParams = { pe: p, fillWidth: params.fillWidth };
   const c: ArrayCounters = {
-    cycles: 0, descriptorCycles: 0, fillCycles: 0, computeCycles: 0, drainCycles: 0, mergeCycles: 0, fillBusyCycles: 0,
+    cycles: 0, descriptorCycles: 0, fillCycles: 0, computeCycles: 0, drainCycles: 0, mergeCycles: 0, fillBusyCycles: 0, drainBusyCycles: 0,
     candidatePairs: 0, issuedPairs: 0, busySlots: 0, validProducts: 0, conflictStalls: 0, goldenProducts: 0, baselinePairs: 0,
   };
   const flags = groupFlags(schedule);
   const reduce = reduceAcrossPes(schedule);
   const flush = DRAIN_FLUSH + (reduce ? arrayWidths(params).reductionLevels : 0);
   const rows = schedule.units.map(({ unit }) => groupRows(unit, p.banks));
-  // Cycle of each unit's UnitRead (t), and of the last beat of the fill before (fillEnd).
+  const clears = accumulatorClears(schedule, p.banks, p.accumulatorSets);
+  // Cycle of each unit's UnitRead (t), of the last beat of the fill before (fillEnd), and the drain
+  // engine's last busy cycle (drainEnd; in it the engine already takes the next handoff).
   let t = 0;
   let previousUnitRead = 0;
   let fillEnd = 0;
+  let drainEnd = -Infinity;
   const units = schedule.units.map(({ unit }, u): ArrayUnitCost => {
     const peCompute = new Array<number>(P).fill(IDLE_PE_COMPUTE);
     unit.pes.forEach((pe, k) => {
@@ -91,8 +101,9 @@ export function arrayCycleModel(schedule: PassSchedule, grid: ScheduleArray, par
       peCompute[i] = m.computeCycles;
       for (const key of ['candidatePairs', 'issuedPairs', 'busySlots', 'validProducts', 'conflictStalls', 'goldenProducts', 'baselinePairs'] as const) c[key] += m[key];
     });
-    // Only the run's first fill clears accumulator rows; a later group's rows are cleared by the drain before it.
-    const fillLength = Math.max(1, Math.ceil(unit.broadcast.values.length / params.fillWidth), pointerEntryCount(unit, p.anticipation), u === 0 ? rows[0]! : 0);
+    // Only the run's first fill clears accumulator rows (the first group of each set); a later group's rows
+    // are cleared by the drain of the group before it in its set.
+    const fillLength = Math.max(1, Math.ceil(unit.broadcast.values.length / params.fillWidth), pointerEntryCount(unit, p.anticipation), clears[u]!.runClear);
     // The fill engine reads unit u's descriptor once its last fill is done and unit u - 1 is the one
     // computing (the half it writes was last read by unit u - 2); its last beat starts the PEs at the
     // earliest, and never before the unit's descriptors are latched.
@@ -102,20 +113,28 @@ export function arrayCycleModel(schedule: PassSchedule, grid: ScheduleArray, par
     const fill = start - t - DESCRIPTOR_CYCLES + 1;
     const compute = Math.max(...peCompute);
     // Every PE drains at once, a bank row per cycle (the group's largest window sets the length), and
-    // clears the next group's rows meanwhile.
-    const next = flags[u]!.last && u + 1 < rows.length ? rows[u + 1]! : 0;
-    const drain = flags[u]!.last ? Math.max(1, rows[u]!, next) + flush : 0;
+    // clears the rows of the next group of its set meanwhile. The barrier's cycle hands the drain off
+    // when the engine is free (two sets), else the compute side waits for it; one set waits for the
+    // drain itself.
+    const drain = flags[u]!.last ? Math.max(1, rows[u]!, clears[u]!.drainClear) + flush : 0;
+    const barrier = start + compute;
+    const handoff = drain === 0 ? barrier : Math.max(barrier, drainEnd);
+    if (drain > 0) drainEnd = handoff + drain;
+    const drainWait = drain === 0 ? 0 : p.accumulatorSets === 2 ? handoff - barrier : drain;
     previousUnitRead = t;
-    t = start + compute + 1 + drain;
-    return { fillLength, fill, peCompute, compute, drain };
+    t = barrier + 1 + drainWait;
+    return { fillLength, fill, peCompute, compute, drain, drainWait };
   });
+  // After the last unit the look-up waits while the drain engine works.
+  const drainTail = Math.max(0, drainEnd - t + 1);
   c.descriptorCycles = DESCRIPTOR_CYCLES * units.length + 1;
   c.fillCycles = units.reduce((s, u) => s + u.fill, 0);
   c.fillBusyCycles = units.reduce((s, u) => s + u.fillLength, 0);
   c.computeCycles = units.reduce((s, u) => s + u.compute, 0);
   const phases = planOutput(schedule, grid, params, false).phases;
   c.mergeCycles = phases.length === 0 ? 0 : phases.reduce((s, ph) => s + MERGE_PHASE_OVERHEAD + ph.length, 0) + MERGE_END;
-  c.drainCycles = units.reduce((s, u) => s + u.drain, 0) + c.mergeCycles;
+  c.drainBusyCycles = units.reduce((s, u) => s + u.drain, 0);
+  c.drainCycles = units.reduce((s, u) => s + u.drainWait, 0) + drainTail + c.mergeCycles;
   c.cycles = c.descriptorCycles + c.fillCycles + c.computeCycles + c.drainCycles;
   return { counters: c, units };
 }

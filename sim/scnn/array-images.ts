@@ -28,7 +28,7 @@
 import { arrayWidths, mergePhaseFields, mergeTransferFields, peDescriptorFields, peMergeFields, unitDescriptorFields, validateArrayTopParams, type ArrayTopParams } from '../../hw/scnn/array-params.ts';
 import { ANTICIPATION_CODES, PASS_CODES } from '../../hw/scnn/pe-params.ts';
 import type { PeTopParams } from '../../hw/scnn/pe-top.ts';
-import { groupFlags, hardwarePe, planOutput, reduceAcrossPes, type OutputPlan, type ScheduleArray } from './array-output.ts';
+import { accumulatorClears, groupFlags, hardwarePe, planOutput, reduceAcrossPes, type OutputPlan, type ScheduleArray } from './array-output.ts';
 import { elementWords, encodePeTop, ImpossibleWorkUnit, packFields, pointerTables, segmentWord } from './images.ts';
 import type { PassSchedule } from './scheduler.ts';
 import { groupRows, type Anticipation, type PassGeometry, type PeWindow } from './work-unit.ts';
@@ -73,6 +73,7 @@ export function encodeArrayTop(schedule: PassSchedule, grid: ScheduleArray, para
   if (!Number.isInteger(cycleLimit) || cycleLimit < 1 || cycleLimit >= 2 ** 32) fail(`the cycle limit must be an integer in [1, 2^32), got ${cycleLimit}`);
   const geometry = units[0]?.unit.geometry;
   const flags = groupFlags(schedule);
+  const clears = accumulatorClears(schedule, p.banks, p.accumulatorSets);
   units.forEach(({ unit }, u) => {
     if (!sameGeometry(unit.geometry, geometry!)) fail(`work unit ${u} has another pass geometry than unit 0`);
     if (reduceAcrossPes(schedule)) unit.pes.forEach((pe, k) => sameWindow(pe.window, unit.pes[0]!.window) || fail(`work unit ${u}, PE ${k}: a weight-gradient window differs from PE 0's; the reduction network adds the same window of every PE`));
@@ -109,8 +110,8 @@ export function encodeArrayTop(schedule: PassSchedule, grid: ScheduleArray, para
     while (broadcastWords.length % fw !== 0) broadcastWords.push(0n);
     const pointerBase = pointerWords.length;
     pointerWords.push(...pointers.table);
-    const next = flags[u]!.last && u + 1 < units.length ? groupRows(units[u + 1]!.unit, p.banks) : 0;
-    unitWords.push(packFields([beatBase, unit.broadcast.values.length, pointerBase, pointers.table.length, groupRows(unit, p.banks), next, flags[u]!.last ? 1 : 0, plan.reduceSlice[u]!].map((v, i) => [v, unitFields[i]!] as const)));
+    const { runClear, drainClear } = clears[u]!;
+    unitWords.push(packFields([beatBase, unit.broadcast.values.length, pointerBase, pointers.table.length, groupRows(unit, p.banks), runClear, drainClear, flags[u]!.last ? 1 : 0, plan.reduceSlice[u]!].map((v, i) => [v, unitFields[i]!] as const)));
     for (let i = 0; i < P; i++) {
       const k = scheduled.get(i);
       const segBase = segmentWords[i]!.length;

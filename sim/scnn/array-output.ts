@@ -10,7 +10,7 @@
 import type { ArrayTopParams } from '../../hw/scnn/array-params.ts';
 import { outputIndexOf } from './assemble.ts';
 import type { PassSchedule } from './scheduler.ts';
-import { windowSize, type PeWindow } from './work-unit.ts';
+import { groupRows, windowSize, type PeWindow } from './work-unit.ts';
 
 /** The PE grid a schedule was made for (the scheduler's ArrayConfig px, py). */
 export interface ScheduleArray {
@@ -32,6 +32,26 @@ export function reduceAcrossPes(schedule: PassSchedule): boolean {
 export function groupFlags(schedule: PassSchedule): { first: boolean; last: boolean }[] {
   const u = schedule.units;
   return u.map((s, i) => ({ first: i === 0 || u[i - 1]!.group !== s.group, last: i === u.length - 1 || u[i + 1]!.group !== s.group }));
+}
+
+/**
+ * Which accumulator rows get cleared, and when (docs/pe-array.md section 3a). Groups of a run use
+ * the accumulator sets in turn (group j of the run: set j mod sets). The run's first fill clears
+ * `runClear` rows of every set (the rows of the first group using each: groups 0 .. sets − 1);
+ * a group's drain clears, a cycle after reading each row, the first `drainClear` rows of its set
+ * (the rows of the next group using that set, 0 if none). Per unit: runClear on unit 0, drainClear
+ * on a group's last unit, 0 elsewhere.
+ */
+export function accumulatorClears(schedule: PassSchedule, banks: number, sets: 1 | 2): { runClear: number; drainClear: number }[] {
+  const flags = groupFlags(schedule);
+  const firstUnits = flags.flatMap((f, u) => (f.first ? [u] : []));
+  const groupOf: number[] = [];
+  flags.forEach((f, u) => groupOf.push(u === 0 ? 0 : groupOf[u - 1]! + (f.first ? 1 : 0)));
+  const rowsOfGroup = (j: number) => (j < firstUnits.length ? groupRows(schedule.units[firstUnits[j]!]!.unit, banks) : 0);
+  return schedule.units.map((_, u) => ({
+    runClear: u === 0 ? Math.max(...Array.from({ length: sets }, (_, j) => rowsOfGroup(j))) : 0,
+    drainClear: flags[u]!.last ? rowsOfGroup(groupOf[u]! + sets) : 0,
+  }));
 }
 
 /**

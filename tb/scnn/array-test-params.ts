@@ -15,6 +15,7 @@ export const TEST_ARRAY_TOP: ArrayTopParams = {
     accWidth: 32,
     banks: 16,
     bankDepth: 16,
+    accumulatorSets: 2,
     coordBits: 6,
     stationaryDepth: 256,
     broadcastDepth: 64,

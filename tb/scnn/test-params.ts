@@ -13,6 +13,7 @@ export const TEST_PE_TOP: PeTopParams = {
     accWidth: 32,
     banks: 32,
     bankDepth: 64,
+    accumulatorSets: 1,
     coordBits: 6,
     stationaryDepth: 512,
     broadcastDepth: 512,

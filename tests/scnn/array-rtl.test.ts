@@ -5,7 +5,7 @@ import { ScnnArrayTop } from '../../hw/scnn/array-top.ts';
 import { countRcpFast } from '../../sim/golden/rcp-count.ts';
 import { arrayCycleModel } from '../../sim/scnn/array-cycle-model.ts';
 import { firstMismatch, goldenPassOutput, schedulePass } from '../../sim/scnn/layer-run.ts';
-import { ANTICIPATION_MODES } from '../../sim/scnn/work-unit.ts';
+import { ANTICIPATION_MODES, elementList, type WorkUnit } from '../../sim/scnn/work-unit.ts';
 import { buildModel, type VerilatedModel } from '../../sim/verilator/build.ts';
 import { passCases, RUNS_CASE, SMALL_UNITS } from '../../tb/scnn/array-cases.ts';
 import { checkPassAllModes, scheduleConfig } from '../../tb/scnn/array-check.ts';
@@ -16,6 +16,7 @@ import { arrayTestbench } from '../../tb/scnn/array.tb.ts';
 import { HAND_MADE_COMPUTE_CYCLES, handMadeMatmulUnit } from '../../tb/scnn/pe-cases.ts';
 import { referenceWorkUnit } from '../../sim/scnn/reference.ts';
 import type { PassSchedule } from '../../sim/scnn/scheduler.ts';
+import { cycleModel } from '../../sim/scnn/cycle-model.ts';
 import { convCaseArb } from '../golden/arbitraries.ts';
 
 let built: Promise<VerilatedModel> | undefined;
@@ -132,5 +133,69 @@ test('a unit\'s fill runs while the unit before computes: two hand-made units of
     const acc = referenceWorkUnit(unit)[0]!.accumulators;
     const want = Int32Array.from({ length: 8 * 12 }, (_, o) => (o % 12 >= 4 && o % 12 < 8 ? 2 * acc[Math.floor(o / 12) * 4 + (o % 12) - 4]! : 0));
     expect(firstMismatch(run.output, want), mode).toBeUndefined();
+  }
+});
+
+/**
+ * A 1 x 1 matmul unit made for the drain overlap: C (63 x 4) = A · B with one reduction index, A's 63
+ * rows (16 stationary vectors, or one when `stationaryRows` is 4) against B's 4 columns (one broadcast
+ * vector). The window is all of C, 252 accumulators: 16 bank rows of the test array's 16 banks, so a
+ * drain takes 16 + 1 cycles; the fill 4 elements (2 beats) and 13 pointers (5 row, 4 x 2 column).
+ */
+function drainTestUnit(stationaryRows: number): WorkUnit {
+  return {
+    geometry: { pass: 'matmul', stride: 1, padding: 0, outRows: 0, outCols: 0, broadcastRows: 4, broadcastCols: 1 },
+    broadcast: elementList([0, 1, 2, 3].map((j) => ({ value: 5 * j - 7, row: j, col: 0 }))),
+    broadcastSegments: [{ start: 0, end: 4 }],
+    pes: [{
+      window: { originRow: 0, originCol: 0, windowRows: 63, windowCols: 4, channels: 1, stationaryChannels: 1 },
+      stationary: elementList(Array.from({ length: stationaryRows }, (_, i) => ({ value: 3 * i - 90, row: i, col: 0 }))),
+      segments: [{ start: 0, end: stationaryRows, broadcastSegment: 0 }],
+    }],
+  };
+}
+
+test('a group\'s drain runs while the next group computes into the other accumulator set: three groups adding into the same outputs take the cycles counted by hand, bit for bit', async () => {
+  const m = await model();
+  const big = drainTestUnit(63);
+  const small = drainTestUnit(4);
+  const placement = { n: 0, channelBase: 0, stationaryChannelBase: 0 };
+  const threeGroups = (units: WorkUnit[]): PassSchedule => ({
+    pass: 'matmul', outputDims: [63, 4], tile: { rows: 63, cols: 4 }, channelGroup: 1, stationaryChannelGroup: 1,
+    units: units.map((unit, group) => ({ unit, placement, group })),
+  });
+  const peTop = { pe: TEST_ARRAY_TOP.pe, fillWidth: TEST_ARRAY_TOP.fillWidth };
+  for (const mode of ANTICIPATION_MODES) {
+    const c = cycleModel(big, peTop, mode).computeCycles;
+    const s = cycleModel(small, peTop, mode).computeCycles;
+    expect(c, mode).toBeGreaterThanOrEqual(15);
+    expect(s, mode).toBeLessThan(14);
+    // Unit 0: UnitRead, UnitLoad (0, 1); its fill (16: the clear of 16 rows in both sets) ends at 16, the PEs
+    // start at 17 and reach the barrier at 17 + c, which hands group 0's drain (16 rows + 1) to the drain engine:
+    // it works from 18 + c to 34 + c. Unit 1's UnitRead at 18 + c, its fill (13) was hidden: start 20 + c.
+    // Three big groups: no unit waits for a drain, barriers at 17 + c, 20 + 2c, 23 + 3c; after the last, the
+    // look-up at 24 + 3c waits for the last drain (17 cycles) and finds no unit: 42 + 3c. One set: 76 + 3c.
+    const same = await runArrayTop(m, TEST_ARRAY_TOP, threeGroups([big, big, big]), { px: 1, py: 1 }, mode, { seed: 6 });
+    expect(same.counters.cycles, mode).toBe(42 + 3 * c);
+    expect(same.counters.drainCycles, mode).toBe(17);
+    expect(same.counters.drainBusyCycles, mode).toBe(3 * 17);
+    expect(same.counters.fillCycles, mode).toBe(16 + 1 + 1);
+    // A big group, then two small ones: each small group's barrier (at 20 + c + s, then 37 + c + s) waits for the
+    // drain of the group before until its last cycle (34 + c, then 51 + c), 14 - s cycles, and hands its own
+    // drain off there: the pass is drain-bound at 70 + c. One set: 76 + c + 2s.
+    const waits = await runArrayTop(m, TEST_ARRAY_TOP, threeGroups([big, small, small]), { px: 1, py: 1 }, mode, { seed: 6 });
+    expect(waits.counters.cycles, mode).toBe(70 + c);
+    expect(waits.counters.drainCycles, mode).toBe(2 * (14 - s) + 17);
+    expect(waits.counters.drainBusyCycles, mode).toBe(3 * 17);
+    for (const [run, units] of [[same, [big, big, big]], [waits, [big, small, small]]] as const) {
+      const schedule = threeGroups([...units]);
+      expect(run.counters, mode).toEqual(arrayCycleModel(schedule, { px: 1, py: 1 }, TEST_ARRAY_TOP, mode).counters);
+      const want = new Int32Array(63 * 4);
+      for (const unit of units) referenceWorkUnit(unit)[0]!.accumulators.forEach((v, o) => (want[o] = (want[o]! + v) | 0));
+      expect(firstMismatch(run.output, want), mode).toBeUndefined();
+    }
+    const single = { ...TEST_ARRAY_TOP, pe: { ...TEST_ARRAY_TOP.pe, accumulatorSets: 1 as const } };
+    expect(arrayCycleModel(threeGroups([big, big, big]), { px: 1, py: 1 }, single, mode).counters.cycles, mode).toBe(76 + 3 * c);
+    expect(arrayCycleModel(threeGroups([big, small, small]), { px: 1, py: 1 }, single, mode).counters.cycles, mode).toBe(76 + c + 2 * s);
   }
 });

@@ -35,5 +35,6 @@ test('impossible configurations are refused with the limit they exceed, before a
 test('an impossible parameter set is refused at elaboration', () => {
   expect(() => elaborate(ScnnPeTop, { ...TEST_PE_TOP, fillWidth: 3 })).toThrow(HwError);
   expect(() => elaborate(ScnnPeTop, { ...TEST_PE_TOP, pe: { ...TEST_PE_TOP.pe, banks: 24 } })).toThrow(/banks must be a power of two/);
+  expect(() => elaborate(ScnnPeTop, { ...TEST_PE_TOP, pe: { ...TEST_PE_TOP.pe, accumulatorSets: 3 as 2 } })).toThrow(/ScnnPe: accumulatorSets must be 1 or 2, got 3/);
   expect(ImpossibleWorkUnit.name).toBe('ImpossibleWorkUnit');
 });
