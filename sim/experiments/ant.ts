@@ -32,7 +32,7 @@ export interface AntLayerResult {
 
 export function arrayWidthsOf(settings: Pick<ExperimentSettings, 'array'>): ArrayWidths {
   const top = arrayOf(settings).top;
-  return { F: top.pe.F, fillWidth: top.fillWidth, elementBits: top.pe.valueWidth + 3 * top.pe.coordBits, accBits: top.pe.accWidth };
+  return { F: top.pe.F, fillWidth: top.fillWidth, elementBits: top.pe.valueWidth + 3 * top.pe.coordBits, accBits: top.pe.accWidth, pes: top.px * top.py, banks: top.pe.banks };
 }
 
 /** Figures of a set of passes (a pass over all layers, or the whole step) in every mode. */

@@ -93,12 +93,17 @@ export interface ArrayWidths {
   readonly fillWidth: number;
   readonly elementBits: number;
   readonly accBits: number;
+  /** PEs of the array (Px·Py) and accumulator banks per PE (A): a drain or merge cycle moves one row of A accumulators in every PE. */
+  readonly pes: number;
+  readonly banks: number;
 }
 
 /** The array counters an energy estimate reads (sim/scnn/array-cycle-model.ts ArrayCounters has them all). */
 export interface ArrayEventCounters {
-  readonly fillCycles: number;
-  readonly drainCycles: number;
+  /** Cycles the fill engine copies and the drain engine drains, hidden or not: the work, not the exposed time. */
+  readonly fillBusyCycles: number;
+  readonly drainBusyCycles: number;
+  readonly mergeCycles: number;
   readonly candidatePairs: number;
   readonly busySlots: number;
   readonly validProducts: number;
@@ -109,20 +114,27 @@ export interface ArrayEventCounters {
  * multiplier slot multiplies and sends its product through the scatter
  * crossbar; each valid product is accumulated (bank read, add, write); each
  * broadcast vector fetched against a stationary vector reads F elements of
- * the PE's broadcast buffer; each fill cycle reads fillWidth elements of the
- * global buffer and writes them into the PE's buffer; each drain cycle reads
- * and writes one output-buffer word. Operands move from DRAM alike in every
- * mode and are left out.
+ * the PE's broadcast buffer; each cycle the fill engine copies reads fillWidth
+ * elements of the global buffer and writes them into a PE's buffer; each cycle
+ * the drain engine drains reads one row of A accumulators in every PE and adds
+ * it into the PE's output slice (read and write); each halo-merge cycle reads
+ * and writes one slice row in every PE (an upper bound: not every PE sends in
+ * every phase). The fill and drain count their engines' work, not the cycles
+ * left exposed: a hidden copy spends the same energy. Operands move from DRAM
+ * alike in every mode and are left out.
  */
 export function arrayEnergyEvents(c: ArrayEventCounters, w: ArrayWidths): EnergyEvents {
-  const fillBits = c.fillCycles * w.fillWidth * w.elementBits;
+  const fillBits = c.fillBusyCycles * w.fillWidth * w.elementBits;
+  const rowBits = w.pes * w.banks * w.accBits;
+  const drainBits = c.drainBusyCycles * rowBits;
+  const mergeBits = c.mergeCycles * rowBits;
   return {
     multiplies: c.busySlots,
     accumulates: c.validProducts,
-    smallSramReadBits: c.candidatePairs * w.F * w.elementBits + c.validProducts * w.accBits,
+    smallSramReadBits: c.candidatePairs * w.F * w.elementBits + c.validProducts * w.accBits + drainBits,
     smallSramWriteBits: c.validProducts * w.accBits + fillBits,
-    largeSramReadBits: fillBits + c.drainCycles * w.accBits,
-    largeSramWriteBits: c.drainCycles * w.accBits,
+    largeSramReadBits: fillBits + drainBits + mergeBits,
+    largeSramWriteBits: drainBits + mergeBits,
     crossbarBits: c.busySlots * w.accBits,
     dramBits: 0,
   };

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { ENERGY_45NM, energyPj, energyRatio, type EnergyEvents } from '../../sim/experiments/energy.ts';
+import { arrayEnergyEvents, ENERGY_45NM, energyPj, energyRatio, type EnergyEvents } from '../../sim/experiments/energy.ts';
+import { zeroCounters } from '../../sim/scnn/array-runs.ts';
 import { EngineUnavailableError, modelEngine, requirePeArrayEngine } from '../../sim/experiments/engine.ts';
 
 const NONE: EnergyEvents = {
@@ -39,5 +40,18 @@ describe('PE-array engine', () => {
     expect(requirePeArrayEngine('model', 'ant')).toBe(modelEngine);
     expect(() => requirePeArrayEngine('rtl', 'ant')).toThrow(EngineUnavailableError);
     expect(() => requirePeArrayEngine('rtl', 'ant')).toThrow('experiment "ant": --engine rtl is not available in this experiment yet; use --engine model');
+  });
+
+  it('charges the fill and drain engines for their work, hidden or exposed, and a drain or merge row in every PE', () => {
+    const widths = { F: 4, fillWidth: 4, elementBits: 40, accBits: 32, pes: 4, banks: 2 };
+    const work = { ...zeroCounters(), fillBusyCycles: 10, drainBusyCycles: 3, mergeCycles: 2 };
+    const e = arrayEnergyEvents(work, widths);
+    const row = 4 * 2 * 32;
+    expect(e.smallSramWriteBits).toBe(10 * 4 * 40);
+    expect(e.smallSramReadBits).toBe(3 * row);
+    expect(e.largeSramReadBits).toBe(10 * 4 * 40 + 3 * row + 2 * row);
+    expect(e.largeSramWriteBits).toBe(5 * row);
+    // The same work left exposed (nothing to hide behind) spends the same energy.
+    expect(arrayEnergyEvents({ ...work, fillCycles: 10, drainCycles: 5, cycles: 15 }, widths)).toEqual(e);
   });
 });
