@@ -94,7 +94,7 @@ export class Signal {
    * what extend/trunc/select hand back unchanged) gets a named alias wire.
    */
   named(name: string): Signal {
-    const loc = SourceLoc.capture();
+    const loc = SourceLoc.capture(Signal.prototype.named);
     checkIdentifier(name, 'signal', loc);
     const b = currentBuilder(loc, 'named()');
     checkOperand(this, loc);
