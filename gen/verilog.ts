@@ -165,31 +165,40 @@ class ModuleEmitter {
     return out;
   }
 
+  /** Calls `f` with every node `s` reads: its operands, a case's selector and values, a target's driver. */
+  private eachRead(s: Signal, f: (id: NodeId) => void): void {
+    switch (s.kind) {
+      case 'op':
+        for (const a of s.args) f(a);
+        break;
+      case 'case':
+        f(s.select);
+        f(s.fallback);
+        for (const v of s.values) f(v);
+        break;
+      case 'output':
+      case 'wire':
+      case 'instIn':
+        f(s.driver);
+        break;
+      case 'reg':
+        f(s.next);
+        break;
+    }
+  }
+
   /** Everything reachable from ports, named state and memories; unnamed dead logic is dropped. */
   private markLive(): void {
     const work = this.roots();
     const live = this.live;
+    const visit = (id: NodeId): void => {
+      work.push(id);
+    };
     while (work.length > 0) {
       const s = this.node(work.pop()!);
       if (s.kind === 'lit' || live[s.id] === 1) continue;
       live[s.id] = 1;
-      switch (s.kind) {
-        case 'op':
-          for (const a of s.args) work.push(a);
-          break;
-        case 'case':
-          work.push(s.select, s.fallback);
-          for (const v of s.values) work.push(v);
-          break;
-        case 'output':
-        case 'wire':
-        case 'instIn':
-          work.push(s.driver);
-          break;
-        case 'reg':
-          work.push(s.next);
-          break;
-      }
+      this.eachRead(s, visit);
     }
   }
 
@@ -207,26 +216,10 @@ class ModuleEmitter {
   }
 
   private countUses(): void {
+    const whole = (id: NodeId): void => this.use(id);
     for (const s of this.ordered) {
-      switch (s.kind) {
-        case 'op':
-          if (s.op === 'bits') this.use(s.args[0]!, s.imm[0], s.imm[1]);
-          else for (const a of s.args) this.use(a);
-          break;
-        case 'case':
-          this.use(s.select);
-          this.use(s.fallback);
-          for (const v of s.values) this.use(v);
-          break;
-        case 'output':
-        case 'wire':
-        case 'instIn':
-          this.use(s.driver);
-          break;
-        case 'reg':
-          this.use(s.next);
-          break;
-      }
+      if (s.kind === 'op' && s.op === 'bits') this.use(s.args[0]!, s.imm[0], s.imm[1]);
+      else this.eachRead(s, whole);
     }
     // Port wires of memories and instances are read by the memory's always
     // block and by the instance's port map.
