@@ -50,6 +50,11 @@ function literal(s: Pick<LiteralNode, 'width' | 'value' | 'enumLabel'>): string 
   return s.enumLabel ? `${text} /* ${s.enumLabel} */` : text;
 }
 
+/** Slices, zero-extensions and reinterpretations: as cheap to read as a name. */
+function isCheap(op: string): boolean {
+  return op === 'bits' || op === 'zext' || op === 'cast';
+}
+
 /** Appends without argument spreading, which overflows the stack for long arrays. */
 function append<T>(dst: T[], src: Iterable<T>): void {
   for (const x of src) dst.push(x);
@@ -74,18 +79,27 @@ function range(width: number): string {
   return width === 1 ? '' : `[${width - 1}:0] `;
 }
 
-/** Per-module emission state: names, liveness, use counts, bit usage. */
+/** Nothing recorded for a node: no name yet, not read. */
+const NO_BITS = 0n;
+
+/**
+ * Per-module emission state: names, liveness, use counts, bit usage. Node ids
+ * are dense (`nodes[i].id === i`), so every per-node fact is an array indexed
+ * by id rather than a map keyed by node: a module of a million nodes is
+ * emitted without a hash lookup per reference.
+ */
 class ModuleEmitter {
-  private readonly names = new Map<Signal, string>();
-  private readonly live = new Set<Signal>();
+  private readonly nodes: readonly Signal[];
+  private readonly names: (string | undefined)[];
+  private readonly live: Uint8Array;
   /** The live signals in creation order, which is also declaration order. */
   private ordered: Signal[] = [];
-  private readonly uses = new Map<Signal, number>();
-  /** Bits read of each signal; a signal absent here is not read at all. */
-  private readonly readBits = new Map<Signal, bigint>();
+  private readonly uses: Uint32Array;
+  /** Bits read of each signal read only in part; a signal read whole is in `readWhole`. */
+  private readonly readBits = new Map<NodeId, bigint>();
   /** Signals read whole somewhere: no bit masks needed for them. */
-  private readonly readWhole = new Set<Signal>();
-  private readonly inlined = new Set<Signal>();
+  private readonly readWhole: Uint8Array;
+  private readonly inlined: Uint8Array;
   /** Names given by the emitter, so temporaries never collide. */
   private readonly taken = new Set<string>();
   private tempCount = 0;
@@ -93,10 +107,22 @@ class ModuleEmitter {
   constructor(
     private readonly m: IrModule,
     private readonly options: EmitOptions = {},
-  ) {}
+  ) {
+    const n = m.nodes.length;
+    this.nodes = m.nodes;
+    this.names = new Array<string | undefined>(n).fill(undefined);
+    this.live = new Uint8Array(n);
+    this.uses = new Uint32Array(n);
+    this.readWhole = new Uint8Array(n);
+    this.inlined = new Uint8Array(n);
+  }
 
   private node(id: NodeId): IrNode {
-    return this.m.nodes[id]!;
+    return this.nodes[id]!;
+  }
+
+  private isInlined(s: Signal): boolean {
+    return this.inlined[s.id] === 1;
   }
 
   /** The value a port, wire, register or child input takes; none for the rest. */
@@ -113,16 +139,11 @@ class ModuleEmitter {
     }
   }
 
-  /** Operands of an operator or case node. */
-  private args(s: Signal): Signal[] {
-    if (s.kind === 'op') return s.args.map((a) => this.node(a));
-    if (s.kind === 'case') return [s.select, s.fallback, ...s.values].map((a) => this.node(a));
-    return [];
-  }
-
   emit(): string {
     this.markLive();
-    this.ordered = [...this.live].sort((a, b) => a.id - b.id);
+    const ordered: Signal[] = [];
+    for (let i = 0; i < this.nodes.length; i++) if (this.live[i] === 1) ordered.push(this.nodes[i]!);
+    this.ordered = ordered;
     this.countUses();
     this.chooseInlining();
     this.inlineSlices();
@@ -130,61 +151,86 @@ class ModuleEmitter {
     return this.render();
   }
 
-  private roots(): Signal[] {
+  private roots(): NodeId[] {
     const m = this.m;
-    const out: Signal[] = [];
-    const n = (id: NodeId): Signal => this.node(id);
-    for (const p of m.ports) out.push(n(p.node));
-    for (const w of m.wires) if (n(w).name !== undefined) out.push(n(w));
-    for (const r of m.regs) if (n(r).name !== undefined) out.push(n(r));
-    for (const inst of m.instances) for (const id of inst.ports.values()) out.push(n(id));
+    const out: NodeId[] = [];
+    for (const p of m.ports) out.push(p.node);
+    for (const w of m.wires) if (this.node(w).name !== undefined) out.push(w);
+    for (const r of m.regs) if (this.node(r).name !== undefined) out.push(r);
+    for (const inst of m.instances) for (const id of inst.ports.values()) out.push(id);
     for (const mem of m.memories) {
-      out.push(n(mem.writeEnable), n(mem.writeAddr), n(mem.writeData));
-      for (const rp of mem.readPorts) out.push(n(rp.enable), n(rp.addr), n(rp.data));
+      out.push(mem.writeEnable, mem.writeAddr, mem.writeData);
+      for (const rp of mem.readPorts) out.push(rp.enable, rp.addr, rp.data);
     }
     return out;
+  }
+
+  /** Calls `f` with every node `s` reads: its operands, a case's selector and values, a target's driver. */
+  private eachRead(s: Signal, f: (id: NodeId) => void): void {
+    switch (s.kind) {
+      case 'op':
+        for (const a of s.args) f(a);
+        break;
+      case 'case':
+        f(s.select);
+        f(s.fallback);
+        for (const v of s.values) f(v);
+        break;
+      case 'output':
+      case 'wire':
+      case 'instIn':
+        f(s.driver);
+        break;
+      case 'reg':
+        f(s.next);
+        break;
+    }
   }
 
   /** Everything reachable from ports, named state and memories; unnamed dead logic is dropped. */
   private markLive(): void {
     const work = this.roots();
+    const live = this.live;
+    const visit = (id: NodeId): void => {
+      work.push(id);
+    };
     while (work.length > 0) {
-      const s = work.pop()!;
-      if (s.kind === 'lit' || this.live.has(s)) continue;
-      this.live.add(s);
-      append(work, this.args(s));
-      const d = this.driver(s);
-      if (d) work.push(d);
+      const s = this.node(work.pop()!);
+      if (s.kind === 'lit' || live[s.id] === 1) continue;
+      live[s.id] = 1;
+      this.eachRead(s, visit);
     }
   }
 
-  private use(s: Signal, hi?: number, lo?: number): void {
+  private use(id: NodeId, hi?: number, lo?: number): void {
+    const s = this.node(id);
     if (s.kind === 'lit') return;
-    this.uses.set(s, (this.uses.get(s) ?? 0) + 1);
+    this.uses[id]++;
     if (hi === undefined || lo === undefined || (lo === 0 && hi === s.width - 1)) {
-      this.readWhole.add(s);
+      this.readWhole[id] = 1;
       return;
     }
-    if (this.readWhole.has(s)) return;
+    if (this.readWhole[id] === 1) return;
     const mask = ((1n << BigInt(hi - lo + 1)) - 1n) << BigInt(lo);
-    this.readBits.set(s, (this.readBits.get(s) ?? 0n) | mask);
+    this.readBits.set(id, (this.readBits.get(id) ?? NO_BITS) | mask);
   }
 
   private countUses(): void {
-    for (const s of this.live) {
-      if (s.kind === 'op' && s.op === 'bits') this.use(this.node(s.args[0]!), s.imm[0], s.imm[1]);
-      else for (const a of this.args(s)) this.use(a);
-      const d = this.driver(s);
-      if (d) this.use(d);
+    const whole = (id: NodeId): void => this.use(id);
+    for (const s of this.ordered) {
+      if (s.kind === 'op' && s.op === 'bits') this.use(s.args[0]!, s.imm[0], s.imm[1]);
+      else this.eachRead(s, whole);
     }
     // Port wires of memories and instances are read by the memory's always
     // block and by the instance's port map.
     for (const mem of this.m.memories) {
-      for (const id of [mem.writeEnable, mem.writeAddr, mem.writeData]) this.use(this.node(id));
-      for (const rp of mem.readPorts) this.use(this.node(rp.enable)), this.use(this.node(rp.addr));
+      this.use(mem.writeEnable);
+      this.use(mem.writeAddr);
+      this.use(mem.writeData);
+      for (const rp of mem.readPorts) this.use(rp.enable), this.use(rp.addr);
     }
     for (const inst of this.m.instances) {
-      for (const id of inst.ports.values()) if (this.node(id).kind === 'instIn') this.use(this.node(id));
+      for (const id of inst.ports.values()) if (this.node(id).kind === 'instIn') this.use(id);
     }
   }
 
@@ -195,21 +241,22 @@ class ModuleEmitter {
    * has operands of exactly known width and no context-width surprises.
    */
   private chooseInlining(): void {
-    for (const s of this.live) {
+    for (const s of this.ordered) {
       const d = this.driver(s);
-      if (d && d.kind === 'op' && this.inlinable(d)) this.inlined.add(d);
+      if (d && this.inlinable(d)) this.inlined[d.id] = 1;
     }
     // Users come after their operands in id order: walking backwards, a mux's depth in its chain is known before its branches'.
-    const depth = new Map<Signal, number>();
+    const depth = new Map<NodeId, number>();
     for (let i = this.ordered.length - 1; i >= 0; i--) {
       const s = this.ordered[i]!;
       if (s.kind !== 'op' || s.op !== 'mux') continue;
-      const d = depth.get(s) ?? 0;
+      const d = depth.get(s.id) ?? 0;
       if (d >= MAX_INLINED_MUX_DEPTH) continue;
-      for (const branch of [this.node(s.args[1]!), this.node(s.args[2]!)]) {
+      for (let k = 1; k <= 2; k++) {
+        const branch = this.node(s.args[k]!);
         if (branch.kind === 'op' && branch.op === 'mux' && this.inlinable(branch)) {
-          this.inlined.add(branch);
-          depth.set(branch, d + 1);
+          this.inlined[branch.id] = 1;
+          depth.set(branch.id, d + 1);
         }
       }
     }
@@ -222,22 +269,21 @@ class ModuleEmitter {
    * extension, a signed product), which Verilog cannot express on such a term.
    */
   private inlineSlices(): void {
-    const indexed = new Set<Signal>();
-    for (const s of this.live) {
+    const indexed = new Uint8Array(this.nodes.length);
+    for (const s of this.ordered) {
       if (s.kind !== 'op') continue;
-      if (s.op === 'bits' || s.op === 'sext') indexed.add(this.node(s.args[0]!));
-      if (s.op === 'mul') for (const a of this.args(s)) if (a.signed) indexed.add(a);
+      if (s.op === 'bits' || s.op === 'sext') indexed[s.args[0]!] = 1;
+      if (s.op === 'mul') for (const a of s.args) if (this.node(a).signed) indexed[a] = 1;
     }
-    const cheap = new Set(['bits', 'zext', 'cast']);
     // Operands are made before their users: in id order, a term's operand is decided first.
     for (const s of this.ordered) {
-      if (s.kind !== 'op' || !cheap.has(s.op)) continue;
-      if (s.name !== undefined || indexed.has(s)) continue;
+      if (s.kind !== 'op' || !isCheap(s.op)) continue;
+      if (s.name !== undefined || indexed[s.id] === 1) continue;
       const src = this.node(s.args[0]!);
       // A case node is a statement with a name, like a wire.
-      const srcIsName = src.kind !== 'op' || (src.name !== undefined && !this.inlined.has(src));
-      const srcIsCheapTerm = src.kind === 'op' && this.inlined.has(src) && cheap.has(src.op) && s.op !== 'bits';
-      if (srcIsName || srcIsCheapTerm) this.inlined.add(s);
+      const srcIsName = src.kind !== 'op' || (src.name !== undefined && !this.isInlined(src));
+      const srcIsCheapTerm = src.kind === 'op' && this.isInlined(src) && isCheap(src.op) && s.op !== 'bits';
+      if (srcIsName || srcIsCheapTerm) this.inlined[s.id] = 1;
     }
   }
 
@@ -248,14 +294,14 @@ class ModuleEmitter {
 
   /** Only operators are written in place: a case node is a statement in Verilog, never an expression. */
   private inlinable(s: Signal): boolean {
-    return s.kind === 'op' && s.name === undefined && this.uses.get(s) === 1;
+    return s.kind === 'op' && s.name === undefined && this.uses[s.id] === 1;
   }
 
   private claim(s: Signal, wanted: string): void {
     let name = wanted;
     for (let i = 1; this.m.declaredNames.has(name) || this.taken.has(name); i++) name = `${wanted}_${i}`;
     this.taken.add(name);
-    this.names.set(s, name);
+    this.names[s.id] = name;
   }
 
   private assignNames(): void {
@@ -264,112 +310,125 @@ class ModuleEmitter {
       for (const [port, id] of inst.ports) this.claim(this.node(id), `${inst.name}_${port}`);
     }
     for (const s of this.ordered) {
-      if (this.names.has(s)) continue;
+      if (this.names[s.id] !== undefined) continue;
       if (s.name !== undefined) {
-        this.names.set(s, s.name);
+        this.names[s.id] = s.name;
         continue;
       }
-      if (s.kind === 'op' && this.inlined.has(s)) continue;
+      if (s.kind === 'op' && this.isInlined(s)) continue;
       const hint = s.kind === 'op' ? (s.synthetic ? 'when' : s.op) : s.kind;
       this.claim(s, `_${hint}_${this.tempCount++}`);
     }
   }
 
-  private ref(s: Signal): string {
+  /** The Verilog for reading node `id`: a literal, a name, or an expression written in place. */
+  private ref(id: NodeId): string {
+    const s = this.node(id);
     if (s.kind === 'lit') return literal(s);
-    const n = this.names.get(s);
+    const n = this.names[id];
     if (n !== undefined) return n;
-    if (this.inlined.has(s)) return this.isTerm(s) ? this.expr(s) : `(${this.expr(s)})`;
+    if (this.isInlined(s)) return this.isTerm(s) ? this.expr(s, '') : `(${this.expr(s, '')})`;
     throw new Error(`internal: no name for ${s.kind} node ${s.id} of module '${this.m.displayName}'`);
   }
 
-  private signExtend(s: Signal, width: number): string {
+  /** Operand `id` as a signed value where it is one (comparisons). */
+  private signedRef(id: NodeId): string {
+    return this.node(id).signed ? `$signed(${this.ref(id)})` : this.ref(id);
+  }
+
+  private signExtend(id: NodeId, width: number): string {
+    const s = this.node(id);
     const extra = width - s.width;
-    if (extra === 0) return this.ref(s);
-    if (!s.signed) return `{${extra}'d0, ${this.ref(s)}}`;
-    const msb = s.width === 1 ? this.ref(s) : `${this.ref(s)}[${s.width - 1}]`;
-    return `{{${extra}{${msb}}}, ${this.ref(s)}}`;
+    if (extra === 0) return this.ref(id);
+    if (!s.signed) return `{${extra}'d0, ${this.ref(id)}}`;
+    const msb = s.width === 1 ? this.ref(id) : `${this.ref(id)}[${s.width - 1}]`;
+    return `{{${extra}{${msb}}}, ${this.ref(id)}}`;
+  }
+
+  /** A branch of a mux: nested `?:` chains are written in place, indented. */
+  private muxBranch(id: NodeId, last: boolean, indent: string): string {
+    const x = this.node(id);
+    if (!this.isInlined(x)) return this.ref(id);
+    const inner = this.expr(x, indent);
+    return last || this.isTerm(x) ? inner : `(${inner})`;
   }
 
   /** The Verilog expression computing an operator node from named operands. */
-  private expr(s: Signal, indent = ''): string {
+  private expr(s: Signal, indent: string): string {
     if (s.kind !== 'op') throw new Error(`internal: a ${s.kind} node is not an expression`);
-    const a = this.args(s);
-    const r = (i: number): string => this.ref(a[i]!);
-    const signedOf = (i: number): string => (a[i]!.signed ? `$signed(${r(i)})` : r(i));
+    const a = s.args;
     switch (s.op) {
       case 'add':
-        return `${r(0)} + ${r(1)}`;
+        return `${this.ref(a[0]!)} + ${this.ref(a[1]!)}`;
       case 'sub':
-        return `${r(0)} - ${r(1)}`;
+        return `${this.ref(a[0]!)} - ${this.ref(a[1]!)}`;
       case 'mul':
         // Operands extended to the product width first: the low bits of a
         // product are the same signed or unsigned, so no $signed is needed.
         return `${this.signExtend(a[0]!, s.width)} * ${this.signExtend(a[1]!, s.width)}`;
       case 'neg':
-        return `-${r(0)}`;
+        return `-${this.ref(a[0]!)}`;
       case 'and':
-        return `${r(0)} & ${r(1)}`;
+        return `${this.ref(a[0]!)} & ${this.ref(a[1]!)}`;
       case 'or':
-        return `${r(0)} | ${r(1)}`;
+        return `${this.ref(a[0]!)} | ${this.ref(a[1]!)}`;
       case 'xor':
-        return `${r(0)} ^ ${r(1)}`;
+        return `${this.ref(a[0]!)} ^ ${this.ref(a[1]!)}`;
       case 'not':
-        return `~${r(0)}`;
+        return `~${this.ref(a[0]!)}`;
       case 'eq':
-        return `${r(0)} == ${r(1)}`;
+        return `${this.ref(a[0]!)} == ${this.ref(a[1]!)}`;
       case 'ne':
-        return `${r(0)} != ${r(1)}`;
+        return `${this.ref(a[0]!)} != ${this.ref(a[1]!)}`;
       case 'lt':
-        return `${signedOf(0)} < ${signedOf(1)}`;
+        return `${this.signedRef(a[0]!)} < ${this.signedRef(a[1]!)}`;
       case 'le':
-        return `${signedOf(0)} <= ${signedOf(1)}`;
+        return `${this.signedRef(a[0]!)} <= ${this.signedRef(a[1]!)}`;
       case 'gt':
-        return `${signedOf(0)} > ${signedOf(1)}`;
+        return `${this.signedRef(a[0]!)} > ${this.signedRef(a[1]!)}`;
       case 'ge':
-        return `${signedOf(0)} >= ${signedOf(1)}`;
+        return `${this.signedRef(a[0]!)} >= ${this.signedRef(a[1]!)}`;
       case 'shl':
-        return `${r(0)} << ${s.imm[0]}`;
+        return `${this.ref(a[0]!)} << ${s.imm[0]}`;
       case 'shr':
-        return a[0]!.signed ? `$signed(${r(0)}) >>> ${s.imm[0]}` : `${r(0)} >> ${s.imm[0]}`;
+        return this.node(a[0]!).signed ? `$signed(${this.ref(a[0]!)}) >>> ${s.imm[0]}` : `${this.ref(a[0]!)} >> ${s.imm[0]}`;
       case 'dshl':
-        return `${r(0)} << ${r(1)}`;
+        return `${this.ref(a[0]!)} << ${this.ref(a[1]!)}`;
       case 'dshr':
-        return a[0]!.signed ? `$signed(${r(0)}) >>> ${r(1)}` : `${r(0)} >> ${r(1)}`;
+        return this.node(a[0]!).signed ? `$signed(${this.ref(a[0]!)}) >>> ${this.ref(a[1]!)}` : `${this.ref(a[0]!)} >> ${this.ref(a[1]!)}`;
       case 'bits':
-        return s.imm[0] === s.imm[1] ? `${r(0)}[${s.imm[0]}]` : `${r(0)}[${s.imm[0]}:${s.imm[1]}]`;
-      case 'cat':
-        return `{${a.map((x) => this.ref(x)).join(', ')}}`;
+        return s.imm[0] === s.imm[1] ? `${this.ref(a[0]!)}[${s.imm[0]}]` : `${this.ref(a[0]!)}[${s.imm[0]}:${s.imm[1]}]`;
+      case 'cat': {
+        const parts = new Array<string>(a.length);
+        for (let i = 0; i < a.length; i++) parts[i] = this.ref(a[i]!);
+        return `{${parts.join(', ')}}`;
+      }
       case 'zext':
       case 'sext':
         return this.signExtend(a[0]!, s.width);
       case 'cast':
-        return r(0);
+        return this.ref(a[0]!);
       case 'andr':
-        return `&${r(0)}`;
+        return `&${this.ref(a[0]!)}`;
       case 'orr':
-        return `|${r(0)}`;
+        return `|${this.ref(a[0]!)}`;
       case 'xorr':
-        return `^${r(0)}`;
+        return `^${this.ref(a[0]!)}`;
       case 'mux': {
-        const branch = (x: Signal, last: boolean): string => {
-          if (!this.inlined.has(x)) return this.ref(x);
-          const inner = this.expr(x, indent);
-          return last || this.isTerm(x) ? inner : `(${inner})`;
-        };
-        const sep = this.inlined.has(a[2]!) ? `\n${indent}    ` : ' ';
-        return `${r(0)} ? ${branch(a[1]!, false)} :${sep}${branch(a[2]!, true)}`;
+        const sep = this.inlined[a[2]!] === 1 ? `\n${indent}    ` : ' ';
+        return `${this.ref(a[0]!)} ? ${this.muxBranch(a[1]!, false, indent)} :${sep}${this.muxBranch(a[2]!, true, indent)}`;
       }
     }
   }
 
-  private rhs(driver: Signal, indent: string): string {
-    return this.inlined.has(driver) ? this.expr(driver, indent) : this.ref(driver);
+  private rhs(driver: NodeId, indent: string): string {
+    const d = this.node(driver);
+    return this.isInlined(d) ? this.expr(d, indent) : this.ref(driver);
   }
 
   private partlyUnread(s: Signal): boolean {
-    if (this.readWhole.has(s)) return false;
-    const read = this.readBits.get(s) ?? 0n;
+    if (this.readWhole[s.id] === 1) return false;
+    const read = this.readBits.get(s.id) ?? NO_BITS;
     return read !== (1n << BigInt(s.width)) - 1n;
   }
 
@@ -408,20 +467,20 @@ class ModuleEmitter {
     const cases: string[] = [];
     for (const s of this.ordered) {
       if (s.kind === 'input' || s.kind === 'output' || s.kind === 'instIn' || s.kind === 'instOut') continue;
-      if (s.kind === 'op' && this.inlined.has(s)) continue;
-      const name = this.names.get(s)!;
+      if (s.kind === 'op' && this.isInlined(s)) continue;
+      const name = this.names[s.id]!;
       const isReg = s.kind === 'reg' || s.kind === 'memread' || s.kind === 'case';
       this.declare(decls, `  ${isReg ? 'reg ' : 'wire'} ${range(s.width)}${name};`, s, this.origin(s));
       if (s.kind === 'case') this.renderCase(cases, s, name);
       else if (s.kind === 'op') assigns.push(`  assign ${name} = ${this.expr(s, '  ')};`);
-      else if (s.kind === 'wire') assigns.push(`  assign ${name} = ${this.rhs(this.node(s.driver), '  ')};`);
+      else if (s.kind === 'wire') assigns.push(`  assign ${name} = ${this.rhs(s.driver, '  ')};`);
     }
     for (const inst of m.instances) {
       for (const [port, id] of inst.ports) {
         const s = this.node(id);
-        const name = this.names.get(s)!;
+        const name = this.names[id]!;
         this.declare(decls, `  wire ${range(s.width)}${name};`, s.kind === 'instOut' ? s : null, `port ${port} of ${inst.name}`);
-        if (s.kind === 'instIn') assigns.push(`  assign ${name} = ${this.rhs(this.node(s.driver), '  ')};`);
+        if (s.kind === 'instIn') assigns.push(`  assign ${name} = ${this.rhs(s.driver, '  ')};`);
       }
     }
     for (const mem of m.memories) {
@@ -430,7 +489,7 @@ class ModuleEmitter {
     }
     for (const p of m.ports) {
       const s = this.node(p.node);
-      if (s.kind === 'output') assigns.push(`  assign ${p.name} = ${this.rhs(this.node(s.driver), '  ')};`);
+      if (s.kind === 'output') assigns.push(`  assign ${p.name} = ${this.rhs(s.driver, '  ')};`);
     }
     append(body, decls);
     if (assigns.length) body.push('');
@@ -447,12 +506,12 @@ class ModuleEmitter {
   /** A switchOn's n-way select: one case statement, whatever the number of arms. */
   private renderCase(out: string[], s: CaseNode, name: string): void {
     const sel = this.node(s.select);
-    out.push('', '  always @(*) begin', `    case (${this.ref(sel)})`);
+    out.push('', '  always @(*) begin', `    case (${this.ref(s.select)})`);
     s.labels.forEach((labels, i) => {
       const items = labels.map((v) => literal({ width: sel.width, value: v, enumLabel: undefined })).join(', ');
-      out.push(`      ${items}: ${name} = ${this.ref(this.node(s.values[i]!))};`);
+      out.push(`      ${items}: ${name} = ${this.ref(s.values[i]!)};`);
     });
-    out.push(`      default: ${name} = ${this.ref(this.node(s.fallback))};`, '    endcase', '  end');
+    out.push(`      default: ${name} = ${this.ref(s.fallback)};`, '    endcase', '  end');
   }
 
   /** Where the design made the signal; empty when no location was recorded. */
@@ -464,7 +523,7 @@ class ModuleEmitter {
     const regs: RegisterNode[] = [];
     for (const id of this.m.regs) {
       const r = this.node(id);
-      if (r.kind === 'reg' && this.live.has(r)) regs.push(r);
+      if (r.kind === 'reg' && this.live[id] === 1) regs.push(r);
     }
     const withReset = regs.filter((r) => r.init !== undefined);
     const without = regs.filter((r) => r.init === undefined);
@@ -472,21 +531,21 @@ class ModuleEmitter {
     for (let i = 0; i < withReset.length; i += MAX_REGISTERS_PER_BLOCK) {
       const group = withReset.slice(i, i + MAX_REGISTERS_PER_BLOCK);
       out.push('', `  always @(posedge ${CLOCK}) begin`, `    if (${RESET}) begin`);
-      for (const r of group) out.push(`      ${this.names.get(r)} <= ${literal({ width: r.width, value: r.init ?? 0n, enumLabel: undefined })};`);
+      for (const r of group) out.push(`      ${this.names[r.id]} <= ${literal({ width: r.width, value: r.init ?? 0n, enumLabel: undefined })};`);
       out.push('    end else begin');
-      for (const r of group) out.push(`      ${this.names.get(r)} <= ${this.rhs(this.node(r.next), '      ')};`);
+      for (const r of group) out.push(`      ${this.names[r.id]} <= ${this.rhs(r.next, '      ')};`);
       out.push('    end', '  end');
     }
     for (let i = 0; i < without.length; i += MAX_REGISTERS_PER_BLOCK) {
       out.push('', `  always @(posedge ${CLOCK}) begin`);
-      for (const r of without.slice(i, i + MAX_REGISTERS_PER_BLOCK)) out.push(`    ${this.names.get(r)} <= ${this.rhs(this.node(r.next), '    ')};`);
+      for (const r of without.slice(i, i + MAX_REGISTERS_PER_BLOCK)) out.push(`    ${this.names[r.id]} <= ${this.rhs(r.next, '    ')};`);
       out.push('  end');
     }
     return out;
   }
 
   private renderMemory(mem: IrMemory): string[] {
-    const n = (id: NodeId): string => this.names.get(this.node(id))!;
+    const n = (id: NodeId): string => this.names[id]!;
     const out = ['', `  always @(posedge ${CLOCK}) begin`, `    if (${n(mem.writeEnable)}) ${mem.name}[${n(mem.writeAddr)}] <= ${n(mem.writeData)};`];
     for (const rp of mem.readPorts) out.push(`    if (${n(rp.enable)}) ${n(rp.data)} <= ${mem.name}[${n(rp.addr)}];`);
     out.push('  end');
@@ -506,7 +565,7 @@ class ModuleEmitter {
     const conns: string[] = [];
     if (child.usesClock) conns.push(`.${CLOCK}(${CLOCK})`);
     if (child.usesReset) conns.push(`.${RESET}(${RESET})`);
-    for (const [port, id] of inst.ports) conns.push(`.${port}(${this.names.get(this.node(id))})`);
+    for (const [port, id] of inst.ports) conns.push(`.${port}(${this.names[id]})`);
     return ['', ...(inst.loc.known ? [`  // ${inst.loc.short}`] : []), `  ${child.displayName} ${inst.name} (`, conns.map((c) => `    ${c}`).join(',\n'), '  );'];
   }
 }

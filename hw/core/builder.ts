@@ -311,12 +311,12 @@ export class WhenChain {
   ) {}
 
   elseWhen(cond: Signal, body: () => void): WhenChain {
-    this.b.extendWhen(this.parent, this.stmt, cond, body, SourceLoc.capture(), 'elseWhen()');
+    this.b.extendWhen(this.parent, this.stmt, cond, body, SourceLoc.capture(WhenChain.prototype.elseWhen), 'elseWhen()');
     return this;
   }
 
   otherwise(body: () => void): void {
-    this.b.extendWhen(this.parent, this.stmt, null, body, SourceLoc.capture(), 'otherwise()');
+    this.b.extendWhen(this.parent, this.stmt, null, body, SourceLoc.capture(WhenChain.prototype.otherwise), 'otherwise()');
   }
 
   /** Used by switchOn: one more `is()` arm. */

@@ -31,7 +31,7 @@ export class Memory {
 
   /** Writes `data` at `addr` in this cycle, under the enclosing when() conditions. */
   write(addr: Signal, data: Operand): void {
-    const loc = SourceLoc.capture();
+    const loc = SourceLoc.capture(Memory.prototype.write);
     const b = currentBuilder(loc, 'Memory.write()');
     if (b !== this.b) throw new HwError(`memory '${this.rec.name}' belongs to module '${this.b.displayName}'`, loc);
     const earlier = b.directlyDriven(this.rec.writeEnable);
@@ -52,7 +52,7 @@ export class Memory {
    * `enable`, if given) hold; the data appears one cycle later and holds otherwise.
    */
   read(addr: Signal, enable?: Signal): Signal {
-    const loc = SourceLoc.capture();
+    const loc = SourceLoc.capture(Memory.prototype.read);
     const b = currentBuilder(loc, 'Memory.read()');
     if (b !== this.b) throw new HwError(`memory '${this.rec.name}' belongs to module '${this.b.displayName}'`, loc);
     this.checkAddr(addr, loc);
@@ -88,7 +88,7 @@ export class Memory {
 }
 
 export function mem(type: BitsType, depth: number, opts: MemoryOptions = {}): Memory {
-  const loc = SourceLoc.capture();
+  const loc = SourceLoc.capture(mem);
   const b = currentBuilder(loc, 'mem()');
   if (!Number.isInteger(depth) || depth < 2) throw new HwError(`memory depth must be an integer of at least 2, got ${depth}`, loc);
   if (type.kind !== 'bits') throw new HwError('memory elements must be UInt or SInt', loc);

@@ -30,7 +30,7 @@ export function defineModule<P, S extends IOSpec>(def: {
   io: (params: P) => S;
   body: (io: IOOf<S>, params: P) => void;
 }): ModuleDefinition<P, S> {
-  const loc = SourceLoc.capture();
+  const loc = SourceLoc.capture(defineModule);
   if (typeof def.name === 'string') checkIdentifier(def.name, 'module', loc);
   return { kind: 'moduleDefinition', name: def.name, io: def.io, body: def.body, loc };
 }
@@ -73,7 +73,7 @@ function elaborateOnce<P, S extends IOSpec>(def: ModuleDefinition<P, S>, params:
   if (session) throw new HwError('elaborate() cannot be called inside a module body; use instance()', SourceLoc.capture());
   session = { modules: new Map(), namesInUse: new Map(), order: [] };
   try {
-    const top = elaborateModule(def, params);
+    const top = elaborateModule(def, params, SourceLoc.capture());
     return { top: top.ir!, modules: session.order.map((b) => b.ir!) };
   } finally {
     session = null;
@@ -103,9 +103,9 @@ function moduleName(def: AnyModuleDefinition, params: unknown, key: string): str
   return `${def.name}_${createHash('sha256').update(key).digest('hex').slice(0, 8)}`;
 }
 
-function elaborateModule(def: AnyModuleDefinition, params: unknown): ModuleBuilder {
+/** `loc`: the instance() (or elaborate()) that asks for the module, for messages about its parameters. */
+function elaborateModule(def: AnyModuleDefinition, params: unknown, loc: SourceLoc): ModuleBuilder {
   const s = session!;
-  const loc = SourceLoc.capture();
   const key = `${typeof def.name === 'string' ? def.name : def.loc.short}\u0000${canonicalParams(params, loc)}`;
   const cached = s.modules.get(key);
   if (cached) {
@@ -154,9 +154,9 @@ export interface Instance<S extends IOSpec> {
 
 /** Instantiates a child module with the given parameters. */
 export function instance<P, S extends IOSpec>(def: ModuleDefinition<P, S>, params: P, opts: { name?: string } = {}): Instance<S> {
-  const loc = SourceLoc.capture();
+  const loc = SourceLoc.capture(instance);
   const parent = currentBuilder(loc, 'instance()');
-  const child = elaborateModule(def, params);
+  const child = elaborateModule(def, params, loc);
   const base = typeof def.name === 'string' ? def.name.charAt(0).toLowerCase() + def.name.slice(1) : 'u';
   const name = opts.name ?? parent.nextInstanceName(base);
   checkIdentifier(name, 'instance', loc);

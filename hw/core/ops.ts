@@ -108,7 +108,7 @@ export class SwitchBuilder {
 
   /** Runs `body` when the selector equals one of `values`. */
   is(values: Operand | readonly Operand[], body: () => void): this {
-    const loc = SourceLoc.capture();
+    const loc = SourceLoc.capture(SwitchBuilder.prototype.is);
     const list = (Array.isArray(values) ? values : [values]) as Operand[];
     if (list.length === 0) throw new HwError('switchOn().is() needs at least one value', loc);
     const lits = list.map((v) => {
@@ -140,7 +140,7 @@ export class SwitchBuilder {
 
 /** `switch` on a value: `switchOn(op).is(0, () => ...).is([1, 2], () => ...).otherwise(() => ...)`. */
 export function switchOn(sel: Signal): SwitchBuilder {
-  const loc = SourceLoc.capture();
+  const loc = SourceLoc.capture(switchOn);
   currentBuilder(loc, 'switchOn()');
   checkOperand(sel, loc);
   return new SwitchBuilder(sel, loc);

@@ -28,11 +28,11 @@ export type SignalOf<T> = T extends VecType<infer E>
 export type IOOf<S> = S extends PortSpec<infer T> ? SignalOf<T> : { [K in keyof S]: IOOf<S[K]> };
 
 export function Input<T extends HwType>(type: T): PortSpec<T> {
-  return { kind: 'port', dir: 'in', type, loc: SourceLoc.capture() };
+  return { kind: 'port', dir: 'in', type, loc: SourceLoc.capture(Input) };
 }
 
 export function Output<T extends HwType>(type: T): PortSpec<T> {
-  return { kind: 'port', dir: 'out', type, loc: SourceLoc.capture() };
+  return { kind: 'port', dir: 'out', type, loc: SourceLoc.capture(Output) };
 }
 
 function isPortSpec(x: unknown): x is PortSpec {

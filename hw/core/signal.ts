@@ -27,6 +27,10 @@ const DRIVABLE: ReadonlySet<SignalKind> = new Set(['output', 'wire', 'reg', 'ins
 
 let nextId = 0;
 
+// Shared by every signal that is not an operator: most signals of a large design are ports and state.
+const NO_ARGS: Signal[] = Object.freeze([]) as unknown as Signal[];
+const NO_IMM: number[] = Object.freeze([]) as unknown as number[];
+
 /**
  * A hardware value: a node of the design graph with a fixed width and
  * signedness. Operators never widen or truncate silently: operands must agree,
@@ -37,9 +41,9 @@ export class Signal {
   name: string | undefined;
   /** Operator and its operands, for kind 'op'. */
   op: OpKind | undefined;
-  args: Signal[] = [];
+  args: Signal[] = NO_ARGS;
   /** Immediate operands: shift amounts, slice bounds. */
-  imm: number[] = [];
+  imm: number[] = NO_IMM;
   /** Value of a literal, as an unsigned bit pattern. */
   value = 0n;
   /** Name of the enum member a literal stands for, for readable Verilog. */
@@ -94,7 +98,7 @@ export class Signal {
    * what extend/trunc/select hand back unchanged) gets a named alias wire.
    */
   named(name: string): Signal {
-    const loc = SourceLoc.capture();
+    const loc = SourceLoc.capture(Signal.prototype.named);
     checkIdentifier(name, 'signal', loc);
     const b = currentBuilder(loc, 'named()');
     checkOperand(this, loc);

@@ -104,10 +104,25 @@ export const UNKNOWN_LOCATION = '<unknown>';
 
 type CallSite = NodeJS.CallSite;
 
+/** What a stack capture enters a location from: the language function the design called. */
+type Entry = (...args: never[]) => unknown;
+
 const grabCallSites = (_e: Error, callSites: CallSite[]): CallSite[] => callSites;
 
-/** Every location captured in this process, one per call site of the design: a loop making a million wires shares one. */
-const bySite = new Map<string, SourceLoc>();
+/**
+ * The one object every capture writes its stack into: capturing into a fresh
+ * object makes V8 install a `stack` accessor on it each time, which costs as
+ * much as capturing the frame itself.
+ */
+const scratch = new Error();
+
+/**
+ * Every location captured in this process, one per call site of the design
+ * (a loop making a million wires shares one): file, then line and column as
+ * one number, so that a capture builds no key string.
+ */
+const declarationSites = new Map<string, Map<number, SourceLoc>>();
+const operatorSites = new Map<string, Map<number, SourceLoc>>();
 const designFiles = new Map<string, boolean>();
 
 function isDesignFileCached(raw: string): boolean {
@@ -118,6 +133,9 @@ function isDesignFileCached(raw: string): boolean {
   }
   return yes;
 }
+
+/** Line and column as one key; columns stay below 2^20 in any source a person writes. */
+const COLUMN_SPAN = 1 << 20;
 
 /**
  * A source position: the line of the design that made a signal or a
@@ -165,15 +183,20 @@ export class SourceLoc {
   /** An operator node not yet placed: it takes the location of the first statement using it. */
   static readonly UNPLACED = new SourceLoc(null, true);
 
-  /** The location of a declaration or statement. */
-  static capture(): SourceLoc {
+  /**
+   * The location of a declaration or statement. `entry` is the language
+   * function the design called (`reg`, `when`, `Input`...): the capture starts
+   * at its caller, so a call straight from the design costs one frame; one
+   * through a library searches further.
+   */
+  static capture(entry?: Entry): SourceLoc {
     if (mode === 'off') return SourceLoc.NONE;
-    return SourceLoc.captureFrames(mode === 'all' ? ALL_FRAMES : DECLARATION_FRAMES, SourceLoc.capture);
+    return SourceLoc.captureFrames(mode === 'all' ? ALL_FRAMES : DECLARATION_FRAMES, entry ?? SourceLoc.capture, entry !== undefined);
   }
 
   /** The location of an operator node: its own in mode 'all', else none until a statement uses it. */
   static operator(): SourceLoc {
-    if (mode === 'all') return SourceLoc.captureFrames(ALL_FRAMES, SourceLoc.operator, true);
+    if (mode === 'all') return SourceLoc.captureFrames(ALL_FRAMES, SourceLoc.operator, false, true);
     return mode === 'off' ? SourceLoc.NONE : SourceLoc.UNPLACED;
   }
 
@@ -183,31 +206,32 @@ export class SourceLoc {
    * site, and one naming an earlier connection re-runs with 'all'.
    */
   static connection(): SourceLoc {
-    if (mode === 'all') return SourceLoc.captureFrames(ALL_FRAMES, SourceLoc.connection);
+    if (mode === 'all') return SourceLoc.captureFrames(ALL_FRAMES, SourceLoc.connection, false);
     return mode === 'off' ? SourceLoc.NONE : SourceLoc.UNPLACED;
   }
 
   /** A full location, whatever the mode: where an error is raised. */
   static here(): SourceLoc {
-    return SourceLoc.captureFrames(ALL_FRAMES, SourceLoc.here);
+    return SourceLoc.captureFrames(ALL_FRAMES, SourceLoc.here, false);
   }
 
-  private static captureFrames(frames: number, above: (...args: never[]) => unknown, isOperator = false): SourceLoc {
-    // Most calls come straight from the design: a few frames find it, and capturing fewer frames costs less.
-    return SourceLoc.tryCapture(Math.min(FIRST_TRY_FRAMES, frames), above, isOperator) ?? SourceLoc.tryCapture(frames, above, isOperator) ?? (isOperator ? SourceLoc.UNPLACED : SourceLoc.NONE);
+  private static captureFrames(frames: number, above: Entry, fromEntry: boolean, isOperator = false): SourceLoc {
+    // Most calls come straight from the design: a few frames find it (one when
+    // the capture starts at the design's caller), and capturing fewer frames costs less.
+    const first = fromEntry ? 1 : FIRST_TRY_FRAMES;
+    return SourceLoc.tryCapture(Math.min(first, frames), above, isOperator) ?? SourceLoc.tryCapture(frames, above, isOperator) ?? (isOperator ? SourceLoc.UNPLACED : SourceLoc.NONE);
   }
 
   /** The location at the first design frame among the `frames` innermost, or undefined (then an error naming it re-runs with 'all'). */
-  private static tryCapture(frames: number, above: (...args: never[]) => unknown, isOperator: boolean): SourceLoc | undefined {
-    const holder: { stack?: unknown } = {};
+  private static tryCapture(frames: number, above: Entry, isOperator: boolean): SourceLoc | undefined {
     const limit = Error.stackTraceLimit;
     const format = Error.prepareStackTrace;
     Error.stackTraceLimit = frames;
     Error.prepareStackTrace = grabCallSites;
     let sites: CallSite[];
     try {
-      Error.captureStackTrace(holder, above);
-      sites = holder.stack as CallSite[];
+      Error.captureStackTrace(scratch, above);
+      sites = scratch.stack as unknown as CallSite[];
     } finally {
       Error.stackTraceLimit = limit;
       Error.prepareStackTrace = format;
@@ -215,11 +239,14 @@ export class SourceLoc {
     for (const site of sites) {
       const file = site.getFileName();
       if (!file || !isDesignFileCached(file)) continue;
-      const key = `${isOperator ? 'o' : 'd'}${file}:${site.getLineNumber()}:${site.getColumnNumber()}`;
-      let loc = bySite.get(key);
+      const byFile = isOperator ? operatorSites : declarationSites;
+      let inFile = byFile.get(file);
+      if (!inFile) byFile.set(file, (inFile = new Map()));
+      const key = (site.getLineNumber() ?? 0) * COLUMN_SPAN + (site.getColumnNumber() ?? 0);
+      let loc = inFile.get(key);
       if (!loc) {
         loc = new SourceLoc(site, isOperator);
-        bySite.set(key, loc);
+        inFile.set(key, loc);
       }
       return loc;
     }

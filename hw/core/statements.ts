@@ -1,6 +1,6 @@
 import { currentBuilder } from './context.ts';
 import { HwError } from './errors.ts';
-import type { WhenChain } from './builder.ts';
+import type { ModuleBuilder, WhenChain } from './builder.ts';
 import type { SignalOf } from './ports.ts';
 import { checkBool, makeLiteral, placeOperators, Signal, type Operand } from './signal.ts';
 import { SourceLoc } from './source.ts';
@@ -8,7 +8,7 @@ import type { BitsType, HwType } from './types.ts';
 
 /** Runs `body` with its connections conditional on `cond`. Last connection wins. */
 export function when(cond: Signal, body: () => void): WhenChain {
-  const loc = SourceLoc.capture();
+  const loc = SourceLoc.capture(when);
   return currentBuilder(loc, 'when()').when(cond, body, loc);
 }
 
@@ -45,22 +45,34 @@ function buildState<T extends HwType>(
   each: (s: Signal, path: (string | number)[]) => void,
 ): SignalOf<T> {
   const b = currentBuilder(loc, `${kind}()`);
-  const walk = (t: HwType, n: string | undefined, path: (string | number)[]): unknown => {
-    if (t.kind === 'bits') {
-      const s = b.namedLeaf(kind, n, t, loc);
-      each(s, path);
-      return s;
-    }
-    if (t.kind === 'vec') {
-      return Array.from({ length: t.length }, (_, i) => walk(t.element, n === undefined ? undefined : `${n}_${i}`, [...path, i]));
-    }
-    const out: Record<string, unknown> = {};
-    for (const [k, ft] of Object.entries(t.fields)) {
-      out[k] = walk(ft as HwType, n === undefined ? undefined : `${n}_${k}`, [...path, k]);
-    }
+  return buildLeaves(b, kind, type, name, [], loc, each) as SignalOf<T>;
+}
+
+/** The signals of one state element of type `t`: a leaf per ground element, named after its path. */
+function buildLeaves(
+  b: ModuleBuilder,
+  kind: 'wire' | 'reg',
+  t: HwType,
+  n: string | undefined,
+  path: (string | number)[],
+  loc: SourceLoc,
+  each: (s: Signal, path: (string | number)[]) => void,
+): unknown {
+  if (t.kind === 'bits') {
+    const s = b.namedLeaf(kind, n, t, loc);
+    each(s, path);
+    return s;
+  }
+  if (t.kind === 'vec') {
+    const out = new Array<unknown>(t.length);
+    for (let i = 0; i < t.length; i++) out[i] = buildLeaves(b, kind, t.element, n === undefined ? undefined : `${n}_${i}`, [...path, i], loc, each);
     return out;
-  };
-  return walk(type, name, []) as SignalOf<T>;
+  }
+  const out: Record<string, unknown> = {};
+  for (const [k, ft] of Object.entries(t.fields)) {
+    out[k] = buildLeaves(b, kind, ft as HwType, n === undefined ? undefined : `${n}_${k}`, [...path, k], loc, each);
+  }
+  return out;
 }
 
 function constantFor(v: unknown, s: Signal, what: string, loc: SourceLoc): Signal {
@@ -79,7 +91,7 @@ function constantFor(v: unknown, s: Signal, what: string, loc: SourceLoc): Signa
 
 /** A combinational wire (or an aggregate of wires) of the given type. */
 export function wire<T extends HwType>(type: T, opts: WireOptions<T> = {}): SignalOf<T> {
-  const loc = SourceLoc.capture();
+  const loc = SourceLoc.capture(wire);
   return buildState('wire', type, opts.name, loc, (s, path) => {
     const d = leafInit(opts.default, path);
     if (d !== undefined) s.defaultValue = constantFor(d, s, 'the default', loc);
@@ -88,7 +100,7 @@ export function wire<T extends HwType>(type: T, opts: WireOptions<T> = {}): Sign
 
 /** A register (or an aggregate of registers) clocked by the implicit clock. */
 export function reg<T extends HwType>(type: T, opts: RegOptions<T> = {}): SignalOf<T> {
-  const loc = SourceLoc.capture();
+  const loc = SourceLoc.capture(reg);
   if (opts.enable) {
     checkBool(opts.enable, 'the enable of reg()', loc);
     placeOperators(opts.enable, loc);

@@ -1,6 +1,6 @@
 import { fileURLToPath } from 'node:url';
 import { describe, expect, test } from 'vitest';
-import { Bool, defineModule, elaborate, Flip, HwError, Input, Output, UInt, wire, type Design } from '../../hw/index.ts';
+import { Bool, defineModule, elaborate, Flip, HwError, Input, Output, reg, regNext, UInt, when, wire, type Design } from '../../hw/index.ts';
 import { Decoupled } from '../../hw/lib/stream.ts';
 import { emitDesign } from '../../gen/verilog.ts';
 import { where } from '../support/source-lines.ts';
@@ -71,6 +71,57 @@ describe('library code is attributed to its caller', () => {
       body: (io) => io.y.set(delayed(io.x, 'x_q')), // @fine-delayed
     });
     expect(emitDesign(elaborate(Fine, {}))[0]!.text).toContain(`reg  [3:0] x_q; // ${at('fine-delayed')}`);
+  });
+});
+
+describe('each entry point names the line of its caller', () => {
+  // A capture starts at the caller of the entry point (reg, wire, when...) and
+  // looks one frame deep first; these cover that frame being the design, a
+  // callback of the design, the language's own helper, and a user library.
+  test('declarations in callbacks, through regNext and through a library', () => {
+    const Lines = defineModule({
+      name: 'Lines',
+      io: () => ({ a: Input(UInt(4)), y: Output(UInt(4)) }), // @lines-io
+      body: (io) => {
+        const taps = [0, 1].map((i) => reg(UInt(4), { name: `tap_${i}` })); // @lines-taps
+        taps.forEach((t) => t.set(io.a));
+        const later = regNext(io.a, { name: 'later' }); // @lines-regnext
+        const w = wire(UInt(4), { name: 'w', default: 0 }); // @lines-wire
+        when(io.a.eq(1), () => w.set(later)).otherwise(() => w.set(taps[0]!.xor(taps[1]!)));
+        io.y.set(w.xor(delayed(io.a, 'x_q')).named('mixed')); // @lines-named
+      },
+    });
+    const text = emitDesign(elaborate(Lines, {}))[0]!.text;
+    expect(text).toMatch(new RegExp(`input  wire \\[3:0\\]\\s+a,\\s+// ${at('lines-io')}\\n`));
+    expect(text).toContain(`reg  [3:0] tap_0; // ${at('lines-taps')}`);
+    expect(text).toContain(`reg  [3:0] tap_1; // ${at('lines-taps')}`);
+    expect(text).toContain(`reg  [3:0] later; // ${at('lines-regnext')}`);
+    expect(text).toContain(`wire [3:0] w; // ${at('lines-wire')}`);
+    expect(text).toContain(`reg  [3:0] x_q; // ${at('lines-named')}`);
+    expect(text).toContain(`wire [3:0] mixed; // ${at('lines-named')}`);
+  });
+
+  test('elseWhen() and otherwise() name their own lines', () => {
+    const Chain = defineModule({
+      name: 'Chain',
+      io: () => ({ a: Input(UInt(2)), y: Output(UInt(2)) }),
+      body: (io) => {
+        when(io.a.eq(0), () => io.y.set(1))
+          .elseWhen(io.a.eq(1), () => io.y.set(2)); // @chain-elsewhen
+      },
+    });
+    const e = errorOf(() => elaborate(Chain, {}));
+    expect(e.message).toContain(`nothing drives it when the condition of elseWhen() at ${at('chain-elsewhen')} is false`);
+    const Late = defineModule({
+      name: 'Late',
+      io: () => ({ a: Input(UInt(2)), y: Output(UInt(2)), z: Output(UInt(2)) }),
+      body: (io) => {
+        const chain = when(io.a.eq(0), () => io.y.set(1));
+        io.z.set(2);
+        chain.otherwise(() => io.y.set(3)); // @late-otherwise
+      },
+    });
+    expect(errorOf(() => elaborate(Late, {})).message).toMatch(new RegExp(`^${at('late-otherwise')}: otherwise\\(\\) must directly follow its when\\(\\)`));
   });
 });
 

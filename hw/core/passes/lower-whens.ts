@@ -34,6 +34,12 @@ export function lowerWhens(m: IrRecordedModule): LoweredWhens {
   return new WhenLowering(m).run();
 }
 
+/** The changes made by the blocks enclosing a statement, innermost first. */
+interface Scope {
+  readonly changes: Map<NodeId, PathValue>;
+  readonly outer: Scope | null;
+}
+
 class WhenLowering {
   private readonly nodes: IrNode[];
 
@@ -44,7 +50,7 @@ class WhenLowering {
   run(): LoweredWhens {
     const m = this.m;
     const problems: HwError[] = [];
-    const changes = this.resolveBlock(m.body, (t) => this.baseValue(t));
+    const changes = this.resolveBlock(m.body, null);
     const drivers = new Map<NodeId, NodeId>();
     let zeroes: Map<number, NodeId> | undefined;
     for (const t of this.targets()) {
@@ -117,13 +123,19 @@ class WhenLowering {
     return this.m.defaults.get(t) ?? { missing: 'never' };
   }
 
+  /** The value of target `t` on the path through `scope` (null: outside every when()). */
+  private valueIn(scope: Scope | null, t: NodeId): PathValue {
+    for (let s = scope; s !== null; s = s.outer) if (s.changes.has(t)) return s.changes.get(t)!;
+    return this.baseValue(t);
+  }
+
   /**
    * The value of every target a block changes. Recursion follows the nesting
    * of when() bodies in the source, never the length of a chain.
    */
-  private resolveBlock(block: IrBlock, base: (t: NodeId) => PathValue): Map<NodeId, PathValue> {
+  private resolveBlock(block: IrBlock, outer: Scope | null): Map<NodeId, PathValue> {
     const changes = new Map<NodeId, PathValue>();
-    const cur = (t: NodeId): PathValue => (changes.has(t) ? changes.get(t)! : base(t));
+    const cur: Scope = { changes, outer };
     for (const stmt of block) {
       if (stmt.kind === 'connect') {
         changes.set(stmt.target, stmt.value);
@@ -141,23 +153,25 @@ class WhenLowering {
   }
 
   /** A priority chain: the first arm whose condition holds wins; muxes from the last arm outwards. */
-  private mergeChain(stmt: IrWhen, armChanges: Map<NodeId, PathValue>[], elseChanges: Map<NodeId, PathValue>, cur: (t: NodeId) => PathValue): Map<NodeId, PathValue> {
+  private mergeChain(stmt: IrWhen, armChanges: Map<NodeId, PathValue>[], elseChanges: Map<NodeId, PathValue>, cur: Scope): Map<NodeId, PathValue> {
     let acc = elseChanges;
     for (let i = stmt.arms.length - 1; i >= 0; i--) {
       const arm = stmt.arms[i]!;
       const thenCh = armChanges[i]!;
       const next = new Map<NodeId, PathValue>();
-      const visit = (t: NodeId): void => {
-        if (next.has(t)) return;
-        const a = thenCh.has(t) ? thenCh.get(t)! : cur(t);
-        const b = acc.has(t) ? acc.get(t)! : cur(t);
-        next.set(t, this.mergePaths(arm, a, b));
-      };
-      for (const t of thenCh.keys()) visit(t);
-      for (const t of acc.keys()) visit(t);
+      for (const t of thenCh.keys()) this.mergeTarget(next, t, arm, thenCh, acc, cur);
+      for (const t of acc.keys()) this.mergeTarget(next, t, arm, thenCh, acc, cur);
       acc = next;
     }
     return acc;
+  }
+
+  /** Target `t` after one arm of a chain: the arm's value if its condition holds, else the rest of the chain's. */
+  private mergeTarget(next: Map<NodeId, PathValue>, t: NodeId, arm: IrWhenArm, thenCh: Map<NodeId, PathValue>, acc: Map<NodeId, PathValue>, cur: Scope): void {
+    if (next.has(t)) return;
+    const a = thenCh.has(t) ? thenCh.get(t)! : this.valueIn(cur, t);
+    const b = acc.has(t) ? acc.get(t)! : this.valueIn(cur, t);
+    next.set(t, this.mergePaths(arm, a, b));
   }
 
   private mergePaths(arm: IrWhenArm, a: PathValue, b: PathValue): PathValue {
@@ -180,7 +194,7 @@ class WhenLowering {
     sel: NodeId,
     armChanges: Map<NodeId, PathValue>[],
     elseChanges: Map<NodeId, PathValue>,
-    cur: (t: NodeId) => PathValue,
+    cur: Scope,
   ): Map<NodeId, PathValue> {
     const targets = new Set<NodeId>();
     for (const ch of armChanges) for (const t of ch.keys()) targets.add(t);
@@ -191,9 +205,9 @@ class WhenLowering {
     const complete = stmt.hasOtherwise ? false : BigInt(labels) === 1n << BigInt(this.nodes[sel]!.width);
     const out = new Map<NodeId, PathValue>();
     for (const t of targets) {
-      let dflt: PathValue = elseChanges.has(t) ? elseChanges.get(t)! : cur(t);
+      let dflt: PathValue = elseChanges.has(t) ? elseChanges.get(t)! : this.valueIn(cur, t);
       if (complete) dflt = DONT_CARE;
-      const values = stmt.arms.map((_arm, i) => (armChanges[i]!.has(t) ? armChanges[i]!.get(t)! : cur(t)));
+      const values = stmt.arms.map((_arm, i) => (armChanges[i]!.has(t) ? armChanges[i]!.get(t)! : this.valueIn(cur, t)));
       const missingArm = values.findIndex(isMissing);
       if (missingArm >= 0) {
         const v = values[missingArm] as Missing;
@@ -214,16 +228,12 @@ class WhenLowering {
         dflt = chosen;
       }
       // Arms that give the default value need no case item; arms giving the same value share one.
-      const same = (v: NodeId): NodeId | bigint => {
-        const n = this.nodes[v]!;
-        return n.kind === 'lit' ? n.value : v;
-      };
       const byValue = new Map<NodeId | bigint, { value: NodeId; labels: bigint[] }>();
-      const dfltKey = same(dflt);
+      const dfltKey = this.sameValueKey(dflt);
       values.forEach((v, i) => {
-        if (!isNode(v) || same(v) === dfltKey) return;
-        let item = byValue.get(same(v));
-        if (!item) byValue.set(same(v), (item = { value: v, labels: [] }));
+        if (!isNode(v) || this.sameValueKey(v) === dfltKey) return;
+        let item = byValue.get(this.sameValueKey(v));
+        if (!item) byValue.set(this.sameValueKey(v), (item = { value: v, labels: [] }));
         for (const x of stmt.arms[i]!.values) item.labels.push(x);
       });
       if (byValue.size === 0) {
@@ -233,6 +243,12 @@ class WhenLowering {
       out.set(t, this.caseNode(sel, dflt, [...byValue.values()], stmt.loc));
     }
     return out;
+  }
+
+  /** Two case items give the same value when they are the same node or literals of the same value. */
+  private sameValueKey(v: NodeId): NodeId | bigint {
+    const n = this.nodes[v]!;
+    return n.kind === 'lit' ? n.value : v;
   }
 
   private caseNode(select: NodeId, fallback: NodeId, items: readonly { value: NodeId; labels: bigint[] }[], loc: SourceLoc): NodeId {
