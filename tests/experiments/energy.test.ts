@@ -52,6 +52,7 @@ describe('PE-array engine', () => {
     expect(e.largeSramReadBits).toBe(10 * 4 * 40 + 3 * row + 2 * row);
     expect(e.largeSramWriteBits).toBe(5 * row);
     // The same work left exposed (nothing to hide behind) spends the same energy.
-    expect(arrayEnergyEvents({ ...work, fillCycles: 10, drainCycles: 5, cycles: 15 }, widths)).toEqual(e);
+    const exposed = { ...work, fillCycles: 10, drainCycles: 5, cycles: 15 };
+    expect(arrayEnergyEvents(exposed, widths)).toEqual(e);
   });
 });
