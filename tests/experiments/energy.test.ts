@@ -1,6 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { ENERGY_45NM, energyPj, energyRatio, type EnergyEvents } from '../../sim/experiments/energy.ts';
-import { EngineUnavailableError, modelEngine, requirePeArrayEngine } from '../../sim/experiments/engine.ts';
+import { modelEngine } from '../../sim/experiments/engine.ts';
+import { EngineUnavailableError, requirePeArrayEngine } from '../../sim/experiments/pe-array-engines.ts';
+import { rtlEngine } from '../../sim/experiments/rtl-engine.ts';
 
 const NONE: EnergyEvents = {
   multiplies: 0, accumulates: 0, smallSramReadBits: 0, smallSramWriteBits: 0,
@@ -35,9 +37,10 @@ describe('energy model', () => {
 });
 
 describe('PE-array engine', () => {
-  it('is the array cycle model; the RTL engine is refused with one message', () => {
+  it('is the cycle model or the RTL for the PE-array experiments; other experiments are refused the RTL with one message', () => {
     expect(requirePeArrayEngine('model', 'ant')).toBe(modelEngine);
-    expect(() => requirePeArrayEngine('rtl', 'ant')).toThrow(EngineUnavailableError);
-    expect(() => requirePeArrayEngine('rtl', 'ant')).toThrow('experiment "ant": --engine rtl is not available in this experiment yet; use --engine model');
+    for (const name of ['ant', 'sparsert', 'lstm', 'spartan']) expect(requirePeArrayEngine('rtl', name)).toBe(rtlEngine);
+    expect(() => requirePeArrayEngine('rtl', 'dsg')).toThrow(EngineUnavailableError);
+    expect(() => requirePeArrayEngine('rtl', 'dsg')).toThrow('experiment "dsg": --engine rtl runs only ant, sparsert, lstm, spartan; use --engine model');
   });
 });
