@@ -107,7 +107,9 @@ export function validationMarkdown(v: RtlValidation, madeBy: string): string {
     `The ${v.passes.length} pass runs below (of ${v.candidates} the experiment made; ${v.requested} asked with --validate-rtl) also ran on the Verilator RTL of the array top (hw/scnn/array-top.ts), every output bit-exact against the golden layer; their counters are compared with the model's, not required equal.`,
     `Sample: ${v.rule}; seed ${v.seed}.`,
     '',
-    `Largest relative error of the model on any counter of any sampled pass run: **${errorText(v.maxRelativeError)}**.`,
+    v.passes.some((p) => !p.refused)
+      ? `Largest relative error of the model on any counter of any sampled pass run: **${errorText(v.maxRelativeError)}**.`
+      : 'No sampled pass run could be compared: the RTL cannot run any of them (below).',
     ...v.passes.filter((p) => p.refused).map((p) => `Not compared: ${p.unit} #${p.request}: ${p.refused}.`),
     '',
     '| unit | pass run | mode | model cycles | RTL cycles | largest counter error |',
