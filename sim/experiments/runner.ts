@@ -7,6 +7,9 @@
  *   units/<id>.json          one finished unit (written to a temporary name, then renamed)
  *   invocations/<t>-<pid>.json  each CLI execution that ran units, with its machine
  *   results.json, results.csv, summary.md, plots/   only when every unit is present
+ *   validation/<unit>.<request>.json, validation.csv  with --validate-rtl: the sampled
+ *                            pass runs on the RTL, drawn once every unit is present
+ *                            (rtl-validation.ts), so a merge draws what a single run does
  *
  * A unit file carries the settings fingerprint: a re-run with the same settings
  * skips the units already done (resume); a unit file from other settings is
