@@ -26,7 +26,7 @@ import { TRAINING_PASSES } from '../sim/golden/conv-shape.ts';
 import { countRcpFast } from '../sim/golden/rcp-count.ts';
 import type { ArrayCounters } from '../sim/scnn/array-cycle-model.ts';
 import { passCounters, planRuns } from '../sim/scnn/array-runs.ts';
-import { firstMismatch, goldenPassOutput, isFullyConnected, schedulePass } from '../sim/scnn/layer-run.ts';
+import { goldenPassOutput, isFullyConnected, schedulePass } from '../sim/scnn/layer-run.ts';
 import { figuresTable, derive, total, type PassFigures } from '../sim/scnn/step-figures.ts';
 import { matmulValid, scheduledProducts, synthesizeLayer } from '../sim/scnn/training-step.ts';
 import { ANTICIPATION_MODES, type Anticipation } from '../sim/scnn/work-unit.ts';
@@ -34,7 +34,7 @@ import { buildModel, type VerilatedModel } from '../sim/verilator/build.ts';
 import { getNetwork, networkNames } from '../sim/workloads/networks/index.ts';
 import { GENERATORS } from '../sim/workloads/sparsity/generators.ts';
 import type { InputSize } from '../sim/workloads/layer-table.ts';
-import { addPassTiming, runPassInModes, zeroPassTiming } from '../tb/scnn/array-pass-run.ts';
+import { addPassTiming, requirePassAsModelled, runPassInModes, zeroPassTiming } from '../tb/scnn/array-pass-run.ts';
 import { BulkSession } from '../sim/verilator/bulk-session.ts';
 import { scheduleConfig } from '../tb/scnn/array-check.ts';
 
@@ -128,12 +128,7 @@ async function main(opts: Options): Promise<void> {
     for (const [m, mode] of ANTICIPATION_MODES.entries()) {
       if (rtl) {
         const r = rtl[m]!;
-        const where = `${layer.name}, ${pass} pass, mode ${mode}`;
-        if (r.timedOut) throw new Error(`${where}: the watchdog ended a run`);
-        const mismatch = firstMismatch(r.output, expected!);
-        if (mismatch !== undefined) throw new Error(`${where}: the RTL output differs from the golden layer: ${mismatch}`);
-        if (r.counterMismatches.length > 0) throw new Error(`${where}: the RTL counters differ from the cycle model: ${r.counterMismatches[0]}`);
-        if (r.counters.validProducts !== golden.valid) throw new Error(`${where}: ${r.counters.validProducts} valid products on the RTL, the golden count is ${golden.valid}`);
+        requirePassAsModelled(r, expected!, golden.valid, `${layer.name}, ${pass} pass, mode ${mode}`);
         rtlCounters[mode] = r.counters;
         modelCounters[mode] = r.predicted;
         worstModelError = Math.max(worstModelError, r.worstRunCycleError);

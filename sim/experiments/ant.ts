@@ -11,7 +11,8 @@ import type { ArrayCounters } from '../scnn/array-cycle-model.ts';
 import { TRAINING_PASSES, type TrainingPass } from '../golden/conv-shape.ts';
 import { GENERATORS } from '../workloads/sparsity/generators.ts';
 import { arrayOf, geomean, layerExperimentUnits, LAYER_EXPERIMENT_SETTINGS, runLayerPasses, sumCounters, unitLayer, type PassRecord } from './array-experiments.ts';
-import { MODEL_MADE_BY, multipliersOfArray, passFigures } from './engine.ts';
+import { multipliersOfArray, passFigures } from './engine.ts';
+import { engineMadeBy } from './pe-array-engines.ts';
 import { arrayEnergyEvents, energyPj, energyRatio, ENERGY_NODE, type ArrayWidths } from './energy.ts';
 import type { Comparison, CsvRow, Experiment, ExperimentSettings } from './experiment.ts';
 import { ANT_NETWORKS, layerRuns } from './layer-units.ts';
@@ -76,17 +77,16 @@ export const antExperiment: Experiment = {
     maxProducts: ANT_MAX_PRODUCTS,
   },
   ...layerExperimentUnits('ant'),
-  async runUnit(unit, settings): Promise<AntLayerResult> {
+  async runUnit(unit, settings, context): Promise<AntLayerResult> {
     const { layer, index, shape, operands } = unitLayer(unit, settings);
     const passes = await runLayerPasses(shape, operands, {
       array: arrayOf(settings),
-      engine: settings.engine,
+      engine: context.engine,
       modes: ANTICIPATION_MODES,
       passes: TRAINING_PASSES,
       maxProducts: settings.maxProducts,
       seed: settings.seed,
       label: layer.name,
-      experiment: 'ant',
     });
     return { layer: layer.name, index, passes };
   },
@@ -119,7 +119,7 @@ export const antExperiment: Experiment = {
     });
 
     const comparisons: Comparison[] = [];
-    const made = `${MODEL_MADE_BY}${networks.some((n) => n.step.sampledPasses) ? ', large passes sampled' : ''}`;
+    const made = `${engineMadeBy(settings.engine)}${networks.some((n) => n.step.sampledPasses) ? ', large passes sampled' : ''}`;
     if (networks.length) {
       const g = geomean(networks.map((n) => n.step.speedup.element));
       const gv = geomean(networks.map((n) => n.step.speedup.vector));

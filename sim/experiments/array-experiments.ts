@@ -13,7 +13,8 @@ import { isFullyConnected } from '../scnn/layer-run.ts';
 import type { ConvOperands } from '../scnn/scheduler.ts';
 import { matmulValid, synthesizeLayer } from '../scnn/training-step.ts';
 import type { Anticipation } from '../scnn/work-unit.ts';
-import { requirePeArrayEngine, type EngineKind } from './engine.ts';
+import type { PeArrayEngine } from './engine.ts';
+import { requirePeArrayEngine } from './pe-array-engines.ts';
 import type { Experiment, ExperimentSettings, WorkUnit } from './experiment.ts';
 import { layerUnits } from './layer-units.ts';
 import { planPassSample, scaleCounters, slicePass, type PassSample, type SampleAxis } from './pass-sampling.ts';
@@ -61,7 +62,7 @@ export function unitLayer(unit: WorkUnit, settings: ExperimentSettings) {
 }
 
 /** The settings an experiment over network layers on the array takes. */
-export const LAYER_EXPERIMENT_SETTINGS: Experiment['accepts'] = ['nets', 'sparsities', 'generators', 'batch', 'seed', 'array', 'engine', 'layers', 'maxProducts'];
+export const LAYER_EXPERIMENT_SETTINGS: Experiment['accepts'] = ['nets', 'sparsities', 'generators', 'batch', 'seed', 'array', 'engine', 'layers', 'maxProducts', 'validateRtl'];
 
 /** validate and workUnits of an experiment with a unit per network x generator x sparsity x layer (`layersOf` picks the layers). */
 export function layerExperimentUnits(experiment: string, layersOf: (settings: ExperimentSettings, table: NetworkTable) => number[] = selectedLayers): Pick<Experiment, 'validate' | 'workUnits'> {
@@ -96,13 +97,12 @@ export interface PassRecord {
 
 export interface PassRunOptions {
   readonly array: ArraySpec;
-  readonly engine: EngineKind;
+  readonly engine: PeArrayEngine;
   readonly modes: readonly Anticipation[];
   readonly passes: readonly TrainingPass[];
   readonly maxProducts: number | null;
   readonly seed: number;
   readonly label: string;
-  readonly experiment: string;
   /** How each pass is cut when sampled (default DEFAULT_CUTS). */
   readonly cuts?: Partial<Record<TrainingPass, readonly SampleAxis[]>>;
   /** Products to plan the sample by, when runs to be compared must share one slice (default: the pass's own). */
@@ -114,7 +114,6 @@ export interface PassRunOptions {
  * pass (sampled when its products exceed the budget) through the engine.
  */
 export async function runLayerPasses(shape: ConvShape, operands: ConvOperands, o: PassRunOptions): Promise<PassRecord[]> {
-  const engine = requirePeArrayEngine(o.engine, o.experiment);
   const fc = isFullyConnected(shape);
   const counts = fc ? undefined : countRcpFast(shape, operands);
   const records: PassRecord[] = [];
@@ -124,7 +123,7 @@ export async function runLayerPasses(shape: ConvShape, operands: ConvOperands, o
     const products = counts ? counts[pass].products : valid * o.array.top.px;
     const sample = planPassSample(shape, pass, o.planProducts?.[pass] ?? products, o.maxProducts, o.seed, o.label, o.cuts?.[pass]);
     const slice = slicePass(shape, operands, sample);
-    const r = await engine.run({ array: o.array, work: { kind: 'conv', shape: slice.shape, pass, operands: slice.operands }, modes: o.modes, label: o.label });
+    const r = await o.engine.run({ array: o.array, work: { kind: 'conv', shape: slice.shape, pass, operands: slice.operands }, modes: o.modes, label: o.label });
     const byMode = Object.fromEntries(Object.entries(r.byMode).map(([m, c]) => [m, scaleCounters(c, sample, pass, r.runCutDrainCycles)]));
     records.push({ pass, dataflow: fc ? 'matmul' : 'conv', units: r.units, groups: r.groups, runs: r.runs, runCutDrainCycles: r.runCutDrainCycles * sample.scale, sample, golden: { products: counts ? counts[pass].products : null, valid }, byMode });
   }

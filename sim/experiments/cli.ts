@@ -1,6 +1,6 @@
 /**
  * npm run experiment -- <name> [--nets …] [--sparsity …] [--generator …] [--designs …]
- *   [--batch N] [--seed N] [--array 8x8] [--engine model|rtl] [--shard i/n] [--out DIR]
+ *   [--batch N] [--seed N] [--array 8x8] [--engine model|rtl] [--validate-rtl N] [--shard i/n] [--out DIR]
  * npm run experiment -- --list
  */
 import path from 'node:path';
@@ -23,6 +23,7 @@ import {
   parseMaxProducts,
   parseNetwork,
   parseShard,
+  parseValidateRtl,
   resolveSettings,
   splitList,
   type GivenSettings,
@@ -40,6 +41,7 @@ interface RawOptions {
   engine?: string;
   layers?: string[];
   maxProducts?: string;
+  validateRtl?: string;
   shard?: string;
   out?: string;
   dryRun?: boolean;
@@ -70,6 +72,7 @@ function buildProgram(): Command {
     .option('--engine <kind>', 'model (cycle model) or rtl (Verilator); PE-array experiments only (default model)')
     .option('--layers <list...>', 'layer indices in table order, e.g. 0,3-5, or all (PE-array experiments; default all)')
     .option('--max-products <n>', 'Cartesian products of a layer pass above which the cycle model samples it (batch, then output channels; scaled exactly), or all (PE-array experiments)')
+    .option('--validate-rtl <n>', 'with --engine model, also run n pass runs on the Verilator RTL (seeded by --seed, smaller runs preferred) and report the model\'s error on them; 0 = none (PE-array experiments; default 0)')
     .option('--shard <i/n>', 'run only work units i-1, i-1+n, ... (1 <= i <= n); merge with npm run experiment:merge')
     .option('--dry-run', 'check the arguments and print the work units a run would do; write nothing')
     .option('--out <dir>', 'output folder (default build/experiments/<name>, or .../shards/<i>-of-<n> for a shard)')
@@ -94,6 +97,7 @@ function givenSettings(raw: RawOptions): GivenSettings {
     engine: raw.engine === undefined ? undefined : parseEngine(raw.engine),
     layers: raw.layers === undefined ? undefined : parseLayers(splitList(raw.layers)),
     maxProducts: raw.maxProducts === undefined ? undefined : parseMaxProducts(raw.maxProducts),
+    validateRtl: raw.validateRtl === undefined ? undefined : parseValidateRtl(raw.validateRtl),
   };
   for (const [k, v] of Object.entries(given)) if (k !== 'layers' && Array.isArray(v) && v.length === 0) throw new SettingsError(`${SETTING_FLAGS[k as keyof typeof SETTING_FLAGS]} needs at least one value`);
   return given as GivenSettings;

@@ -30,7 +30,7 @@ import { getGenerator } from '../workloads/sparsity/generators.ts';
 import { synthesizeLayer } from '../scnn/training-step.ts';
 import type { TrainingPass } from '../golden/conv-shape.ts';
 import { arrayOf, runLayerPasses, selectedLayers, validateLayerSettings } from './array-experiments.ts';
-import { MODEL_MADE_BY } from './engine.ts';
+import { engineMadeBy } from './pe-array-engines.ts';
 import { unitId, type Comparison, type CsvRow, type Experiment, type ExperimentSettings, type WorkUnit } from './experiment.ts';
 import { formatNumber } from './output.ts';
 import { describeSample } from './pass-sampling.ts';
@@ -142,7 +142,7 @@ export const dsgExperiment: Experiment = {
   name: 'dsg',
   title: 'DSG: operation reduction by dimension-reduction search',
   reproduces: 'DSG (ICLR 2019): 2.3-4.4x operation reduction in training with dimension-reduction search',
-  accepts: ['nets', 'sparsities', 'batch', 'seed', 'array', 'engine', 'layers', 'maxProducts'],
+  accepts: ['nets', 'sparsities', 'batch', 'seed', 'array', 'engine', 'layers', 'maxProducts', 'validateRtl'],
   defaults: {
     nets: [
       { name: 'vgg16', input: 'cifar' },
@@ -169,7 +169,7 @@ export const dsgExperiment: Experiment = {
     }
     return units;
   },
-  async runUnit(unit, settings): Promise<DsgLayerResult> {
+  async runUnit(unit, settings, context): Promise<DsgLayerResult> {
     const table = getNetwork(String(unit.params.net), unit.params.input as 'cifar' | 'imagenet');
     const index = Number(unit.params.layerIndex);
     const layer = table.layers[index]!;
@@ -180,8 +180,8 @@ export const dsgExperiment: Experiment = {
     // Sampled passes of the dense and the dsg run of a layer are planned by the dense products, so both cut the same slice.
     const planProducts = Object.fromEntries(TRAINING_PASSES.map((p) => [p, operations.dense[p].products])) as Record<TrainingPass, number>;
     const records = await runLayerPasses(shape, operands, {
-      array: arrayOf(settings), engine: settings.engine, modes: ['element'], passes: TRAINING_PASSES,
-      maxProducts: settings.maxProducts, seed: settings.seed, label: layer.name, experiment: 'dsg', planProducts,
+      array: arrayOf(settings), engine: context.engine, modes: ['element'], passes: TRAINING_PASSES,
+      maxProducts: settings.maxProducts, seed: settings.seed, label: layer.name, planProducts,
     });
     const passes = records.map((r) => ({ pass: r.pass, cycles: r.byMode.element!.cycles, sample: describeSample(r.sample), scale: r.sample.scale }));
     return { ...operations, index, passes };
@@ -329,7 +329,7 @@ export const dsgExperiment: Experiment = {
       rows,
       markdown,
       plots: [plot],
-      madeBy: `golden RCP counters (sim/golden/rcp-count.ts) and DSG selection (sim/workloads/sparsity/dsg.ts); cycles: ${MODEL_MADE_BY}`,
+      madeBy: `golden RCP counters (sim/golden/rcp-count.ts) and DSG selection (sim/workloads/sparsity/dsg.ts); cycles: ${engineMadeBy(settings.engine)}`,
     };
   },
 };

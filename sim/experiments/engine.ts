@@ -7,7 +7,8 @@
  * (sim/scnn/array-runs.ts planRuns) and sums the exact array cycle model over
  * those runs (passCounters) in each anticipation mode asked for: what the
  * hardware does with the pass. Experiments call only this and the figures
- * derived below.
+ * derived below. The RTL engine (rtl-engine.ts) runs the same schedule and
+ * runs on the Verilator model of the array top; pe-array-engines.ts picks one.
  */
 import type { ConvShape, TrainingPass } from '../golden/conv-shape.ts';
 import { arrayCycleModel, type ArrayCounters } from '../scnn/array-cycle-model.ts';
@@ -64,19 +65,38 @@ export interface PeArrayEngine {
 }
 
 export const MODEL_MADE_BY = 'array cycle model summed over the runs the array top holds (sim/scnn/array-runs.ts passCounters, planRuns) on schedules of sim/scnn/scheduler.ts';
+export const RTL_MADE_BY = 'Verilator RTL of the array top (hw/scnn/array-top.ts) over the runs its buffers hold, every output bit-exact against the golden layer and every run\'s counters equal to the array cycle model (rtl-engine.ts)';
+
+/** A request's work as the array runs it: the schedule on its grid and the runs the array top's buffers cut it into. */
+export interface PlannedWork {
+  readonly grid: ScheduleArray;
+  readonly schedule: PassSchedule;
+  readonly runs: PassRun[];
+}
+
+/** Schedules a request's work on its grid (both engines run exactly this). */
+export function planWork({ array, grid, work, label }: EngineRequest): PlannedWork {
+  const g = grid ?? { px: array.top.px, py: array.top.py };
+  if (g.px > array.top.px || g.py > array.top.py) throw new RangeError(`${label}: a ${g.px} x ${g.py} schedule does not fit the ${array.top.px} x ${array.top.py} array`);
+  const cfg = scheduleConfig(array.top, g, array.capacities);
+  const schedule = work.kind === 'conv' ? schedulePass(work.shape, work.pass, work.operands, cfg, label) : scheduleMatmul(work.a, work.b, cfg, label);
+  return { grid: g, schedule, runs: planRuns(schedule, g, array.top) };
+}
+
+/** The result fields both engines share: what the schedule and its runs are. */
+export function plannedShape({ schedule, runs, grid }: PlannedWork, array: ArraySpec): Omit<EngineResult, 'byMode' | 'madeBy'> {
+  return { units: schedule.units.length, groups: new Set(schedule.units.map((u) => u.group)).size, runs: runs.length, runCutDrainCycles: runCutDrains(schedule, runs, grid, array) };
+}
 
 /** The cycle-model engine: exact for the array as built (docs/pe-array.md section 3a). */
 export const modelEngine: PeArrayEngine = {
   kind: 'model',
-  async run({ array, grid, work, modes, label }) {
-    const g = grid ?? { px: array.top.px, py: array.top.py };
-    if (g.px > array.top.px || g.py > array.top.py) throw new RangeError(`${label}: a ${g.px} x ${g.py} schedule does not fit the ${array.top.px} x ${array.top.py} array`);
-    const cfg = scheduleConfig(array.top, g, array.capacities);
-    const schedule = work.kind === 'conv' ? schedulePass(work.shape, work.pass, work.operands, cfg, label) : scheduleMatmul(work.a, work.b, cfg, label);
-    const runs = planRuns(schedule, g, array.top);
+  async run(request) {
+    const planned = planWork(request);
+    const { schedule, grid, runs } = planned;
     const byMode: Partial<Record<Anticipation, ArrayCounters>> = {};
-    for (const mode of modes) byMode[mode] = passCounters(schedule, g, array.top, mode, runs);
-    return { units: schedule.units.length, groups: new Set(schedule.units.map((u) => u.group)).size, runs: runs.length, runCutDrainCycles: runCutDrains(schedule, runs, g, array), byMode, madeBy: MODEL_MADE_BY };
+    for (const mode of request.modes) byMode[mode] = passCounters(schedule, grid, request.array.top, mode, runs);
+    return { ...plannedShape(planned, request.array), byMode, madeBy: MODEL_MADE_BY };
   },
 };
 
@@ -88,23 +108,6 @@ function runCutDrains(schedule: PassSchedule, runs: readonly PassRun[], grid: Sc
     cycles += arrayCycleModel(runSchedule(schedule, { start: end - 1, end }), grid, array.top, 'element').units[0]!.drain;
   }
   return cycles;
-}
-
-export class EngineUnavailableError extends Error {
-  override readonly name = 'EngineUnavailableError';
-}
-
-/**
- * The engine of the given kind. The RTL engine is not wired into the
- * experiments yet: the array's RTL runs whole passes only on small arrays with
- * small passes (tb/scnn/array-check.ts holds it to the cycle model counter for
- * counter), so --engine rtl is refused with one message before any work.
- */
-export function requirePeArrayEngine(kind: EngineKind, experiment: string): PeArrayEngine {
-  if (kind === 'model') return modelEngine;
-  throw new EngineUnavailableError(
-    `experiment "${experiment}": --engine rtl is not available in this experiment yet; use --engine model (the array cycle model, equal to the RTL counter for counter on every pass tests/scnn/array-rtl.test.ts runs)`,
-  );
 }
 
 /** Figures of one pass in one mode, derived from the array counters. */

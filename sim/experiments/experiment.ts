@@ -5,7 +5,7 @@
  * result must depend on the settings and the unit alone, never on which other
  * units ran or in which process.
  */
-import type { EngineKind } from './engine.ts';
+import type { EngineKind, PeArrayEngine } from './engine.ts';
 import type { InputSize } from '../workloads/layer-table.ts';
 
 export interface NetworkChoice {
@@ -27,6 +27,12 @@ export interface ExperimentSettings {
   readonly layers: readonly number[];
   /** Cartesian products of one layer pass above which the PE-array experiments sample the pass; null = never (exact). */
   readonly maxProducts: number | null;
+  /**
+   * Pass runs of the model engine also run on the RTL to measure the model's
+   * error (rtl-validation.ts); 0 = none. Not part of the units' fingerprint:
+   * the units' figures do not depend on it.
+   */
+  readonly validateRtl: number;
 }
 
 export type SettingName = keyof ExperimentSettings;
@@ -83,6 +89,8 @@ export interface ExperimentReport {
 export interface RunContext {
   /** The experiment's output folder, for units that keep work files (synthesis runs). */
   readonly outDir: string;
+  /** The engine of --engine for the PE-array experiments (the runner records its requests for sampled RTL validation). */
+  readonly engine: PeArrayEngine;
 }
 
 export interface Experiment {

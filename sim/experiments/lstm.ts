@@ -20,7 +20,7 @@ import type { ConvOperands } from '../scnn/scheduler.ts';
 import { synthesizeLayer } from '../scnn/training-step.ts';
 import { fcLayer } from '../workloads/layer-table.ts';
 import { arrayOf, runLayerPasses, sumCounters, validateArraySettings, type PassRecord } from './array-experiments.ts';
-import { MODEL_MADE_BY } from './engine.ts';
+import { engineMadeBy } from './pe-array-engines.ts';
 import { unitId, type Comparison, type CsvRow, type Experiment, type ExperimentSettings } from './experiment.ts';
 import { formatNumber } from './output.ts';
 import { describeSample } from './pass-sampling.ts';
@@ -74,7 +74,7 @@ export const lstmExperiment: Experiment = {
   name: 'lstm',
   title: 'Structured gate-gradient sparsity in an LSTM backward pass',
   reproduces: 'Zhu et al. 2018: structured gate-gradient sparsity makes the LSTM backward pass up to 45% faster than dense and faster than unstructured',
-  accepts: ['sparsities', 'batch', 'seed', 'array', 'engine', 'maxProducts'],
+  accepts: ['sparsities', 'batch', 'seed', 'array', 'engine', 'maxProducts', 'validateRtl'],
   defaults: { sparsities: [0.5, 0.8, 0.9], batch: 16, maxProducts: LSTM_MAX_PRODUCTS },
   validate(settings) {
     validateArraySettings(settings, 'lstm');
@@ -86,7 +86,7 @@ export const lstmExperiment: Experiment = {
       ...settings.sparsities.flatMap((s) => (['structured', 'unstructured'] as const).map((kind) => ({ id: unitId(kind, `s${s}`), params: { kind, sparsity: s } }))),
     ];
   },
-  async runUnit(unit, settings): Promise<LstmRun> {
+  async runUnit(unit, settings, context): Promise<LstmRun> {
     const kind = unit.params.kind as GateGradient;
     const sparsity = Number(unit.params.sparsity);
     const { shape, operands } = lstmOperands(kind, sparsity, settings);
@@ -94,7 +94,7 @@ export const lstmExperiment: Experiment = {
     // Matrix mode: px products per true term; dense, every row x gate x [x, h] column is one.
     const dense = array.top.px * shape.batch * shape.outChannels * shape.inChannels;
     const passes = await runLayerPasses(shape, operands, {
-      array, engine: settings.engine, modes: ['element'], passes: BACKWARD, maxProducts: settings.maxProducts, seed: settings.seed, label: LSTM_LAYER.name, experiment: 'lstm',
+      array, engine: context.engine, modes: ['element'], passes: BACKWARD, maxProducts: settings.maxProducts, seed: settings.seed, label: LSTM_LAYER.name,
       cuts: LSTM_CUTS, planProducts: { inputGradient: dense, weightGradient: dense },
     });
     return { kind, sparsity, passes };
@@ -132,7 +132,7 @@ export const lstmExperiment: Experiment = {
         ours: faster,
         oursText: `${(100 * faster).toFixed(1)}% at sparsity ${best.sparsity} (${best.speedupStructured.toFixed(2)}x)`,
         ratio: faster / PUBLISHED_FASTER,
-        madeBy: MODEL_MADE_BY,
+        madeBy: engineMadeBy(settings.engine),
       },
       {
         claim: 'structured faster than unstructured at the same density (unstructured / structured backward cycles, lowest over the sparsities)',
@@ -141,7 +141,7 @@ export const lstmExperiment: Experiment = {
         ours: Math.min(...points.map((p) => p.structuredOverUnstructured)),
         oursText: points.map((p) => `${p.structuredOverUnstructured.toFixed(2)}x at ${p.sparsity}`).join(', '),
         ratio: null,
-        madeBy: MODEL_MADE_BY,
+        madeBy: engineMadeBy(settings.engine),
       },
     ];
     const md = [
@@ -179,6 +179,6 @@ export const lstmExperiment: Experiment = {
       },
     ];
     const total = sumCounters(dense.passes.map((p) => p.byMode.element!));
-    return { figures: { denseCycles, denseCounters: total, points, runs }, comparisons, rows, markdown: md, plots, madeBy: MODEL_MADE_BY };
+    return { figures: { denseCycles, denseCounters: total, points, runs }, comparisons, rows, markdown: md, plots, madeBy: engineMadeBy(settings.engine) };
   },
 };

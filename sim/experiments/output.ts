@@ -15,6 +15,7 @@ import { writeFileAtomic } from '../../synth/files.ts';
 import type { Environment, Machine } from './environment.ts';
 import type { Comparison, Experiment, ExperimentReport, ExperimentSettings, WorkUnit } from './experiment.ts';
 import { renderSvg } from './plots.ts';
+import type { RtlValidation } from './rtl-validation.ts';
 import { canonicalCommand, effectiveSettings, type Shard } from './settings.ts';
 
 export const RESULTS_SCHEMA = 'sparse-train-hw/experiment/1';
@@ -33,6 +34,8 @@ export interface RunRecord {
   readonly invocations: readonly Invocation[];
   /** Seconds each unit took, by unit id. */
   readonly unitWallTimeS: Readonly<Record<string, number>>;
+  /** Seconds each sampled RTL validation took, by <unit>.<request>. */
+  readonly validationWallTimeS?: Readonly<Record<string, number>>;
 }
 
 /** Everything a finished experiment's outputs are made from. */
@@ -43,9 +46,11 @@ export interface FinishedRun {
   readonly report: ExperimentReport;
   readonly environment: Environment;
   readonly run: RunRecord;
+  /** The sampled RTL validation of the model engine (--validate-rtl), or null. */
+  readonly validation: RtlValidation | null;
 }
 
-export function resultsDocument({ experiment, settings, units, report, environment, run }: FinishedRun) {
+export function resultsDocument({ experiment, settings, units, report, environment, run, validation }: FinishedRun) {
   return {
     schema: RESULTS_SCHEMA,
     experiment: experiment.name,
@@ -61,6 +66,7 @@ export function resultsDocument({ experiment, settings, units, report, environme
     workUnits: units.map((u) => ({ id: u.id, ...u.params })),
     comparisons: report.comparisons,
     figures: report.figures,
+    validation,
     run,
   };
 }
@@ -82,11 +88,60 @@ function comparisonTable(comparisons: readonly Comparison[]): string {
   return `${lines.join('\n')}\n`;
 }
 
+/** The largest relative error, as the summary prints it. */
+function errorText(e: number): string {
+  return e === 0 ? '0 (every counter equal)' : `${(100 * e).toPrecision(3)}%`;
+}
+
+/** What a pass run was, for the validation table. */
+function passRunText(p: RtlValidation['passes'][number]): string {
+  return `${p.label}, ${p.work === 'conv' ? p.pass : 'matrix product'}`;
+}
+
+/** The summary's section on the sampled RTL validation. */
+export function validationMarkdown(v: RtlValidation, madeBy: string): string {
+  const lines = [
+    '## Validation on the RTL',
+    '',
+    `Every figure above: ${madeBy}.`,
+    `The ${v.passes.length} pass runs below (of ${v.candidates} the experiment made; ${v.requested} asked with --validate-rtl) also ran on the Verilator RTL of the array top (hw/scnn/array-top.ts), every output bit-exact against the golden layer; their counters are compared with the model's, not required equal.`,
+    `Sample: ${v.rule}; seed ${v.seed}.`,
+    '',
+    v.passes.some((p) => !p.refused)
+      ? `Largest relative error of the model on any counter of any sampled pass run: **${errorText(v.maxRelativeError)}**.`
+      : 'No sampled pass run could be compared: the RTL cannot run any of them (below).',
+    ...v.passes.filter((p) => p.refused).map((p) => `Not compared: ${p.unit} #${p.request}: ${p.refused}.`),
+    '',
+    '| unit | pass run | mode | model cycles | RTL cycles | largest counter error |',
+    '|---|---|---|---|---|---|',
+  ];
+  for (const p of v.passes) {
+    for (const [mode, c] of Object.entries(p.byMode)) {
+      const worst = p.worst && p.worst.mode === mode ? ` (${p.worst.counter}: model ${p.worst.model}, RTL ${p.worst.rtl})` : '';
+      lines.push(`| ${p.unit} #${p.request} | ${passRunText(p)} | ${mode} | ${formatNumber(c!.modelCycles)} | ${formatNumber(c!.rtlCycles)} | ${errorText(c!.maxRelativeError)}${worst} |`);
+    }
+  }
+  return `${lines.join('\n')}\n`;
+}
+
+/** One row per sampled pass run and mode. */
+export function validationCsv(v: RtlValidation): string {
+  const rows = v.passes.flatMap((p) =>
+    Object.entries(p.byMode).map(([mode, c]) => ({
+      unit: p.unit, request: p.request, label: p.label, work: p.work, pass: p.pass ?? '', mode, runs: p.runs,
+      modelCycles: c!.modelCycles, rtlCycles: c!.rtlCycles, maxRelativeError: c!.maxRelativeError, worstCounter: p.worst?.mode === mode ? p.worst.counter : '', seed: v.seed,
+    })),
+  );
+  if (rows.length === 0) return '';
+  return stringify(rows, { header: true, columns: Object.keys(rows[0]!), cast: { number: (x) => String(x) } });
+}
+
 export function summaryMarkdown(
   experiment: Experiment,
   settings: ExperimentSettings,
   report: ExperimentReport,
   environment: Environment,
+  validation: RtlValidation | null = null,
 ): string {
   const tools = Object.entries(environment.tools).map(([t, v]) => `${t}: ${v}`);
   const source = environment.source.commit
@@ -110,6 +165,7 @@ export function summaryMarkdown(
     comparisonTable(report.comparisons),
     report.markdown.trimEnd(),
     '',
+    validation ? validationMarkdown(validation, report.madeBy) : '',
     report.plots.length ? '## Plots\n' : '',
     ...report.plots.map((p) => `![${p.title}](plots/${p.name}.svg)\n`),
   ]
@@ -125,7 +181,7 @@ export function csvText(report: ExperimentReport): string {
 
 /** Writes every output file of a finished experiment. */
 export async function writeOutputs(outDir: string, finished: FinishedRun): Promise<string[]> {
-  const { experiment, settings, report, environment } = finished;
+  const { experiment, settings, report, environment, validation } = finished;
   const written: string[] = [];
   const put = (name: string, text: string) => {
     const file = path.join(outDir, name);
@@ -140,7 +196,8 @@ export async function writeOutputs(outDir: string, finished: FinishedRun): Promi
     put(`plots/${plot.name}.svg`, svg);
   }
   put('results.csv', csvText(report));
-  put('summary.md', `${summaryMarkdown(experiment, settings, report, environment)}\n`);
+  if (validation) put('validation.csv', validationCsv(validation));
+  put('summary.md', `${summaryMarkdown(experiment, settings, report, environment, validation)}\n`);
   put('results.json', `${JSON.stringify(resultsDocument(finished), null, 2)}\n`);
   return written;
 }

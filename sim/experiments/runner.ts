@@ -7,6 +7,9 @@
  *   units/<id>.json          one finished unit (written to a temporary name, then renamed)
  *   invocations/<t>-<pid>.json  each CLI execution that ran units, with its machine
  *   results.json, results.csv, summary.md, plots/   only when every unit is present
+ *   validation/<unit>.<request>.json, validation.csv  with --validate-rtl: the sampled
+ *                            pass runs on the RTL, drawn once every unit is present
+ *                            (rtl-validation.ts), so a merge draws what a single run does
  *
  * A unit file carries the settings fingerprint: a re-run with the same settings
  * skips the units already done (resume); a unit file from other settings is
@@ -18,11 +21,16 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { writeFileAtomic } from '../../synth/files.ts';
 import { currentEnvironment, currentMachine, type Environment } from './environment.ts';
+import { modelEngine, type PeArrayEngine } from './engine.ts';
 import type { Experiment, ExperimentSettings, UnitResult, WorkUnit } from './experiment.ts';
 import { writeOutputs, type Invocation, type RunRecord } from './output.ts';
+import { requirePeArrayEngine } from './pe-array-engines.ts';
+import { recordingEngine, type RecordedRequest } from './rtl-validation.ts';
+import { validateOnRtl } from './rtl-validation-run.ts';
 import { settingsFingerprint, SettingsError, type Shard } from './settings.ts';
 
-const UNIT_SCHEMA = 'sparse-train-hw/experiment-unit/1';
+// 2: a unit file records its engine requests (rtl-validation.ts).
+const UNIT_SCHEMA = 'sparse-train-hw/experiment-unit/2';
 const RUN_SCHEMA = 'sparse-train-hw/experiment-run/1';
 
 /** Reports progress: a bar on a terminal, plain lines otherwise (the CLI chooses). */
@@ -64,6 +72,8 @@ interface UnitFile {
   readonly fingerprint: string;
   readonly unit: WorkUnit;
   readonly result: UnitResult;
+  /** The unit's engine requests and their results, in order: what sampled RTL validation draws from. */
+  readonly requests: readonly RecordedRequest[];
   readonly wallTimeS: number;
 }
 
@@ -74,6 +84,18 @@ interface RunManifest {
   readonly settings: ExperimentSettings;
   readonly shard: Shard | null;
   readonly environment: Environment;
+}
+
+/** The engine of an experiment's units: --engine for the PE-array experiments, the model (never asked) for the others. */
+function engineOf(experiment: Experiment, settings: ExperimentSettings): PeArrayEngine {
+  return experiment.accepts.includes('engine') ? requirePeArrayEngine(settings.engine, experiment.name) : modelEngine;
+}
+
+/** Tools whose versions results.json records: the experiment's, and Verilator when the RTL runs. */
+function toolsOf(experiment: Experiment, settings: ExperimentSettings): ('yosys' | 'verilator')[] {
+  const tools = new Set(experiment.tools ?? []);
+  if (experiment.accepts.includes('engine') && (settings.engine === 'rtl' || settings.validateRtl > 0)) tools.add('verilator');
+  return [...tools];
 }
 
 function unitsDir(outDir: string): string {
@@ -134,7 +156,8 @@ export async function runExperiment(experiment: Experiment, settings: Experiment
   checkUnits(experiment, units);
   const selected = shardUnits(units, options.shard);
   const fingerprint = settingsFingerprint(experiment, settings);
-  const environment = await currentEnvironment(experiment.tools ?? []);
+  const environment = await currentEnvironment(toolsOf(experiment, settings));
+  const engine = engineOf(experiment, settings);
   fs.mkdirSync(unitsDir(outDir), { recursive: true });
   removeStaleTemporaries(unitsDir(outDir));
   const manifest: RunManifest = { schema: RUN_SCHEMA, experiment: experiment.name, fingerprint, settings, shard: options.shard ?? null, environment };
@@ -167,9 +190,10 @@ export async function runExperiment(experiment: Experiment, settings: Experiment
         );
       }
       const t0 = performance.now();
-      const result = await experiment.runUnit(unit, settings, { outDir });
+      const recorder = recordingEngine(engine);
+      const result = await experiment.runUnit(unit, settings, { outDir, engine: recorder.engine });
       const wallTimeS = Math.round(performance.now() - t0) / 1000;
-      const record: UnitFile = { schema: UNIT_SCHEMA, experiment: experiment.name, fingerprint, unit, result, wallTimeS };
+      const record: UnitFile = { schema: UNIT_SCHEMA, experiment: experiment.name, fingerprint, unit, result, requests: recorder.requests, wallTimeS };
       writeFileAtomic(unitFile(outDir, unit), `${JSON.stringify(record)}\n`);
       ran++;
       options.progress?.unitDone(unit, wallTimeS, resumed + ran, selected.length);
@@ -204,6 +228,7 @@ async function assemble(
 ): Promise<string[]> {
   const fingerprint = settingsFingerprint(experiment, settings);
   const results: UnitResult[] = [];
+  const requests = new Map<string, readonly RecordedRequest[]>();
   const unitWallTimeS: Record<string, number> = {};
   const missing: string[] = [];
   for (const unit of units) {
@@ -213,6 +238,7 @@ async function assemble(
       continue;
     }
     results.push(found.result);
+    requests.set(unit.id, found.requests);
     unitWallTimeS[unit.id] = found.wallTimeS;
   }
   if (missing.length) {
@@ -222,9 +248,10 @@ async function assemble(
   const invocations = sourceDirs
     .flatMap(readInvocations)
     .sort((a, b) => (a.startedAt < b.startedAt ? -1 : a.startedAt > b.startedAt ? 1 : 0));
-  const run: RunRecord = { invocations, unitWallTimeS };
+  const checked = settings.validateRtl > 0 ? await validateOnRtl({ experiment, settings, units, requests, fingerprint, sourceDirs, outDir }) : undefined;
+  const run: RunRecord = { invocations, unitWallTimeS, ...(checked ? { validationWallTimeS: checked.wallTimeS } : {}) };
   const report = experiment.report(settings, units, results);
-  return writeOutputs(outDir, { experiment, settings, units, report, environment, run });
+  return writeOutputs(outDir, { experiment, settings, units, report, environment, run, validation: checked?.validation ?? null });
 }
 
 /**
@@ -261,8 +288,13 @@ export async function mergeShards(
       );
     }
   }
+  const validateRtl = (m: RunManifest) => m.settings.validateRtl ?? 0;
+  const differs = manifests.find((m) => validateRtl(m.manifest) !== validateRtl(first));
+  if (differs) {
+    throw new SettingsError(`${differs.dir} was run with --validate-rtl ${validateRtl(differs.manifest)}, ${manifests[0]!.dir} with --validate-rtl ${validateRtl(first)}; merge only shards of one command`);
+  }
   const experiment = lookup(first.experiment);
-  const settings = first.settings;
+  const settings = { ...first.settings, validateRtl: validateRtl(first) };
   if (settingsFingerprint(experiment, settings) !== first.fingerprint) {
     throw new SettingsError(`the settings in ${manifests[0]!.dir}/run.json do not match its fingerprint; the folder was edited or made by another version`);
   }

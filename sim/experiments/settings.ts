@@ -27,9 +27,10 @@ export const SETTING_FLAGS: Record<SettingName, string> = {
   engine: '--engine',
   layers: '--layers',
   maxProducts: '--max-products',
+  validateRtl: '--validate-rtl',
 };
 
-const COMMON_DEFAULTS = { batch: 4, seed: 1, array: { px: 8, py: 8 }, engine: 'model' as EngineKind, layers: [] as number[], maxProducts: null as number | null };
+const COMMON_DEFAULTS = { batch: 4, seed: 1, array: { px: 8, py: 8 }, engine: 'model' as EngineKind, layers: [] as number[], maxProducts: null as number | null, validateRtl: 0 };
 
 /** Input size of each network when --nets names it without one: the inputs of ANT's evaluation. */
 const DEFAULT_INPUT: Record<string, InputSize> = {
@@ -186,6 +187,9 @@ export function resolveSettings(experiment: Experiment, given: GivenSettings): E
   unique('--generator', settings.generators, String);
   unique('--designs', settings.designs, String);
   unique('--layers', settings.layers, String);
+  if (settings.validateRtl > 0 && settings.engine === 'rtl') {
+    throw new SettingsError('--validate-rtl measures the model engine against the RTL; with --engine rtl every pass already runs on the RTL, checked counter for counter. Drop one of them');
+  }
   experiment.validate?.(settings);
   return settings;
 }
@@ -223,8 +227,21 @@ export function canonicalCommand(experiment: Experiment, settings: ExperimentSet
   return ['npm run experiment --', experiment.name, ...keys.map((k) => `${SETTING_FLAGS[k]} ${settingText(k, settings)}`)].join(' ');
 }
 
-/** Ties unit results to the experiment and settings that made them. */
+/** Sampled RTL validations most a run takes (each is a Verilator run of a pass). */
+export const MAX_VALIDATE_RTL = 10000;
+
+/** Pass runs to validate on the RTL: a whole number, 0 = none. */
+export function parseValidateRtl(text: string): number {
+  return parseInteger('validate-rtl', text, 0, MAX_VALIDATE_RTL);
+}
+
+/**
+ * Ties unit results to the experiment and settings that made them. Leaves out
+ * --validate-rtl, which changes what is checked after the units, never a
+ * unit's figures: adding a validation to a finished run reuses its units.
+ */
 export function settingsFingerprint(experiment: Experiment, settings: ExperimentSettings): string {
-  const text = JSON.stringify({ experiment: experiment.name, settings: effectiveSettings(experiment, settings) });
+  const { validateRtl: _validation, ...unitSettings } = effectiveSettings(experiment, settings);
+  const text = JSON.stringify({ experiment: experiment.name, settings: unitSettings });
   return createHash('sha256').update(text).digest('hex').slice(0, 16);
 }

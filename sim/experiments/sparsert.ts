@@ -18,7 +18,8 @@ import { matrixProductTerms, synthesizeLayer } from '../scnn/training-step.ts';
 import { getNetwork } from '../workloads/networks/index.ts';
 import type { LayerSpec } from '../workloads/layer-table.ts';
 import { arrayOf, geomean, validateArraySettings } from './array-experiments.ts';
-import { MODEL_MADE_BY, requirePeArrayEngine } from './engine.ts';
+import type { PeArrayEngine } from './engine.ts';
+import { engineMadeBy } from './pe-array-engines.ts';
 import { unitId, type Comparison, type CsvRow, type Experiment, type ExperimentSettings, type WorkUnit } from './experiment.ts';
 import { formatNumber } from './output.ts';
 import { describeSample, planPassSample, scaleCounters, slicePass, type PassSample } from './pass-sampling.ts';
@@ -77,7 +78,7 @@ export interface SparsertLayerResult {
   readonly runs: readonly SparsertRun[];
 }
 
-async function runProduct(layer: LayerSpec, index: number, sparsity: number, settings: ExperimentSettings): Promise<SparsertRun> {
+async function runProduct(layer: LayerSpec, index: number, sparsity: number, settings: ExperimentSettings, engine: PeArrayEngine): Promise<SparsertRun> {
   const { shape, operands } = synthesizeLayer(layer, index, { batch: settings.batch, sparsity, generator: 'prune', seed: settings.seed });
   const whole = weightTimesActivations(shape, operands);
   const valid = matrixProductTerms(whole.a, whole.b);
@@ -85,7 +86,7 @@ async function runProduct(layer: LayerSpec, index: number, sparsity: number, set
   const sample = planPassSample(shape, 'forward', valid * array.top.px, settings.maxProducts, settings.seed, layer.name, SPARSERT_CUTS);
   const slice = slicePass(shape, operands, sample);
   const { a, b } = sample.scale === 1 ? whole : weightTimesActivations(slice.shape, slice.operands);
-  const r = await requirePeArrayEngine(settings.engine, 'sparsert').run({ array, work: { kind: 'matmul', a, b }, modes: ['element'], label: layer.name });
+  const r = await engine.run({ array, work: { kind: 'matmul', a, b }, modes: ['element'], label: layer.name });
   return { sparsity, sample, units: r.units, runs: r.runs, runCutDrainCycles: r.runCutDrainCycles * sample.scale, valid, counters: scaleCounters(r.byMode.element!, sample, 'forward', r.runCutDrainCycles) };
 }
 
@@ -99,7 +100,7 @@ export const sparsertExperiment: Experiment = {
   name: 'sparsert',
   title: 'SparseRT: 1x1 convolutions and FC layers at high weight sparsity',
   reproduces: 'SparseRT (PACT 2020): 1x1 convolutions and FC layers 3.4x faster than dense at 90% weight sparsity, 5.4x at 95%',
-  accepts: ['nets', 'sparsities', 'batch', 'seed', 'array', 'engine', 'layers', 'maxProducts'],
+  accepts: ['nets', 'sparsities', 'batch', 'seed', 'array', 'engine', 'layers', 'maxProducts', 'validateRtl'],
   defaults: {
     nets: [
       { name: 'resnet50', input: 'imagenet' },
@@ -131,12 +132,12 @@ export const sparsertExperiment: Experiment = {
     }
     return units;
   },
-  async runUnit(unit, settings): Promise<SparsertLayerResult> {
+  async runUnit(unit, settings, context): Promise<SparsertLayerResult> {
     const table = getNetwork(String(unit.params.net), unit.params.input as 'cifar' | 'imagenet');
     const index = Number(unit.params.layerIndex);
     const layer = table.layers[index]!;
     const runs: SparsertRun[] = [];
-    for (const sparsity of [0, ...settings.sparsities]) runs.push(await runProduct(layer, index, sparsity, settings));
+    for (const sparsity of [0, ...settings.sparsities]) runs.push(await runProduct(layer, index, sparsity, settings, context.engine));
     const e = layer.kind === 'fc' ? 1 : Math.floor((layer.inputSize - 1) / layer.stride) + 1;
     return { layer: layer.name, index, m: layer.outChannels, k: layer.inChannels, n: settings.batch * e * e, runs };
   },
@@ -178,7 +179,7 @@ export const sparsertExperiment: Experiment = {
         ours: p.speedup,
         oursText: `${p.speedup.toFixed(2)}x (geomean over layers ${p.layerGeomean.toFixed(2)}x)`,
         ratio: p.speedup / PUBLISHED[String(p.sparsity)]!,
-        madeBy: MODEL_MADE_BY,
+        madeBy: engineMadeBy(settings.engine),
       }));
     const sampled = layers.reduce((s, l) => s + l.runs.filter((r) => r.sample.scale !== 1).length, 0);
     const md = [
@@ -227,6 +228,6 @@ export const sparsertExperiment: Experiment = {
         },
       },
     ];
-    return { figures: { curves, overall, layers }, comparisons, rows, markdown: md, plots, madeBy: MODEL_MADE_BY };
+    return { figures: { curves, overall, layers }, comparisons, rows, markdown: md, plots, madeBy: engineMadeBy(settings.engine) };
   },
 };

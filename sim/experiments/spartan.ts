@@ -13,7 +13,7 @@
 import { profilingCost, PROFILING_MODEL_ASSUMPTIONS, type ProfilingCost } from '../spartan/profiling-cost.ts';
 import type { NetworkTable } from '../workloads/layer-table.ts';
 import { arrayOf, geomean, layerExperimentUnits, LAYER_EXPERIMENT_SETTINGS, selectedLayers, unitLayer } from './array-experiments.ts';
-import { MODEL_MADE_BY, requirePeArrayEngine } from './engine.ts';
+import { engineMadeBy } from './pe-array-engines.ts';
 import type { Comparison, CsvRow, Experiment, ExperimentSettings } from './experiment.ts';
 import { layerRuns } from './layer-units.ts';
 import { formatNumber, pct, x2 } from './output.ts';
@@ -74,9 +74,9 @@ export const spartanExperiment: Experiment = {
     maxProducts: SPARTAN_MAX_PRODUCTS,
   },
   ...layerExperimentUnits('spartan', convLayers),
-  async runUnit(unit, settings): Promise<SpartanLayerResult> {
+  async runUnit(unit, settings, context): Promise<SpartanLayerResult> {
     const { layer, index, generator, shape, operands } = unitLayer(unit, settings);
-    const ctx = { engine: requirePeArrayEngine(settings.engine, 'spartan'), array: arrayOf(settings), maxProducts: settings.maxProducts, seed: settings.seed, label: layer.name };
+    const ctx = { engine: context.engine, array: arrayOf(settings), maxProducts: settings.maxProducts, seed: settings.seed, label: layer.name };
     const k = layerSample(shape, ctx);
     const crossover = await measureCrossover(shape, operands, generator, k, ctx);
     const { tiles, ...totals } = await runLayerPaths(shape, operands, crossover, k, ctx);
@@ -115,7 +115,7 @@ export const spartanExperiment: Experiment = {
       };
     });
 
-    const made = `${MODEL_MADE_BY}; dense path: every element present, anticipation ${DENSE_PATH_MODE}; sparse path: anticipation ${SPARSE_PATH_MODE}${runs.some((r) => r.layers.some((l) => l.scale > 1)) ? '; tiles sampled along their output channels' : ''}`;
+    const made = `${engineMadeBy(settings.engine)}; dense path: every element present, anticipation ${DENSE_PATH_MODE}; sparse path: anticipation ${SPARSE_PATH_MODE}${runs.some((r) => r.layers.some((l) => l.scale > 1)) ? '; tiles sampled along their output channels' : ''}`;
     const comparisons: Comparison[] = runs
       .filter((r) => PUBLISHED_SPEEDUP[r.network] !== undefined)
       .map((r) => ({

@@ -7,6 +7,7 @@ import type { Anticipation } from '../../sim/scnn/work-unit.ts';
 import type { VerilatedModel } from '../../sim/verilator/build.ts';
 import { BulkSession } from '../../sim/verilator/bulk-session.ts';
 import { encodeArrayTop, type ArrayTopImages } from '../../sim/scnn/array-images.ts';
+import { firstMismatch } from '../../sim/scnn/layer-run.ts';
 import { imagesInMode, runArrayImages, type ArrayRun, type ArrayRunTiming } from './array-run.ts';
 
 /** A pass's time by phase, summed over its runs (ms); the cycle model's share too. */
@@ -93,7 +94,14 @@ export async function runPassInModes(
     try {
       images = encodeArrayTop(sub, grid, params, modes[0]!, limit);
     } catch (e) {
-      started.push(modes.map(() => Promise.reject(e as Error)));
+      // Only the first mode's is awaited before the pass fails: the others must not go unhandled.
+      started.push(
+        modes.map(() => {
+          const failed = Promise.reject(e as Error);
+          failed.catch(() => undefined);
+          return failed;
+        }),
+      );
       return;
     }
     const encodeMs = performance.now() - t;
@@ -135,4 +143,19 @@ export async function runPassInModes(
   if (!opts.session) await session.close();
   const wallMs = performance.now() - t0;
   return perMode.map((r) => ({ ...r, runs, wallMs }));
+}
+
+/**
+ * Holds a pass run in one mode to the golden model and the cycle model:
+ * throws, naming `where` (layer, pass, mode), when the watchdog ended a run,
+ * an output element differs from the golden pass, the valid products differ
+ * from the golden count, or (unless `counters` is 'report') a counter of a run
+ * differs from the cycle model's.
+ */
+export function requirePassAsModelled(r: PassOnArray, expected: Int32Array, goldenValid: number, where: string, counters: 'require' | 'report' = 'require'): void {
+  if (r.timedOut) throw new Error(`${where}: the watchdog ended a run`);
+  const mismatch = firstMismatch(r.output, expected);
+  if (mismatch !== undefined) throw new Error(`${where}: the RTL output differs from the golden layer: ${mismatch}`);
+  if (counters === 'require' && r.counterMismatches.length > 0) throw new Error(`${where}: the RTL counters differ from the cycle model: ${r.counterMismatches[0]}`);
+  if (r.counters.validProducts !== goldenValid) throw new Error(`${where}: ${r.counters.validProducts} valid products on the RTL, the golden count is ${goldenValid}`);
 }

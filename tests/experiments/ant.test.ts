@@ -35,7 +35,7 @@ describe('ant experiment', () => {
     expectReportFiles(out, ['speedup-by-network', 'cycle-phases']);
     const results = readJson(path.join(out, 'results.json'));
     expect(results.command).toBe(
-      'npm run experiment -- ant --nets resnet18:cifar --sparsity 0.9 --generator topk --batch 1 --seed 5 --array 2x2 --engine model --layers 17,20 --max-products 100000000',
+      'npm run experiment -- ant --nets resnet18:cifar --sparsity 0.9 --generator topk --batch 1 --seed 5 --array 2x2 --engine model --layers 17,20 --max-products 100000000 --validate-rtl 0',
     );
 
     const table = getNetwork('resnet18', 'cifar');

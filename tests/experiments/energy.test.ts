@@ -1,7 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { arrayEnergyEvents, ENERGY_45NM, energyPj, energyRatio, type EnergyEvents } from '../../sim/experiments/energy.ts';
 import { zeroCounters } from '../../sim/scnn/array-runs.ts';
-import { EngineUnavailableError, modelEngine, requirePeArrayEngine } from '../../sim/experiments/engine.ts';
+import { modelEngine } from '../../sim/experiments/engine.ts';
+import { EngineUnavailableError, requirePeArrayEngine } from '../../sim/experiments/pe-array-engines.ts';
+import { rtlEngine } from '../../sim/experiments/rtl-engine.ts';
 
 const NONE: EnergyEvents = {
   multiplies: 0, accumulates: 0, smallSramReadBits: 0, smallSramWriteBits: 0,
@@ -33,14 +35,6 @@ describe('energy model', () => {
     expect(() => energyPj({ ...NONE, multiplies: -1 })).toThrow('multiplies must be a non-negative number');
     expect(() => energyRatio({ ...NONE, multiplies: 1 }, NONE)).toThrow('spends no energy');
   });
-});
-
-describe('PE-array engine', () => {
-  it('is the array cycle model; the RTL engine is refused with one message', () => {
-    expect(requirePeArrayEngine('model', 'ant')).toBe(modelEngine);
-    expect(() => requirePeArrayEngine('rtl', 'ant')).toThrow(EngineUnavailableError);
-    expect(() => requirePeArrayEngine('rtl', 'ant')).toThrow('experiment "ant": --engine rtl is not available in this experiment yet; use --engine model');
-  });
 
   it('charges the fill and drain engines for their work, hidden or exposed, and a drain or merge row in every PE', () => {
     const widths = { F: 4, fillWidth: 4, elementBits: 40, accBits: 32, pes: 4, banks: 2 };
@@ -54,5 +48,15 @@ describe('PE-array engine', () => {
     // The same work left exposed (nothing to hide behind) spends the same energy.
     const exposed = { ...work, fillCycles: 10, drainCycles: 5, cycles: 15 };
     expect(arrayEnergyEvents(exposed, widths)).toEqual(e);
+  });
+});
+
+describe('PE-array engine', () => {
+  it('is the cycle model, or the RTL for ant, sparsert, spartan and dsg; lstm and the others are refused the RTL with one message', () => {
+    expect(requirePeArrayEngine('model', 'ant')).toBe(modelEngine);
+    for (const name of ['ant', 'sparsert', 'spartan', 'dsg']) expect(requirePeArrayEngine('rtl', name)).toBe(rtlEngine);
+    expect(() => requirePeArrayEngine('rtl', 'rcp-breakdown')).toThrow(EngineUnavailableError);
+    expect(() => requirePeArrayEngine('rtl', 'rcp-breakdown')).toThrow('experiment "rcp-breakdown": --engine rtl runs only ant, sparsert, spartan, dsg; use --engine model');
+    expect(() => requirePeArrayEngine('rtl', 'lstm')).toThrow('experiment "lstm": --engine rtl cannot run it: its weight gradient has 6000 output rows');
   });
 });

@@ -49,7 +49,7 @@ describe('spartan experiment', () => {
     await runExperiment(spartanExperiment, settings, { outDir: out, argv: [] });
     expectReportFiles(out, ['speedup-by-network', 'crossover']);
     const results = readJson(path.join(out, 'results.json'));
-    expect(results.command).toBe('npm run experiment -- spartan --nets resnet18:cifar --sparsity 0.6 --generator relu --batch 1 --seed 3 --array 2x2 --engine model --layers 0,1 --max-products 400000');
+    expect(results.command).toBe('npm run experiment -- spartan --nets resnet18:cifar --sparsity 0.6 --generator relu --batch 1 --seed 3 --array 2x2 --engine model --layers 0,1 --max-products 400000 --validate-rtl 0');
     const run = results.figures.runs[0];
     const layers = run.layers as SpartanLayerResult[];
     expect(layers.map((l) => l.tiles.length)).toEqual([1, 64 / TILE_CHANNELS]);

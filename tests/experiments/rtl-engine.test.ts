@@ -1,0 +1,100 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { antExperiment } from '../../sim/experiments/ant.ts';
+import { arrayOf } from '../../sim/experiments/array-experiments.ts';
+import { findExperiment } from '../../sim/experiments/registry.ts';
+import { arrayTopModel } from '../../sim/experiments/rtl-engine.ts';
+import { pickValidationSample } from '../../sim/experiments/rtl-validation.ts';
+import { mergeShards, runExperiment } from '../../sim/experiments/runner.ts';
+import { zeroCounters } from '../../sim/scnn/array-runs.ts';
+import { requirePassAsModelled, zeroPassTiming, type PassOnArray } from '../../tb/scnn/array-pass-run.ts';
+import { readJson, settingsFor, tempDir, withoutRun } from './helpers.ts';
+
+// Two small ResNet-18 layers (conv1 and a 1 x 1 downsample), passes sampled to at most 1e5 products, on a 3 x 3 array.
+const TINY = { nets: [{ name: 'resnet18', input: 'cifar' as const }], layers: [0, 7], batch: 1, seed: 1, array: { px: 3, py: 3 }, maxProducts: 100_000 };
+
+// One Verilator build of the 3 x 3 array top for the file: minutes on two busy cores, a budget of its own.
+beforeAll(async () => {
+  await arrayTopModel(arrayOf({ array: TINY.array }).top);
+}, 1_800_000);
+
+describe('the RTL engine', () => {
+  it('gives the same figures as the model engine (the model is exact), and says the RTL made them', async () => {
+    const model = tempDir('ant-model');
+    const rtl = tempDir('ant-rtl');
+    await runExperiment(antExperiment, settingsFor(antExperiment, { ...TINY, layers: [7] }), { outDir: model, argv: [] });
+    await runExperiment(antExperiment, settingsFor(antExperiment, { ...TINY, layers: [7], engine: 'rtl' }), { outDir: rtl, argv: [] });
+    const [m, r] = [readJson(path.join(model, 'results.json')), readJson(path.join(rtl, 'results.json'))];
+    expect(r.figures).toEqual(m.figures);
+    expect(r.comparisons.map((c: any) => c.ours)).toEqual(m.comparisons.map((c: any) => c.ours));
+    expect(fs.readFileSync(path.join(rtl, 'results.csv'), 'utf8')).toBe(fs.readFileSync(path.join(model, 'results.csv'), 'utf8'));
+    expect(r.madeBy).toMatch(/^Verilator RTL of the array top/);
+    expect(m.madeBy).toMatch(/^array cycle model/);
+    expect(fs.readFileSync(path.join(rtl, 'summary.md'), 'utf8')).toContain('Figures made by: Verilator RTL of the array top');
+    expect(r.environment.tools.verilator).toMatch(/^Verilator /);
+  }, 600_000);
+
+  it('refuses, naming layer and pass, a pass the RTL cannot encode', async () => {
+    // layer4.0.downsample's forward broadcast carries channel indices beyond the element words' 8 coordinate bits.
+    const settings = settingsFor(antExperiment, { ...TINY, layers: [17], maxProducts: null, engine: 'rtl' });
+    await expect(runExperiment(antExperiment, settings, { outDir: tempDir('ant-refused'), argv: [] })).rejects.toThrow(
+      /^layer4\.0\.downsample, forward pass: the 3 x 3 array RTL cannot run it: forward pass refused: .* does not fit 8 coordinate bits/,
+    );
+  }, 600_000);
+});
+
+describe('sampled RTL validation of the model engine', () => {
+  it('writes the validation section with error 0, and merged shards validate the same pass runs', async () => {
+    const settings = settingsFor(antExperiment, { ...TINY, validateRtl: 2 });
+    const single = tempDir('validate');
+    await runExperiment(antExperiment, settings, { outDir: single, argv: [] });
+    const doc = readJson(path.join(single, 'results.json'));
+    expect(doc.settings.validateRtl).toBe(2);
+    expect(doc.validation.passes).toHaveLength(2);
+    expect(doc.validation.candidates).toBe(6);
+    expect(doc.validation.maxRelativeError).toBe(0);
+    for (const p of doc.validation.passes) {
+      expect(p.refused).toBeNull();
+      for (const c of Object.values(p.byMode) as any[]) expect(c.rtlCycles).toBe(c.modelCycles);
+    }
+    const summary = fs.readFileSync(path.join(single, 'summary.md'), 'utf8');
+    expect(summary).toContain('## Validation on the RTL');
+    expect(summary).toContain('Largest relative error of the model on any counter of any sampled pass run: **0 (every counter equal)**');
+    expect(summary).toContain('seed 1.');
+    expect(fs.readFileSync(path.join(single, 'validation.csv'), 'utf8').trim().split('\n')).toHaveLength(1 + 2 * 3);
+
+    const root = tempDir('validate-shards');
+    const dirs = [1, 2].map((i) => path.join(root, `${i}-of-2`));
+    for (const [i, dir] of dirs.entries()) await runExperiment(antExperiment, settings, { outDir: dir, shard: { index: i + 1, count: 2 }, argv: [] });
+    const merged = await mergeShards(dirs, path.join(root, 'merged'), findExperiment);
+    expect(withoutRun(path.join(merged.outDir, 'results.json'))).toBe(withoutRun(path.join(single, 'results.json')));
+    expect(fs.readFileSync(path.join(merged.outDir, 'summary.md'), 'utf8')).toBe(summary);
+  }, 900_000);
+
+  it('draws its sample from the smaller half of the pass runs, with the seed, in the experiment order', () => {
+    const candidates = Array.from({ length: 10 }, (_, i) => ({ unit: `u${i >> 1}`, request: i & 1, cycles: (i * 7) % 10 }));
+    const a = pickValidationSample(candidates, 3, 1);
+    expect(a).toHaveLength(3);
+    expect(a.every((c) => c.cycles < 5)).toBe(true);
+    expect(a.map((c) => candidates.indexOf(c))).toEqual([...a.map((c) => candidates.indexOf(c))].sort((x, y) => x - y));
+    expect(pickValidationSample(candidates, 3, 1)).toEqual(a);
+    const draws = new Set([1, 2, 3, 4, 5, 6].map((seed) => JSON.stringify(pickValidationSample(candidates, 3, seed))));
+    expect(draws.size).toBeGreaterThan(1);
+    expect(pickValidationSample(candidates, 8, 1).map((c) => c.cycles).sort()).toEqual([0, 1, 2, 3, 4, 5, 6, 7]);
+    expect(pickValidationSample(candidates, 20, 1)).toHaveLength(10);
+  });
+
+  it('names layer, pass, mode and counter when an RTL counter differs from the model', () => {
+    const pass: PassOnArray = {
+      output: new Int32Array([1, 2]), counters: { ...zeroCounters(), validProducts: 4 }, predicted: zeroCounters(), runs: [], wallMs: 0, cpuMs: 0,
+      timing: zeroPassTiming(), worstRunCycleError: 0, counterMismatches: ['units 0..3: fillCycles is 12 on the RTL, 11 in the model'], timedOut: false,
+    };
+    const where = 'conv1, forward pass, mode element';
+    expect(() => requirePassAsModelled(pass, new Int32Array([1, 2]), 4, where)).toThrow(
+      'conv1, forward pass, mode element: the RTL counters differ from the cycle model: units 0..3: fillCycles is 12 on the RTL, 11 in the model',
+    );
+    expect(() => requirePassAsModelled(pass, new Int32Array([1, 2]), 4, where, 'report')).not.toThrow();
+    expect(() => requirePassAsModelled(pass, new Int32Array([1, 3]), 4, where, 'report')).toThrow('conv1, forward pass, mode element: the RTL output differs from the golden layer: element 1 is 2, expected 3');
+  });
+});
