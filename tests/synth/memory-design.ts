@@ -5,7 +5,7 @@ import { Bool, defineModule, elaborate, Input, instance, mem, Output, UInt, when
  * passes through logic before the output: a memory whose data reaches a port
  * directly hid a bug where such memories vanished from the report.
  */
-const Scratchpad = defineModule({
+export const Scratchpad = defineModule({
   name: 'Scratchpad',
   io: (p: { depth: number; width: number; addrWidth: number }) => ({
     we: Input(Bool()),
