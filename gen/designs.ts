@@ -38,6 +38,7 @@ export const designs: readonly DesignEntry[] = [
     name: 'scnn_pe',
     description: 'outer-product PE (1 x 1 array top): 4 x 4 multipliers, 32 banks x 64 accumulators, element anticipation, fill engine 4 elements/cycle, drain, watchdog',
     elaborate: (o) => elaborate(ScnnPeTop, DEFAULT_PE_TOP, o),
+    blackBoxes: [scnnPeModuleName(DEFAULT_PE_TOP.pe)],
   },
   { name: 'compaction_engine', description: 'Spartan compaction engine: 16 lanes x 16 bits in, vectors of 16 non-zeros with 12-bit (c, h, w) out, CSR row pointers or ZVC masks', elaborate: (o) => elaborate(CompactionEngine, DEFAULT_COMPACTION_ENGINE, o) },
 ];
@@ -54,11 +55,13 @@ export const measuredDesigns: readonly DesignEntry[] = [
     name: 'scnn_pe_vector',
     description: 'the scnn_pe PE built for vector anticipation only (no column pointers, no element re-packing)',
     elaborate: (o) => elaborate(ScnnPeTop, { ...DEFAULT_PE_TOP, pe: { ...DEFAULT_PE_TOP.pe, anticipation: 'vector' } }, o),
+    blackBoxes: [scnnPeModuleName({ ...DEFAULT_PE_TOP.pe, anticipation: 'vector' })],
   },
   {
     name: 'scnn_pe_off',
     description: 'the scnn_pe PE without anticipation: the SCNN-like baseline',
     elaborate: (o) => elaborate(ScnnPeTop, { ...DEFAULT_PE_TOP, pe: { ...DEFAULT_PE_TOP.pe, anticipation: 'off' } }, o),
+    blackBoxes: [scnnPeModuleName({ ...DEFAULT_PE_TOP.pe, anticipation: 'off' })],
   },
   arrayDesign('scnn_array_8x8', 'the default 8 x 8 array of scnn_pe PEs with its global buffers, descriptors, drain and weight-gradient reduction', 'element'),
   arrayDesign('scnn_array_8x8_vector', 'the 8 x 8 array of scnn_pe_vector PEs', 'vector'),

@@ -1,5 +1,6 @@
 import fs from 'node:fs';
 import path from 'node:path';
+import { exposeHostPorts, hostLoadedMemories } from './host-memories.ts';
 import { runYosys, yosysVersion } from './yosys-run.ts';
 
 export const FPGA_REPORT_SCHEMA = 'sparse-train-hw/fpga/1';
@@ -112,6 +113,7 @@ export async function synthesizeFpga(opts: FpgaOptions): Promise<FpgaReport> {
         `read_verilog ${rtl.join(' ')}`,
         ...(opts.blackBoxes?.length ? [`blackbox ${opts.blackBoxes.join(' ')}`] : []),
         `hierarchy -check -top ${opts.top}`,
+        ...exposeHostPorts(opts.top, hostLoadedMemories(opts.verilogFiles, opts.top)),
         synthCommand,
         `tee -o stat.txt stat -top ${opts.top}`,
         `tee -q -o stat.json stat -top ${opts.top} -json`,

@@ -3,6 +3,7 @@ import path from 'node:path';
 import { OSU018_LIBERTY } from '../toolchain/tools.ts';
 import { areaFigures, type AreaFigures } from './area-report.ts';
 import { displayPath } from './files.ts';
+import { childHostLoadedMemories, exposeHostPorts, hostLoadedMemories } from './host-memories.ts';
 import { readLiberty } from './liberty.ts';
 import { memoryModel } from './memory-model.ts';
 import { runYosys, yosysVersion } from './yosys-run.ts';
@@ -57,7 +58,12 @@ export async function synthesizeArea(opts: AreaOptions): Promise<AreaReport> {
     workDir,
     scriptName: AREA_SCRIPT,
     verilogFiles: opts.verilogFiles,
-    script: (rtl) => areaScript({ design: opts.design, top: opts.top, rtl, liberty: libertyPath, blackBoxes: opts.blackBoxes ?? [], flatten: opts.flatten ?? false }),
+    script: (rtl) =>
+      areaScript({
+        design: opts.design, top: opts.top, rtl, liberty: libertyPath, blackBoxes: opts.blackBoxes ?? [], flatten: opts.flatten ?? false,
+        hostLoaded: hostLoadedMemories(opts.verilogFiles, opts.top),
+        childHostLoaded: opts.flatten ? childHostLoadedMemories(opts.verilogFiles, opts.top) : [],
+      }),
     collect: (dir) =>
       areaFigures({
         top: opts.top,
@@ -87,7 +93,16 @@ export async function synthesizeArea(opts: AreaOptions): Promise<AreaReport> {
   };
 }
 
-function areaScript(p: { design: string; top: string; rtl: readonly string[]; liberty: string; blackBoxes: readonly string[]; flatten: boolean }): string {
+function areaScript(p: {
+  design: string;
+  top: string;
+  rtl: readonly string[];
+  liberty: string;
+  blackBoxes: readonly string[];
+  flatten: boolean;
+  hostLoaded: readonly string[];
+  childHostLoaded: readonly string[];
+}): string {
   const lib = quote(p.liberty);
   return [
     `# Standard-cell area of design '${p.design}' (top ${p.top}). Written by synth/yosys.ts; run from this folder.`,
@@ -96,8 +111,9 @@ function areaScript(p: { design: string; top: string; rtl: readonly string[]; li
       ? ['# Synthesized on their own (synth/hierarchical.ts): only their ports stay here.', `blackbox ${p.blackBoxes.map(quote).join(' ')}`]
       : []),
     `hierarchy -check -top ${p.top}`,
+    ...exposeHostPorts(p.top, p.hostLoaded),
     'proc',
-    ...(p.flatten ? ['flatten'] : []),
+    ...(p.flatten ? ['flatten', ...exposeHostPorts(p.top, p.childHostLoaded, true)] : []),
     '# A problem found here (logic loop, multiple drivers, undriven input of a cell) is a design bug.',
     'check -assert',
     '# The coarse part of synth ends with "memory -nomap": memories stay $mem_v2 cells.',

@@ -47,3 +47,22 @@ const ScratchpadPair = defineModule({
 export function scratchpadPair(): Design {
   return elaborate(ScratchpadPair, {});
 }
+
+/**
+ * A lookup table only a testbench writes (a `testbenchAccess` memory without a
+ * write in the design), read through logic: the area flow must keep it and its
+ * readers, as a host would load it on a chip.
+ */
+const HostLoadedTable = defineModule({
+  name: 'HostLoadedTable',
+  io: () => ({ addr: Input(UInt(5)), key: Input(UInt(12)), data: Output(UInt(12)) }),
+  body: (io) => {
+    const table = mem(UInt(12), 32, { name: 'lookup', testbenchAccess: true });
+    io.data.set(table.read(io.addr).xor(io.key));
+  },
+});
+
+/** One 32 x 12 memory (384 bits) written only by a testbench. */
+export function hostLoadedTable(): Design {
+  return elaborate(HostLoadedTable, {});
+}
