@@ -112,8 +112,8 @@ function areaScript(p: {
       : []),
     `hierarchy -check -top ${p.top}`,
     ...exposeHostPorts(p.top, p.hostLoaded),
-    'proc',
-    ...(p.flatten ? ['flatten', ...exposeHostPorts(p.top, p.childHostLoaded, true)] : []),
+    // proc ends with opt_expr, which would fold the children's tied write ports before they are exposed.
+    ...(p.flatten ? ['proc -noopt', 'flatten', ...exposeHostPorts(p.top, p.childHostLoaded, true)] : ['proc']),
     '# A problem found here (logic loop, multiple drivers, undriven input of a cell) is a design bug.',
     'check -assert',
     '# The coarse part of synth ends with "memory -nomap": memories stay $mem_v2 cells.',

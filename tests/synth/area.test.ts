@@ -5,7 +5,7 @@ import { findDesign } from '../../gen/designs.ts';
 import { writeVerilog } from '../../gen/write.ts';
 import { runAreaFlow, writeDesignVerilog } from '../../synth/run-design.ts';
 import { synthesizeArea, type AreaReport } from '../../synth/yosys.ts';
-import { hostLoadedTable, scratchpadPair } from './memory-design.ts';
+import { hostLoadedPair, hostLoadedTable, scratchpadPair } from './memory-design.ts';
 import { scratchDir } from './scratch.ts';
 
 describe('area flow on the counter design', () => {
@@ -96,5 +96,13 @@ describe('area flow on a memory only a testbench writes', () => {
     expect(report.memories).toEqual([expect.objectContaining({ memory: 'lookup', depth: 32, width: 12, bits: 384, writePorts: 1 })]);
     // The 12 XOR gates of the read data stay.
     expect(report.cells['XOR2X1'] ?? 0).toBeGreaterThanOrEqual(12);
+  });
+
+  it('keeps the tables of child instances in a flattened synthesis too', async () => {
+    const dir = scratchDir('host-loaded-flat');
+    const rtl = writeVerilog(hostLoadedPair(), path.join(dir, 'verilog'));
+    const report = await synthesizeArea({ design: 'host_loaded_pair', verilogFiles: rtl.files, top: rtl.top, flatten: true, workDir: path.join(dir, 'asic') });
+    expect(report.memoryBits).toBe(2 * 384);
+    expect(report.cells['XOR2X1'] ?? 0).toBeGreaterThanOrEqual(24);
   });
 });

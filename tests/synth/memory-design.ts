@@ -66,3 +66,21 @@ const HostLoadedTable = defineModule({
 export function hostLoadedTable(): Design {
   return elaborate(HostLoadedTable, {});
 }
+
+/** Two host-loaded tables as children: a flattened synthesis must keep both. */
+const HostLoadedPair = defineModule({
+  name: 'HostLoadedPair',
+  io: () => ({ addr: Input(UInt(5)), key: Input(UInt(12)), data0: Output(UInt(12)), data1: Output(UInt(12)) }),
+  body: (io) => {
+    for (const [i, out] of [io.data0, io.data1].entries()) {
+      const t = instance(HostLoadedTable, {}, { name: `table${i}` });
+      t.io.addr.set(io.addr);
+      t.io.key.set(io.key);
+      out.set(t.io.data);
+    }
+  },
+});
+
+export function hostLoadedPair(): Design {
+  return elaborate(HostLoadedPair, {});
+}
