@@ -7,7 +7,9 @@ import { PipelinedPopcount } from '../hw/examples/popcount.ts';
 import { UartTx } from '../hw/examples/uart-tx.ts';
 import { CompactionEngine, DEFAULT_COMPACTION_ENGINE } from '../hw/spartan/compaction-engine.ts';
 import { DEFAULT_SPARSITY_MONITOR, SparsityMonitor } from '../hw/spartan/sparsity-monitor.ts';
-import { DEFAULT_ARRAY_TOP } from '../hw/scnn/array-params.ts';
+import { DEFAULT_ARRAY_TOP, type ArrayTopParams } from '../hw/scnn/array-params.ts';
+import type { AnticipationCapability } from '../hw/scnn/pe-params.ts';
+import { scnnPeModuleName } from '../hw/scnn/pe.ts';
 import { ScnnArrayTop } from '../hw/scnn/array-top.ts';
 import { DEFAULT_PE_TOP, ScnnPeTop } from '../hw/scnn/pe-top.ts';
 
@@ -17,6 +19,11 @@ export interface DesignEntry {
   readonly name: string;
   readonly description: string;
   readonly elaborate: (opts?: ElaborateOptions) => Design;
+  /**
+   * Modules instantiated many times that the synthesis flows keep as black
+   * boxes in the top and synthesize once on their own (synth/hierarchical.ts).
+   */
+  readonly blackBoxes?: readonly string[];
 }
 
 export const designs: readonly DesignEntry[] = [
@@ -31,6 +38,7 @@ export const designs: readonly DesignEntry[] = [
     name: 'scnn_pe',
     description: 'outer-product PE (1 x 1 array top): 4 x 4 multipliers, 32 banks x 64 accumulators, element anticipation, fill engine 4 elements/cycle, drain, watchdog',
     elaborate: (o) => elaborate(ScnnPeTop, DEFAULT_PE_TOP, o),
+    blackBoxes: [scnnPeModuleName(DEFAULT_PE_TOP.pe)],
   },
   { name: 'compaction_engine', description: 'Spartan compaction engine: 16 lanes x 16 bits in, vectors of 16 non-zeros with 12-bit (c, h, w) out, CSR row pointers or ZVC masks', elaborate: (o) => elaborate(CompactionEngine, DEFAULT_COMPACTION_ENGINE, o) },
 ];
@@ -47,18 +55,24 @@ export const measuredDesigns: readonly DesignEntry[] = [
     name: 'scnn_pe_vector',
     description: 'the scnn_pe PE built for vector anticipation only (no column pointers, no element re-packing)',
     elaborate: (o) => elaborate(ScnnPeTop, { ...DEFAULT_PE_TOP, pe: { ...DEFAULT_PE_TOP.pe, anticipation: 'vector' } }, o),
+    blackBoxes: [scnnPeModuleName({ ...DEFAULT_PE_TOP.pe, anticipation: 'vector' })],
   },
   {
     name: 'scnn_pe_off',
     description: 'the scnn_pe PE without anticipation: the SCNN-like baseline',
     elaborate: (o) => elaborate(ScnnPeTop, { ...DEFAULT_PE_TOP, pe: { ...DEFAULT_PE_TOP.pe, anticipation: 'off' } }, o),
+    blackBoxes: [scnnPeModuleName({ ...DEFAULT_PE_TOP.pe, anticipation: 'off' })],
   },
-  {
-    name: 'scnn_array_8x8',
-    description: 'the default 8 x 8 array of scnn_pe PEs with its global buffers, descriptors, drain and weight-gradient reduction',
-    elaborate: (o) => elaborate(ScnnArrayTop, DEFAULT_ARRAY_TOP, o),
-  },
+  arrayDesign('scnn_array_8x8', 'the default 8 x 8 array of scnn_pe PEs with its global buffers, descriptors, drain and weight-gradient reduction', 'element'),
+  arrayDesign('scnn_array_8x8_vector', 'the 8 x 8 array of scnn_pe_vector PEs', 'vector'),
+  arrayDesign('scnn_array_8x8_off', 'the 8 x 8 array of scnn_pe_off PEs', 'off'),
 ];
+
+/** The default array in one anticipation build, its PE (one module for all 64) synthesized once. */
+function arrayDesign(name: string, description: string, anticipation: AnticipationCapability): DesignEntry {
+  const params: ArrayTopParams = { ...DEFAULT_ARRAY_TOP, pe: { ...DEFAULT_ARRAY_TOP.pe, anticipation } };
+  return { name, description, elaborate: (o) => elaborate(ScnnArrayTop, params, o), blackBoxes: [scnnPeModuleName(params.pe)] };
+}
 
 /**
  * The Verilog written for people to read and for synthesis records every

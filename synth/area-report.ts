@@ -15,6 +15,8 @@ export interface ModuleArea {
   readonly instances: Record<string, number>;
   /** How many times this module occurs in the whole design (the top: 1). */
   readonly occurrences: number;
+  /** A black box of this run: its contents were not synthesized here (synth/hierarchical.ts adds them from their own run). */
+  readonly blackBox?: true;
   /** Standard-cell area of one instance of this module, children included (um^2). */
   readonly hierarchicalAreaUm2: number;
 }
@@ -79,11 +81,19 @@ export function areaFigures(input: {
   readonly statText: string;
   /** `write_json` of the memory cells. */
   readonly memoriesJson: string;
+  /** Modules kept as black boxes: instances with no cells of their own here. */
+  readonly blackBoxes?: readonly string[];
 }): AreaFigures {
   const { liberty, model, top } = input;
+  const blackBoxes = new Set(input.blackBoxes ?? []);
   const stat = JSON.parse(input.statJson) as StatJson;
   const byModule = new Map<string, Record<string, number>>();
-  for (const [name, m] of Object.entries(stat.modules)) byModule.set(unescape(name), m.num_cells_by_type ?? {});
+  for (const [name, m] of Object.entries(stat.modules)) {
+    const counts: Record<string, number> = {};
+    for (const [type, n] of Object.entries(m.num_cells_by_type ?? {})) counts[unescape(type)] = n;
+    byModule.set(unescape(name), counts);
+  }
+  for (const box of blackBoxes) if (!byModule.has(box)) byModule.set(box, {});
   if (!byModule.has(top)) throw new Error(`Yosys statistics have no module '${top}' (found: ${[...byModule.keys()].join(', ')})`);
 
   interface Own {
@@ -134,6 +144,7 @@ export function areaFigures(input: {
       instances: sortKeys(o.instances),
       occurrences: occurrences.get(name)!,
       hierarchicalAreaUm2: round(hierarchicalArea(name)),
+      ...(blackBoxes.has(name) ? { blackBox: true as const } : {}),
     }));
 
   const cells: Record<string, number> = {};
@@ -145,24 +156,45 @@ export function areaFigures(input: {
   }
 
   const memories = readMemories(input.memoriesJson, model, occurrences);
-  const areaUm2 = round(hierarchicalArea(top));
-  const memoryAreaUm2Estimate = round(memories.reduce((s, m) => s + m.occurrences * m.sramAreaUm2Estimate, 0));
-  const memoryAreaUm2FlipFlopBound = round(memories.reduce((s, m) => s + m.occurrences * m.flipFlopArrayAreaUm2Bound, 0));
+  return designFigures({
+    areaUm2: hierarchicalArea(top),
+    flipFlops: modules.reduce((s, m) => s + m.occurrences * m.flipFlops, 0),
+    cells,
+    modules,
+    memories,
+    memoryModel: model,
+    unmappedCells,
+  });
+}
+
+/** The design's figures from its parts: cell and memory totals, the memory estimates and the totals with memories. */
+export function designFigures(p: {
+  readonly areaUm2: number;
+  readonly flipFlops: number;
+  readonly cells: Record<string, number>;
+  readonly modules: ModuleArea[];
+  readonly memories: MemoryArea[];
+  readonly memoryModel: MemoryModel;
+  readonly unmappedCells: Record<string, number>;
+}): AreaFigures {
+  const areaUm2 = round(p.areaUm2);
+  const memoryAreaUm2Estimate = round(p.memories.reduce((s, m) => s + m.occurrences * m.sramAreaUm2Estimate, 0));
+  const memoryAreaUm2FlipFlopBound = round(p.memories.reduce((s, m) => s + m.occurrences * m.flipFlopArrayAreaUm2Bound, 0));
   return {
     areaUm2,
     areaMm2: areaUm2 / 1e6,
-    cellCount: Object.values(cells).reduce((s, n) => s + n, 0),
-    flipFlops: modules.reduce((s, m) => s + m.occurrences * m.flipFlops, 0),
-    cells: sortKeys(cells),
-    modules,
-    memories,
-    memoryBits: memories.reduce((s, m) => s + m.totalBits, 0),
-    memoryModel: model,
+    cellCount: Object.values(p.cells).reduce((s, n) => s + n, 0),
+    flipFlops: p.flipFlops,
+    cells: sortKeys(p.cells),
+    modules: p.modules,
+    memories: p.memories,
+    memoryBits: p.memories.reduce((s, m) => s + m.totalBits, 0),
+    memoryModel: p.memoryModel,
     memoryAreaUm2Estimate,
     memoryAreaUm2FlipFlopBound,
     totalAreaUm2Estimate: round(areaUm2 + memoryAreaUm2Estimate),
     totalAreaUm2UpperBound: round(areaUm2 + memoryAreaUm2FlipFlopBound),
-    unmappedCells: sortKeys(unmappedCells),
+    unmappedCells: sortKeys(p.unmappedCells),
   };
 }
 
@@ -243,7 +275,7 @@ function unescape(name: string): string {
   return name.startsWith('\\') ? name.slice(1) : name;
 }
 
-function round(x: number): number {
+export function round(x: number): number {
   return Math.round(x * 1000) / 1000;
 }
 
@@ -251,6 +283,6 @@ function cmp(a: string, b: string): number {
   return a < b ? -1 : a > b ? 1 : 0;
 }
 
-function sortKeys(r: Record<string, number>): Record<string, number> {
+export function sortKeys(r: Record<string, number>): Record<string, number> {
   return Object.fromEntries(Object.entries(r).sort(([a], [b]) => cmp(a, b)));
 }

@@ -75,7 +75,7 @@ async function main(opts: Options): Promise<void> {
       tasks.push({
         label: `${entry.name} (area)`,
         run: async () => {
-          const r = await runAreaFlow(entry.name, rtl, outDir, opts.liberty);
+          const r = await runAreaFlow(entry.name, rtl, outDir, opts.liberty, entry.blackBoxes);
           areaReports.set(entry.name, r);
           const mem = r.memoryBits ? `, ${r.memoryBits} memory bits` : '';
           return `${entry.name}: ${Math.round(r.areaUm2)} um^2 std cells, ${r.cellCount} cells, ${r.flipFlops} flip-flops${mem} (${r.wallTimeS.toFixed(1)} s)`;
@@ -86,7 +86,7 @@ async function main(opts: Options): Promise<void> {
       tasks.push({
         label: `${entry.name} (${opts.fpgaFamily})`,
         run: async () => {
-          const r = await runFpgaFlow(entry.name, rtl, outDir, opts.fpgaFamily);
+          const r = await runFpgaFlow(entry.name, rtl, outDir, opts.fpgaFamily, entry.blackBoxes);
           fpgaReports.set(entry.name, r);
           return `${entry.name}: ${r.family} ${r.luts} LUTs, ${r.flipFlops} flip-flops, ${r.blockRams} block RAMs, ${r.dsps} DSPs (${r.wallTimeS.toFixed(1)} s)`;
         },

@@ -1,5 +1,6 @@
 import fs from 'node:fs';
 import path from 'node:path';
+import { exposeHostPorts, hostLoadedMemories } from './host-memories.ts';
 import { runYosys, yosysVersion } from './yosys-run.ts';
 
 export const FPGA_REPORT_SCHEMA = 'sparse-train-hw/fpga/1';
@@ -90,6 +91,8 @@ export interface FpgaOptions {
   readonly family?: FpgaFamily;
   /** Default build/synth/<design>/fpga-<family>. */
   readonly workDir?: string;
+  /** Modules kept as black boxes (ports only): their primitives come from their own runs (synthesizeFpgaHierarchical). */
+  readonly blackBoxes?: readonly string[];
 }
 
 /** FPGA resources of the same RTL, from Yosys's generic flow for one family (design flattened). */
@@ -108,7 +111,9 @@ export async function synthesizeFpga(opts: FpgaOptions): Promise<FpgaReport> {
       [
         `# ${family} resources of design '${opts.design}' (top ${opts.top}). Written by synth/fpga.ts; run from this folder.`,
         `read_verilog ${rtl.join(' ')}`,
+        ...(opts.blackBoxes?.length ? [`blackbox ${opts.blackBoxes.join(' ')}`] : []),
         `hierarchy -check -top ${opts.top}`,
+        ...exposeHostPorts(opts.top, hostLoadedMemories(opts.verilogFiles, opts.top)),
         synthCommand,
         `tee -o stat.txt stat -top ${opts.top}`,
         `tee -q -o stat.json stat -top ${opts.top} -json`,
@@ -116,13 +121,6 @@ export async function synthesizeFpga(opts: FpgaOptions): Promise<FpgaReport> {
       ].join('\n'),
     collect: (dir) => primitiveCounts(fs.readFileSync(path.join(dir, 'stat.json'), 'utf8'), opts.top),
   });
-  const cells = run.output;
-  const total: Record<FpgaResource, number> = { lut: 0, flipFlop: 0, carry: 0, lutRam: 0, blockRam: 0, dsp: 0, mux: 0, other: 0 };
-  let blockRamKbits = 0;
-  for (const [type, n] of Object.entries(cells)) {
-    total[flow.classify(type)] += n;
-    blockRamKbits += (flow.blockRamKbits[type] ?? 0) * n;
-  }
   return {
     schema: FPGA_REPORT_SCHEMA,
     design: opts.design,
@@ -131,6 +129,25 @@ export async function synthesizeFpga(opts: FpgaOptions): Promise<FpgaReport> {
     familyDescription: flow.description,
     synthCommand,
     yosysVersion: version,
+    ...resourceTotals(family, run.output),
+    wallTimeS: Math.round(run.wallTimeS * 1000) / 1000,
+    yosysWarnings: run.warnings,
+    files: { script: run.scriptFile, log: run.logFile },
+  };
+}
+
+type ResourceTotals = Pick<FpgaReport, 'luts' | 'flipFlops' | 'carryCells' | 'lutRamCells' | 'blockRams' | 'blockRamKbits' | 'dsps' | 'muxCells' | 'otherCells' | 'cells'>;
+
+/** The report's resource counts from the primitives by type. */
+export function resourceTotals(family: FpgaFamily, cells: Readonly<Record<string, number>>): ResourceTotals {
+  const flow: FamilyFlow = FPGA_FAMILIES[family];
+  const total: Record<FpgaResource, number> = { lut: 0, flipFlop: 0, carry: 0, lutRam: 0, blockRam: 0, dsp: 0, mux: 0, other: 0 };
+  let blockRamKbits = 0;
+  for (const [type, n] of Object.entries(cells)) {
+    total[flow.classify(type)] += n;
+    blockRamKbits += (flow.blockRamKbits[type] ?? 0) * n;
+  }
+  return {
     luts: total.lut,
     flipFlops: total.flipFlop,
     carryCells: total.carry,
@@ -140,10 +157,7 @@ export async function synthesizeFpga(opts: FpgaOptions): Promise<FpgaReport> {
     dsps: total.dsp,
     muxCells: total.mux,
     otherCells: total.other,
-    cells,
-    wallTimeS: Math.round(run.wallTimeS * 1000) / 1000,
-    yosysWarnings: run.warnings,
-    files: { script: run.scriptFile, log: run.logFile },
+    cells: { ...cells },
   };
 }
 

@@ -4,6 +4,7 @@ import { WRITTEN_VERILOG, type DesignEntry } from '../gen/designs.ts';
 import { writeVerilog, type WrittenDesign } from '../gen/write.ts';
 import { writeFileAtomic } from './files.ts';
 import { synthesizeFpga, type FpgaFamily, type FpgaReport } from './fpga.ts';
+import { synthesizeAreaHierarchical, synthesizeFpgaHierarchical } from './hierarchical.ts';
 import { synthesizeArea, type AreaReport } from './yosys.ts';
 
 /** Where one design's reports and work folders live under the output folder. */
@@ -24,12 +25,14 @@ export function writeDesignVerilog(entry: DesignEntry, outDir: string): WrittenD
 
 /**
  * Runs the area flow and writes <design>.json. A failed run removes an
- * older report, so a stale area never sits beside a failing design.
+ * older report, so a stale area never sits beside a failing design. With
+ * black boxes the flow is hierarchical (synth/hierarchical.ts).
  */
-export async function runAreaFlow(name: string, rtl: WrittenDesign, outDir: string, liberty?: string): Promise<AreaReport> {
+export async function runAreaFlow(name: string, rtl: WrittenDesign, outDir: string, liberty?: string, blackBoxes: readonly string[] = []): Promise<AreaReport> {
   const p = designPaths(outDir, name);
   try {
-    const report = await synthesizeArea({ design: name, verilogFiles: rtl.files, top: rtl.top, workDir: p.areaWorkDir, ...(liberty ? { liberty } : {}) });
+    const opts = { design: name, verilogFiles: rtl.files, top: rtl.top, workDir: p.areaWorkDir, ...(liberty ? { liberty } : {}) };
+    const report = blackBoxes.length ? await synthesizeAreaHierarchical({ ...opts, blackBoxes }) : await synthesizeArea(opts);
     writeFileAtomic(p.areaReport, `${JSON.stringify(report, null, 2)}\n`);
     return report;
   } catch (e) {
@@ -38,11 +41,12 @@ export async function runAreaFlow(name: string, rtl: WrittenDesign, outDir: stri
   }
 }
 
-/** Runs the FPGA flow and writes <design>.fpga.json, with the same stale-report rule. */
-export async function runFpgaFlow(name: string, rtl: WrittenDesign, outDir: string, family: FpgaFamily): Promise<FpgaReport> {
+/** Runs the FPGA flow and writes <design>.fpga.json, with the same stale-report and black-box rules. */
+export async function runFpgaFlow(name: string, rtl: WrittenDesign, outDir: string, family: FpgaFamily, blackBoxes: readonly string[] = []): Promise<FpgaReport> {
   const p = designPaths(outDir, name);
   try {
-    const report = await synthesizeFpga({ design: name, verilogFiles: rtl.files, top: rtl.top, family, workDir: p.fpgaWorkDir(family) });
+    const opts = { design: name, verilogFiles: rtl.files, top: rtl.top, family, workDir: p.fpgaWorkDir(family) };
+    const report = blackBoxes.length ? await synthesizeFpgaHierarchical({ ...opts, blackBoxes }) : await synthesizeFpga(opts);
     writeFileAtomic(p.fpgaReport, `${JSON.stringify(report, null, 2)}\n`);
     return report;
   } catch (e) {

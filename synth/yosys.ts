@@ -3,6 +3,7 @@ import path from 'node:path';
 import { OSU018_LIBERTY } from '../toolchain/tools.ts';
 import { areaFigures, type AreaFigures } from './area-report.ts';
 import { displayPath } from './files.ts';
+import { childHostLoadedMemories, exposeHostPorts, hostLoadedMemories } from './host-memories.ts';
 import { readLiberty } from './liberty.ts';
 import { memoryModel } from './memory-model.ts';
 import { runYosys, yosysVersion } from './yosys-run.ts';
@@ -33,6 +34,10 @@ export interface AreaOptions {
   readonly workDir?: string;
   /** Liberty file; default the OSU 0.18 um library. */
   readonly liberty?: string;
+  /** Modules kept as black boxes (ports only): synth/hierarchical.ts synthesizes each once on its own. */
+  readonly blackBoxes?: readonly string[];
+  /** Flatten the hierarchy before synthesis (optimizes across module boundaries; default: keep it). */
+  readonly flatten?: boolean;
 }
 
 export const AREA_SCRIPT = 'area.ys';
@@ -53,7 +58,12 @@ export async function synthesizeArea(opts: AreaOptions): Promise<AreaReport> {
     workDir,
     scriptName: AREA_SCRIPT,
     verilogFiles: opts.verilogFiles,
-    script: (rtl) => areaScript({ design: opts.design, top: opts.top, rtl, liberty: libertyPath }),
+    script: (rtl) =>
+      areaScript({
+        design: opts.design, top: opts.top, rtl, liberty: libertyPath, blackBoxes: opts.blackBoxes ?? [], flatten: opts.flatten ?? false,
+        hostLoaded: hostLoadedMemories(opts.verilogFiles, opts.top),
+        childHostLoaded: opts.flatten ? childHostLoadedMemories(opts.verilogFiles, opts.top) : [],
+      }),
     collect: (dir) =>
       areaFigures({
         top: opts.top,
@@ -62,6 +72,7 @@ export async function synthesizeArea(opts: AreaOptions): Promise<AreaReport> {
         statJson: fs.readFileSync(path.join(dir, 'stat.json'), 'utf8'),
         statText: fs.readFileSync(path.join(dir, 'stat.txt'), 'utf8'),
         memoriesJson: fs.readFileSync(path.join(dir, 'memories.json'), 'utf8'),
+        blackBoxes: opts.blackBoxes ?? [],
       }),
   });
   return {
@@ -82,13 +93,27 @@ export async function synthesizeArea(opts: AreaOptions): Promise<AreaReport> {
   };
 }
 
-function areaScript(p: { design: string; top: string; rtl: readonly string[]; liberty: string }): string {
+function areaScript(p: {
+  design: string;
+  top: string;
+  rtl: readonly string[];
+  liberty: string;
+  blackBoxes: readonly string[];
+  flatten: boolean;
+  hostLoaded: readonly string[];
+  childHostLoaded: readonly string[];
+}): string {
   const lib = quote(p.liberty);
   return [
     `# Standard-cell area of design '${p.design}' (top ${p.top}). Written by synth/yosys.ts; run from this folder.`,
     `read_verilog ${p.rtl.map(quote).join(' ')}`,
+    ...(p.blackBoxes.length
+      ? ['# Synthesized on their own (synth/hierarchical.ts): only their ports stay here.', `blackbox ${p.blackBoxes.map(quote).join(' ')}`]
+      : []),
     `hierarchy -check -top ${p.top}`,
-    'proc',
+    ...exposeHostPorts(p.top, p.hostLoaded),
+    // proc ends with opt_expr, which would fold the children's tied write ports before they are exposed.
+    ...(p.flatten ? ['proc -noopt', 'flatten', ...exposeHostPorts(p.top, p.childHostLoaded, true)] : ['proc']),
     '# A problem found here (logic loop, multiple drivers, undriven input of a cell) is a design bug.',
     'check -assert',
     '# The coarse part of synth ends with "memory -nomap": memories stay $mem_v2 cells.',

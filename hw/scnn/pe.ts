@@ -87,6 +87,11 @@ function laneMinMax(values: readonly Signal[], count: Signal): { min: Signal; ma
   return { min, max };
 }
 
+/** The PE's Verilog module name: the synthesis flows keep it as a black box by this name. */
+export function scnnPeModuleName(p: PeParams): string {
+  return `ScnnPe_${peModuleSuffix(p)}`;
+}
+
 /**
  * One outer-product processing element (docs/pe-array.md section 2): the
  * sequencer over segments, stationary vectors and broadcast vectors with the
@@ -97,7 +102,7 @@ function laneMinMax(values: readonly Signal[], count: Signal): { min: Signal; ma
  * bank arbitration, bank read) -> W (add with forwarding, bank write).
  */
 export const ScnnPe = defineModule({
-  name: (p: PeParams) => `ScnnPe_${peModuleSuffix(p)}`,
+  name: scnnPeModuleName,
   io: peIO,
   body: (io, p) => {
     const w = peWidths(p);

@@ -10,8 +10,11 @@
  */
 import path from 'node:path';
 import { findDesign } from '../../gen/designs.ts';
+import { DEFAULT_ARRAY_TOP } from '../../hw/scnn/array-params.ts';
+import { DEFAULT_PE } from '../../hw/scnn/pe-params.ts';
 import { DEFAULT_COMPACTION_ENGINE } from '../../hw/spartan/compaction-engine.ts';
 import { DEFAULT_SPARSITY_MONITOR } from '../../hw/spartan/sparsity-monitor.ts';
+import type { HierarchicalAreaReport } from '../../synth/hierarchical.ts';
 import { runAreaFlow, runFpgaFlow, writeDesignVerilog } from '../../synth/run-design.ts';
 import { unitId, type CsvRow, type Experiment, type WorkUnit } from './experiment.ts';
 
@@ -28,11 +31,26 @@ export function scaleArea(areaAt180Um2: number, nodeNm: number): number {
   return areaAt180Um2 * (nodeNm / MEASURED_NODE_NM) ** 2;
 }
 
-/** Elements each design takes per cycle, from its configuration: for throughput per area. */
-const ELEMENTS_PER_CYCLE: Readonly<Record<string, number>> = {
-  sparsity_monitor: DEFAULT_SPARSITY_MONITOR.lanes,
-  sparsity_monitor_hwc: DEFAULT_SPARSITY_MONITOR.lanes,
-  compaction_engine: DEFAULT_COMPACTION_ENGINE.lanes,
+/** Peak work of a design per cycle, from its configuration: for throughput per area. */
+interface PeakPerCycle {
+  readonly amount: number;
+  /** Elements taken in (front end) or multiplies (PE, array). */
+  readonly unit: 'elements' | 'multiplies';
+}
+
+const PE_MULTIPLIES = DEFAULT_PE.F * DEFAULT_PE.I;
+const ARRAY_MULTIPLIES = DEFAULT_ARRAY_TOP.px * DEFAULT_ARRAY_TOP.py * PE_MULTIPLIES;
+
+const PEAK_PER_CYCLE: Readonly<Record<string, PeakPerCycle>> = {
+  sparsity_monitor: { amount: DEFAULT_SPARSITY_MONITOR.lanes, unit: 'elements' },
+  sparsity_monitor_hwc: { amount: DEFAULT_SPARSITY_MONITOR.lanes, unit: 'elements' },
+  compaction_engine: { amount: DEFAULT_COMPACTION_ENGINE.lanes, unit: 'elements' },
+  scnn_pe: { amount: PE_MULTIPLIES, unit: 'multiplies' },
+  scnn_pe_vector: { amount: PE_MULTIPLIES, unit: 'multiplies' },
+  scnn_pe_off: { amount: PE_MULTIPLIES, unit: 'multiplies' },
+  scnn_array_8x8: { amount: ARRAY_MULTIPLIES, unit: 'multiplies' },
+  scnn_array_8x8_vector: { amount: ARRAY_MULTIPLIES, unit: 'multiplies' },
+  scnn_array_8x8_off: { amount: ARRAY_MULTIPLIES, unit: 'multiplies' },
 };
 
 export interface AsicFigures {
@@ -47,6 +65,13 @@ export interface AsicFigures {
   readonly memoryAreaUm2Estimate: number;
   readonly totalAreaUm2Estimate: number;
   readonly totalAreaUm2UpperBound: number;
+  /** Designs synthesized hierarchically (synth/hierarchical.ts): the top's own figures and each black box's. */
+  readonly hierarchy?: {
+    readonly topStdCellAreaUm2: number;
+    readonly topMemoryBits: number;
+    readonly topMemoryAreaUm2Estimate: number;
+    readonly blackBoxes: { readonly module: string; readonly instances: number; readonly stdCellAreaUm2: number; readonly memoryBits: number; readonly memoryAreaUm2Estimate: number }[];
+  };
 }
 
 export interface FpgaFigures {
@@ -97,6 +122,33 @@ function anticipationLines(asic: ReadonlyMap<string, AsicFigures>): string[] {
   ];
 }
 
+/** Where the area of a hierarchically synthesized design goes: the top's own cells and memories against its replicated blocks. */
+function hierarchyLines(designs: readonly AsicFigures[]): string[] {
+  const withHierarchy = designs.filter((a) => a.hierarchy);
+  if (withHierarchy.length === 0) return [];
+  const mm2 = (um2: number) => (um2 / 1e6).toFixed(3);
+  const pct = (part: number, whole: number) => `${((100 * part) / whole).toFixed(1)}%`;
+  return [
+    '## Arrays: the top against its PEs',
+    '',
+    "Synthesized hierarchically: the array top with the PE kept as a black box, the PE once on its own, total = top + instances × PE (docs/area.md). The top is the fill engine, descriptors, drain, weight-gradient adder tree and halo-merge network; its memories are the global buffers, descriptor tables, output slices and merge lists.",
+    '',
+    '| design | part | instances | std cells mm² @180 nm (all instances) | share of std cells | memory bits (all instances) | share of memory bits |',
+    '|---|---|---|---|---|---|---|',
+    ...withHierarchy.flatMap((a) => {
+      const h = a.hierarchy!;
+      return [
+        `| ${a.design} | top | 1 | ${mm2(h.topStdCellAreaUm2)} | ${pct(h.topStdCellAreaUm2, a.stdCellAreaUm2)} | ${h.topMemoryBits.toLocaleString('en-US')} | ${pct(h.topMemoryBits, a.memoryBits)} |`,
+        ...h.blackBoxes.map(
+          (b) =>
+            `| ${a.design} | ${b.module} | ${b.instances} | ${mm2(b.instances * b.stdCellAreaUm2)} | ${pct(b.instances * b.stdCellAreaUm2, a.stdCellAreaUm2)} | ${(b.instances * b.memoryBits).toLocaleString('en-US')} | ${pct(b.instances * b.memoryBits, a.memoryBits)} |`,
+        ),
+      ];
+    }),
+    '',
+  ];
+}
+
 export const areaExperiment: Experiment = {
   name: 'area',
   title: 'Area: the same RTL as ASIC standard cells and as FPGA resources',
@@ -112,15 +164,26 @@ export const areaExperiment: Experiment = {
     const synthDir = path.join(context.outDir, 'synth');
     const rtl = writeDesignVerilog(entry, synthDir);
     if (unit.params.flow === 'asic') {
-      const r = await runAreaFlow(entry.name, rtl, synthDir);
+      const r = await runAreaFlow(entry.name, rtl, synthDir, undefined, entry.blackBoxes);
+      const h = (r as Partial<HierarchicalAreaReport>).hierarchy;
       const figures: AsicFigures = {
         flow: 'asic', design: entry.name, libraryName: r.libraryName, yosysVersion: r.yosysVersion,
         stdCellAreaUm2: r.areaUm2, cellCount: r.cellCount, flipFlops: r.flipFlops, memoryBits: r.memoryBits,
         memoryAreaUm2Estimate: r.memoryAreaUm2Estimate, totalAreaUm2Estimate: r.totalAreaUm2Estimate, totalAreaUm2UpperBound: r.totalAreaUm2UpperBound,
+        ...(h && {
+          hierarchy: {
+            topStdCellAreaUm2: h.top.areaUm2,
+            topMemoryBits: h.top.memoryBits,
+            topMemoryAreaUm2Estimate: h.top.memoryAreaUm2Estimate,
+            blackBoxes: h.blackBoxes.map((b) => ({
+              module: b.module, instances: b.instances, stdCellAreaUm2: b.areaUm2, memoryBits: b.memoryBits, memoryAreaUm2Estimate: b.report.memoryAreaUm2Estimate,
+            })),
+          },
+        }),
       };
       return figures;
     }
-    const f = await runFpgaFlow(entry.name, rtl, synthDir, 'xc7');
+    const f = await runFpgaFlow(entry.name, rtl, synthDir, 'xc7', entry.blackBoxes);
     const figures: FpgaFigures = {
       flow: 'fpga', design: entry.name, family: f.family, synthCommand: f.synthCommand, luts: f.luts, flipFlops: f.flipFlops,
       carryCells: f.carryCells, lutRamCells: f.lutRamCells, dsps: f.dsps, blockRams: f.blockRams, blockRamKbits: f.blockRamKbits,
@@ -135,7 +198,7 @@ export const areaExperiment: Experiment = {
       const a = asic.get(design)!;
       const f = fpga.get(design)!;
       const totalMm2 = a.totalAreaUm2Estimate / 1e6;
-      const elements = ELEMENTS_PER_CYCLE[design] ?? null;
+      const peak = PEAK_PER_CYCLE[design] ?? null;
       return {
         design,
         stdCellAreaUm2: a.stdCellAreaUm2,
@@ -153,9 +216,10 @@ export const areaExperiment: Experiment = {
         dsps: f.dsps,
         blockRams: f.blockRams,
         blockRamKbits: f.blockRamKbits,
-        elementsPerCycle: elements,
-        elementsPerCyclePerMm2At180nm: elements === null ? null : elements / totalMm2,
-        elementsPerCyclePerKLut: elements === null || f.luts === 0 ? null : (1000 * elements) / f.luts,
+        peakPerCycle: peak?.amount ?? null,
+        peakUnit: peak?.unit ?? null,
+        peakPerCyclePerMm2At180nm: peak === null ? null : peak.amount / totalMm2,
+        peakPerCyclePerKLut: peak === null || f.luts === 0 ? null : (1000 * peak.amount) / f.luts,
       };
     });
     const n = (x: unknown, digits = 0) => (typeof x === 'number' ? x.toLocaleString('en-US', { maximumFractionDigits: digits, minimumFractionDigits: digits }) : '—');
@@ -165,18 +229,21 @@ export const areaExperiment: Experiment = {
       '',
       `Standard cells: ${lib?.libraryName ?? 'OSU 0.18 µm'} with ${lib?.yosysVersion ?? 'Yosys'}; memories are not standard cells and are added by the SRAM estimate of docs/area.md (10 µm² per bit at 0.18 µm). FPGA: Yosys \`synth_xilinx -family xc7\`, synthesis counts before place and route.`,
       '',
-      '| design | std cells (µm², 180 nm) | memory bits | total mm² @180 nm | mm² @45 nm (estimate) | mm² @16 nm (estimate) | LUTs | FFs | DSPs | BRAMs | elements/cycle per mm² @180 nm | elements/cycle per kLUT |',
-      '|---|---|---|---|---|---|---|---|---|---|---|---|',
+      '| design | std cells (µm², 180 nm) | memory bits | total mm² @180 nm | mm² @45 nm (estimate) | mm² @16 nm (estimate) | LUTs | FFs | DSPs | BRAMs | peak per cycle | peak/cycle per mm² @180 nm | peak/cycle per kLUT |',
+      '|---|---|---|---|---|---|---|---|---|---|---|---|---|',
       ...rows.map(
         (r) =>
-          `| ${r.design} | ${n(r.stdCellAreaUm2)} | ${n(r.memoryBits)} | ${n(r.totalAreaMm2At180nm, 3)} | ${n(r.totalAreaMm2At45nmEstimate, 4)} | ${n(r.totalAreaMm2At16nmEstimate, 5)} | ${n(r.luts)} | ${n(r.flipFlopsFpga)} | ${n(r.dsps)} | ${n(r.blockRams)} | ${n(r.elementsPerCyclePerMm2At180nm, 1)} | ${n(r.elementsPerCyclePerKLut, 2)} |`,
+          `| ${r.design} | ${n(r.stdCellAreaUm2)} | ${n(r.memoryBits)} | ${n(r.totalAreaMm2At180nm, 3)} | ${n(r.totalAreaMm2At45nmEstimate, 4)} | ${n(r.totalAreaMm2At16nmEstimate, 5)} | ${n(r.luts)} | ${n(r.flipFlopsFpga)} | ${n(r.dsps)} | ${n(r.blockRams)} | ${r.peakPerCycle === null ? '—' : `${r.peakPerCycle} ${r.peakUnit}`} | ${n(r.peakPerCyclePerMm2At180nm, 1)} | ${n(r.peakPerCyclePerKLut, 2)} |`,
       ),
+      '',
+      'Peak per cycle: elements taken in (front end) or multiplies (PE: F·I; array: Px·Py·F·I), per cycle because no clock constraint is synthesized.',
       '',
       `**Scaling to 45 nm and 16 nm is an ${SCALING_RULE}.**`,
       '',
       'Spartan publishes no area for its monitor or compaction engine, so there is no published figure beside these.',
       '',
       ...anticipationLines(asic),
+      ...hierarchyLines(settings.designs.flatMap((d) => asic.get(d) ?? [])),
     ].join('\n');
     const breakdown = rows.flatMap((r) => [
       { design: r.design, part: 'standard cells', mm2: (r.stdCellAreaUm2 as number) / 1e6 },

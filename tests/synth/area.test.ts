@@ -5,7 +5,7 @@ import { findDesign } from '../../gen/designs.ts';
 import { writeVerilog } from '../../gen/write.ts';
 import { runAreaFlow, writeDesignVerilog } from '../../synth/run-design.ts';
 import { synthesizeArea, type AreaReport } from '../../synth/yosys.ts';
-import { scratchpadPair } from './memory-design.ts';
+import { hostLoadedPair, hostLoadedTable, scratchpadPair } from './memory-design.ts';
 import { scratchDir } from './scratch.ts';
 
 describe('area flow on the counter design', () => {
@@ -83,5 +83,26 @@ describe('area flow on a design with memories', () => {
     expect(report.memoryAreaUm2Estimate).toBe(2 * 128 * report.memoryModel.sramUm2PerBit);
     expect(report.totalAreaUm2Estimate).toBeCloseTo(report.areaUm2 + report.memoryAreaUm2Estimate, 6);
     expect(report.memoryAreaUm2FlipFlopBound).toBeGreaterThan(report.memoryAreaUm2Estimate);
+  });
+});
+
+describe('area flow on a memory only a testbench writes', () => {
+  it('gives it a write port from the top inputs, so the memory and the logic reading it stay', async () => {
+    const dir = scratchDir('host-loaded');
+    const rtl = writeVerilog(hostLoadedTable(), path.join(dir, 'verilog'));
+    expect(fs.readFileSync(rtl.files[0]!, 'utf8')).toContain("assign lookup_we = 1'b0;");
+    const report = await synthesizeArea({ design: 'host_loaded_table', verilogFiles: rtl.files, top: rtl.top, workDir: path.join(dir, 'asic') });
+    expect(fs.readFileSync(path.join(dir, 'asic', 'area.ys'), 'utf8')).toContain('expose -input HostLoadedTable/w:lookup_we HostLoadedTable/w:lookup_waddr HostLoadedTable/w:lookup_wdata');
+    expect(report.memories).toEqual([expect.objectContaining({ memory: 'lookup', depth: 32, width: 12, bits: 384, writePorts: 1 })]);
+    // The 12 XOR gates of the read data stay.
+    expect(report.cells['XOR2X1'] ?? 0).toBeGreaterThanOrEqual(12);
+  });
+
+  it('keeps the tables of child instances in a flattened synthesis too', async () => {
+    const dir = scratchDir('host-loaded-flat');
+    const rtl = writeVerilog(hostLoadedPair(), path.join(dir, 'verilog'));
+    const report = await synthesizeArea({ design: 'host_loaded_pair', verilogFiles: rtl.files, top: rtl.top, flatten: true, workDir: path.join(dir, 'asic') });
+    expect(report.memoryBits).toBe(2 * 384);
+    expect(report.cells['XOR2X1'] ?? 0).toBeGreaterThanOrEqual(24);
   });
 });
