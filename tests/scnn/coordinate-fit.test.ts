@@ -32,40 +32,26 @@ describe('the scheduler keeps every coordinate within the PE fields', () => {
   });
 
   it('property: random conv and fully-connected layers (channels and widths past 2^coordBits) on small arrays encode every run of every pass', () => {
-    const shapeArb: fc.Arbitrary<ConvShape> = fc.oneof(
-      fc.record({
-        batch: fc.constant(1),
-        inChannels: fc.integer({ min: 1, max: 300 }),
-        outChannels: fc.integer({ min: 1, max: 300 }),
-        height: fc.integer({ min: 1, max: 4 }),
-        width: fc.integer({ min: 1, max: 4 }),
-        kernelHeight: fc.constant(1),
-        kernelWidth: fc.constant(1),
-        stride: fc.constantFrom(1, 2),
-        padding: fc.constant(0),
-      }),
-      fc.record({
-        batch: fc.integer({ min: 1, max: 2 }),
-        inChannels: fc.integer({ min: 1, max: 300 }),
-        outChannels: fc.integer({ min: 1, max: 300 }),
-        height: fc.constant(1),
-        width: fc.constant(1),
-        kernelHeight: fc.constant(1),
-        kernelWidth: fc.constant(1),
-        stride: fc.constant(1),
-        padding: fc.constant(0),
-      }),
-      fc.record({
-        batch: fc.constant(1),
-        inChannels: fc.integer({ min: 1, max: 40 }),
-        outChannels: fc.integer({ min: 1, max: 40 }),
-        height: fc.integer({ min: 3, max: 6 }),
-        width: fc.integer({ min: 3, max: 6 }),
-        kernelHeight: fc.constant(3),
-        kernelWidth: fc.constant(3),
-        stride: fc.constantFrom(1, 2),
-        padding: fc.constantFrom(0, 1),
-      }),
+    const channels = (max: number) => fc.integer({ min: 1, max });
+    const shape = (o: { batch: number; channels: number; plane: [number, number]; kernel: number; strides: number[]; paddings: number[] }): fc.Arbitrary<ConvShape> => {
+      const [lo, hi] = o.plane;
+      return fc.record({
+        batch: fc.integer({ min: 1, max: o.batch }),
+        inChannels: channels(o.channels),
+        outChannels: channels(o.channels),
+        height: fc.integer({ min: lo, max: hi }),
+        width: fc.integer({ min: lo, max: hi }),
+        kernelHeight: fc.constant(o.kernel),
+        kernelWidth: fc.constant(o.kernel),
+        stride: fc.constantFrom(...o.strides),
+        padding: fc.constantFrom(...o.paddings),
+      });
+    };
+    // 1 x 1 convolutions and fully-connected layers (matrix mode) past 2^coordBits channels, and 3 x 3 convolutions.
+    const shapeArb = fc.oneof(
+      shape({ batch: 1, channels: 300, plane: [2, 4], kernel: 1, strides: [1, 2], paddings: [0] }),
+      shape({ batch: 2, channels: 300, plane: [1, 1], kernel: 1, strides: [1], paddings: [0] }),
+      shape({ batch: 1, channels: 40, plane: [3, 6], kernel: 3, strides: [1, 2], paddings: [0, 1] }),
     );
     fc.assert(
       fc.property(
