@@ -214,9 +214,10 @@ function packSteps(
 ): WorkUnit[] {
   const units: WorkUnit[] = [];
   // Every broadcast segment brings its pointer tables: the PE's pointer memory bounds the segments of a unit too.
+  // A segment whose tables alone exceed it (weight gradients of planes past about 63 x 63 on the
+  // default PE) still gets a unit of its own: the encoder refuses it, as before (docs/pe-array.md, Status).
   const perSegment = segmentPointerEntries(geometry, cfg.anticipation);
-  const broadcastSegments = Math.min(cfg.segmentCapacity, perSegment === 0 ? Infinity : Math.floor(cfg.pointerDepth / perSegment));
-  if (broadcastSegments < 1) throw new RangeError(`${label}: one broadcast segment's pointer tables need ${perSegment} entries; the pointer memory holds ${cfg.pointerDepth}`);
+  const broadcastSegments = Math.max(1, Math.min(cfg.segmentCapacity, perSegment === 0 ? Infinity : Math.floor(cfg.pointerDepth / perSegment)));
   let current = new UnitBuilder(windows.length);
   for (const step of steps) {
     const bLength = step.broadcast.values.length;
