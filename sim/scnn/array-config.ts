@@ -9,7 +9,7 @@
  * from them by `scheduleConfig`.
  */
 import { DEFAULT_ARRAY_TOP, type ArrayTopParams } from '../../hw/scnn/array-params.ts';
-import type { PeParams } from '../../hw/scnn/pe-params.ts';
+import type { AnticipationCapability, PeParams } from '../../hw/scnn/pe-params.ts';
 import type { ScheduleArray } from './array-images.ts';
 
 export interface ArrayConfig {
@@ -28,6 +28,11 @@ export interface ArrayConfig {
   readonly broadcastCapacity: number;
   /** Segments of one PE, and broadcast segments, in one work unit. */
   readonly segmentCapacity: number;
+  /** Width of every coordinate field of an operand word and of the PE's window and geometry registers. */
+  readonly coordBits: number;
+  /** Pointer-table entries of one work unit (the PE's pointer memory), and the capability that sizes each segment's tables. */
+  readonly pointerDepth: number;
+  readonly anticipation: AnticipationCapability;
 }
 
 /** How much of each operand one work unit may bring (the scheduler's capacities). */
@@ -50,7 +55,7 @@ export function peCapacities(pe: PeParams): UnitCapacities {
 
 /** The scheduler's view of an array: the hardware's F, I and accumulators, a grid of at most its PEs, and the unit capacities. */
 export function scheduleConfig(params: ArrayTopParams, grid: ScheduleArray, capacities: UnitCapacities): ArrayConfig {
-  return { px: grid.px, py: grid.py, F: params.pe.F, I: params.pe.I, banks: params.pe.banks, bankDepth: params.pe.bankDepth, ...capacities };
+  return { px: grid.px, py: grid.py, F: params.pe.F, I: params.pe.I, banks: params.pe.banks, bankDepth: params.pe.bankDepth, coordBits: params.pe.coordBits, pointerDepth: params.pe.pointerDepth, anticipation: params.pe.anticipation, ...capacities };
 }
 
 /** The default array top (8 x 8 PEs of 4 x 4 multipliers) with units as large as its PE buffers. */
@@ -59,12 +64,17 @@ export const DEFAULT_ARRAY_SPEC: ArraySpec = { top: DEFAULT_ARRAY_TOP, capacitie
 /** The default array as the scheduler sees it, derived from DEFAULT_ARRAY_SPEC. */
 export const DEFAULT_ARRAY_CONFIG: ArrayConfig = scheduleConfig(DEFAULT_ARRAY_SPEC.top, DEFAULT_ARRAY_SPEC.top, DEFAULT_ARRAY_SPEC.capacities);
 
+/** The largest value a coordinate field holds. */
+export function maxCoordinate(cfg: ArrayConfig): number {
+  return 2 ** cfg.coordBits - 1;
+}
+
 export function accumulatorEntries(cfg: ArrayConfig): number {
   return cfg.banks * cfg.bankDepth;
 }
 
 export function validateArrayConfig(cfg: ArrayConfig): ArrayConfig {
-  const positive: (keyof ArrayConfig)[] = ['px', 'py', 'F', 'I', 'banks', 'bankDepth', 'stationaryCapacity', 'broadcastCapacity', 'segmentCapacity'];
+  const positive: readonly ('px' | 'py' | 'F' | 'I' | 'banks' | 'bankDepth' | 'stationaryCapacity' | 'broadcastCapacity' | 'segmentCapacity' | 'coordBits' | 'pointerDepth')[] = ['px', 'py', 'F', 'I', 'banks', 'bankDepth', 'stationaryCapacity', 'broadcastCapacity', 'segmentCapacity', 'coordBits', 'pointerDepth'];
   for (const key of positive) {
     const v = cfg[key];
     if (!Number.isSafeInteger(v) || v < 1) throw new RangeError(`array configuration: ${key} must be a positive integer, got ${v}`);

@@ -137,7 +137,7 @@ export function planOutput(schedule: PassSchedule, grid: ScheduleArray, params: 
       pes.forEach((pe, k) => {
         const w = pe.window;
         const rows = Math.ceil(windowSize(w) / A);
-        const block = `${placement.n}|${placement.channelBase}|${placement.stationaryChannelBase}|${w.originRow}|${w.originCol}|${w.windowRows}|${w.windowCols}|${w.channels}|${w.stationaryChannels}`;
+        const block = `${placement.n}|${placement.channelBase}|${placement.stationaryChannelBase}|${placement.rowBase}|${placement.colBase}|${w.originRow}|${w.originCol}|${w.windowRows}|${w.windowCols}|${w.channels}|${w.stationaryChannels}`;
         const home = reduce ? slotSlice.get(block) ?? nextRow.indexOf(Math.min(...nextRow)) : hardwarePe(k, grid, params);
         const key = `${home}|${block}`;
         let row = slotOf.get(key);
@@ -178,6 +178,7 @@ export function planOutput(schedule: PassSchedule, grid: ScheduleArray, params: 
   const visit = (f: (o: number, slice: number, entry: number, depth: number) => void) => {
     for (const s of slots) {
       const w = s.window;
+      const { rowBase, colBase } = schedule.units[s.unit]!.placement;
       const size = windowSize(w);
       for (let a = 0; a < size; a++) {
         const o = outputIndexOf(schedule, s.unit, w, a);
@@ -185,10 +186,10 @@ export function planOutput(schedule: PassSchedule, grid: ScheduleArray, params: 
         const col = a % w.windowCols;
         const row = Math.floor(a / w.windowCols) % w.windowRows;
         const depth = Math.min(
-          w.originRow > 0 ? row : far,
-          w.originRow + w.windowRows < planeRows ? w.windowRows - 1 - row : far,
-          w.originCol > 0 ? col : far,
-          w.originCol + w.windowCols < planeCols ? w.windowCols - 1 - col : far,
+          rowBase + w.originRow > 0 ? row : far,
+          rowBase + w.originRow + w.windowRows < planeRows ? w.windowRows - 1 - row : far,
+          colBase + w.originCol > 0 ? col : far,
+          colBase + w.originCol + w.windowCols < planeCols ? w.windowCols - 1 - col : far,
         );
         f(o, s.slice, s.entry + a, depth);
       }

@@ -8,6 +8,7 @@
  */
 import type { ArrayTopParams } from '../../hw/scnn/array-params.ts';
 import { arrayCycleModel, ARRAY_COUNTER_NAMES, type ArrayCounters } from './array-cycle-model.ts';
+import { encodeArrayTop } from './array-images.ts';
 import { planOutput, type ScheduleArray } from './array-output.ts';
 import { pointerEntryCount } from './images.ts';
 import type { PassSchedule } from './scheduler.ts';
@@ -146,4 +147,10 @@ export function passCounters(schedule: PassSchedule, grid: ScheduleArray, params
   const sum = zeroCounters();
   for (const run of runs) addCounters(sum, arrayCycleModel(runSchedule(schedule, run), grid, params, mode).counters);
   return sum;
+}
+
+/** Encodes the images of every run of a pass in `mode` without running them: the encoder refuses what the array cannot be given. Returns the runs. */
+export function encodePassRuns(schedule: PassSchedule, grid: ScheduleArray, params: ArrayTopParams, mode: Anticipation, runs = planRuns(schedule, grid, params)): readonly PassRun[] {
+  for (const run of runs) encodeArrayTop(runSchedule(schedule, run), grid, params, mode, 2 ** 32 - 1);
+  return runs;
 }

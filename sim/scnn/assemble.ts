@@ -18,8 +18,8 @@ export function outputIndexOf(schedule: PassSchedule, unitIndex: number, window:
   const sch = rest % window.stationaryChannels;
   const ch = Math.floor(rest / window.stationaryChannels);
   const d = schedule.outputDims;
-  const r = window.originRow + row;
-  const c = window.originCol + col;
+  const r = placement.rowBase + window.originRow + row;
+  const c = placement.colBase + window.originCol + col;
   switch (schedule.pass) {
     case 'forward':
     case 'inputGradient': {

@@ -13,7 +13,7 @@
  */
 import { ANTICIPATION_CODES, PASS_CODES, peWidths, type AnticipationCapability, type PeParams } from '../../hw/scnn/pe-params.ts';
 import type { PeTopParams } from '../../hw/scnn/pe-top.ts';
-import { type Anticipation, type ElementList, type PeSegment, type WorkUnit, windowSize } from './work-unit.ts';
+import { type Anticipation, type ElementList, type PassGeometry, type PeSegment, type WorkUnit, windowSize } from './work-unit.ts';
 
 export class ImpossibleWorkUnit extends Error {
   constructor(message: string) {
@@ -42,9 +42,12 @@ export interface PointerLayout {
 
 /** Entries of the pointer tables of a work unit on a PE of this capability. */
 export function pointerEntryCount(unit: WorkUnit, capability: AnticipationCapability): number {
-  const g = unit.geometry;
-  const perSegment = (capability === 'off' ? 0 : g.broadcastRows + 1) + (capability === 'element' ? g.broadcastRows * (g.broadcastCols + 1) : 0);
-  return perSegment * unit.broadcastSegments.length;
+  return segmentPointerEntries(unit.geometry, capability) * unit.broadcastSegments.length;
+}
+
+/** Entries of one broadcast segment's pointer tables. */
+export function segmentPointerEntries(g: PassGeometry, capability: AnticipationCapability): number {
+  return (capability === 'off' ? 0 : g.broadcastRows + 1) + (capability === 'element' ? g.broadcastRows * (g.broadcastCols + 1) : 0);
 }
 
 /** Row pointers (rows + 1) and, for element capability, column pointers (rows x (cols + 1)) of every broadcast segment. */

@@ -11,9 +11,19 @@
  * output channels or samples, depending on the pass) are packed into work units
  * up to the buffer capacities; a broadcast operand too large for one unit is cut
  * into contiguous pieces, each its own broadcast segment.
+ *
+ * Coordinates (docs/pe-array.md, scheduler): every coordinate a unit hands the
+ * PE fits its coordBits-wide fields. Channels are relative to the placement's
+ * channel bases, so channel groups hold at most 2^coordBits channels; matrix
+ * mode's rows and columns are relative to the placement's row and column
+ * bases (the region's corner), so a region spans at most 2^coordBits - 1 rows
+ * and columns. The convolution planes are absolute (padding and the plane's
+ * border are checked against them): a plane wider than the fields is refused.
+ * `checkCoordinates` holds every schedule to this before it is returned.
  */
 import { outputHeight, outputWidth, validateConvShape, type ConvShape, type TrainingPass } from '../golden/conv-shape.ts';
-import { accumulatorEntries, validateArrayConfig, type ArrayConfig } from './array-config.ts';
+import { accumulatorEntries, maxCoordinate, validateArrayConfig, type ArrayConfig } from './array-config.ts';
+import { segmentPointerEntries } from './images.ts';
 import { PlaneIndex } from './plane-index.ts';
 import { maxReachSize, reachSize, spatialReach, tileSpan, type DimensionGeometry, type Span } from './tiling.ts';
 import type { ArrayPass, BroadcastSegment, ElementList, PassGeometry, PeSegment, PeWindow, WorkUnit } from './work-unit.ts';
@@ -41,6 +51,9 @@ export interface Placement {
   readonly channelBase: number;
   /** First stationary channel (c in weight gradient). */
   readonly stationaryChannelBase: number;
+  /** Output row and column the windows' origins count from (matrix mode: the region's corner; 0 in the convolution passes). */
+  readonly rowBase: number;
+  readonly colBase: number;
 }
 
 export interface ScheduledUnit {
@@ -79,9 +92,9 @@ class GatherCache {
   }
 }
 
-/** A list gathered along columns, re-labelled so the column index becomes the row coordinate (matrix mode). */
-function columnsAsRows(list: ElementList): ElementList {
-  return { values: list.values, row: list.col, col: new Int32Array(list.values.length), ch: list.ch };
+/** A list gathered along columns, re-labelled so the column index, less `base`, becomes the row coordinate (matrix mode). */
+function columnsAsRows(list: ElementList, base: number): ElementList {
+  return { values: list.values, row: base === 0 ? list.col : list.col.map((c) => c - base), col: new Int32Array(list.values.length), ch: list.ch };
 }
 
 function transposed(m: Matrix): Int32Array {
@@ -153,9 +166,9 @@ class UnitBuilder {
     return this.broadcastSegments.length === 0;
   }
 
-  fits(step: ReductionStep, pieceLength: number, cfg: ArrayConfig): boolean {
+  fits(step: ReductionStep, pieceLength: number, cfg: ArrayConfig, broadcastSegments: number): boolean {
     if (this.broadcast.length + pieceLength > cfg.broadcastCapacity) return false;
-    if (this.broadcastSegments.length + 1 > cfg.segmentCapacity) return false;
+    if (this.broadcastSegments.length + 1 > broadcastSegments) return false;
     return step.stationary.every((s, pe) => {
       if (s.values.length === 0) return true;
       const extra = this.stepRanges[pe] ? 0 : s.values.length;
@@ -200,6 +213,11 @@ function packSteps(
   label: string,
 ): WorkUnit[] {
   const units: WorkUnit[] = [];
+  // Every broadcast segment brings its pointer tables: the PE's pointer memory bounds the segments of a unit too.
+  // A segment whose tables alone exceed it (weight gradients of planes past about 63 x 63 on the
+  // default PE) still gets a unit of its own: the encoder refuses it, as before (docs/pe-array.md, Status).
+  const perSegment = segmentPointerEntries(geometry, cfg.anticipation);
+  const broadcastSegments = Math.max(1, Math.min(cfg.segmentCapacity, perSegment === 0 ? Infinity : Math.floor(cfg.pointerDepth / perSegment)));
   let current = new UnitBuilder(windows.length);
   for (const step of steps) {
     const bLength = step.broadcast.values.length;
@@ -212,7 +230,7 @@ function packSteps(
     current.stepRanges.fill(undefined);
     for (let start = 0; start < bLength; start += cfg.broadcastCapacity) {
       const end = Math.min(start + cfg.broadcastCapacity, bLength);
-      if (!current.fits(step, end - start, cfg)) {
+      if (!current.fits(step, end - start, cfg, broadcastSegments)) {
         units.push(current.build(geometry, windows));
         current = new UnitBuilder(windows.length);
       }
@@ -294,7 +312,7 @@ function scheduleSpatialPass(
     label,
   );
   const window = maxReachSize(pass, tile.rows, rowsDim) * maxReachSize(pass, tile.cols, colsDim);
-  const group = Math.min(outChannels, Math.floor(entries / window));
+  const group = Math.min(outChannels, Math.floor(entries / window), maxCoordinate(cfg) + 1);
   const geometry: PassGeometry = { pass, stride, padding, outRows, outCols, broadcastRows: R, broadcastCols: S };
   const stationaryIndex = forward ? new PlaneIndex(operands.activations, [N, C, H, W]) : new PlaneIndex(operands.outputGradients, [N, K, E, Fo]);
   const weightIndex = new PlaneIndex(operands.weights, [K, C, R, S]);
@@ -334,7 +352,7 @@ function scheduleSpatialPass(
           }
           const group = nextGroup(units);
           for (const unit of packSteps(geometry, windows, steps(), cfg, label)) {
-            units.push({ unit, placement: { n, channelBase: chSpan.start, stationaryChannelBase: 0 }, group });
+            units.push({ unit, placement: { n, channelBase: chSpan.start, stationaryChannelBase: 0, rowBase: 0, colBase: 0 }, group });
           }
         }
       }
@@ -358,8 +376,9 @@ function scheduleWeightGradient(shape: ConvShape, operands: ConvOperands, cfg: A
   const entries = accumulatorEntries(cfg);
   if (R * S > entries) throw new RangeError(`${label}: a ${R}x${S} kernel needs ${R * S} accumulators per channel pair; a PE has ${entries}`);
   const tile = shrinkTile(Math.ceil(H / cfg.py), Math.ceil(W / cfg.px), (r, c) => r * c <= cfg.stationaryCapacity, label);
-  const cGroup = Math.min(C, Math.floor(cfg.stationaryCapacity / (tile.rows * tile.cols)), Math.floor(entries / (R * S)));
-  const kGroup = Math.min(K, Math.floor(entries / (cGroup * R * S)));
+  const channelLimit = maxCoordinate(cfg) + 1;
+  const cGroup = Math.min(C, Math.floor(cfg.stationaryCapacity / (tile.rows * tile.cols)), Math.floor(entries / (R * S)), channelLimit);
+  const kGroup = Math.min(K, Math.floor(entries / (cGroup * R * S)), channelLimit);
   const geometry: PassGeometry = { pass: 'weightGradient', stride, padding, outRows: R, outCols: S, broadcastRows: E, broadcastCols: Fo };
   const activationIndex = new PlaneIndex(operands.activations, [N, C, H, W]);
   const gradientIndex = new PlaneIndex(operands.outputGradients, [N, K, E, Fo]);
@@ -391,7 +410,7 @@ function scheduleWeightGradient(shape: ConvShape, operands: ConvOperands, cfg: A
           }
           const group = nextGroup(units);
           for (const unit of packSteps(geometry, windows, steps(), cfg, label)) {
-            units.push({ unit, placement: { n: 0, channelBase: kSpan.start, stationaryChannelBase: cSpan.start }, group });
+            units.push({ unit, placement: { n: 0, channelBase: kSpan.start, stationaryChannelBase: cSpan.start, rowBase: 0, colBase: 0 }, group });
           }
         }
       }
@@ -405,7 +424,8 @@ export function scheduleConvPass(shape: ConvShape, pass: TrainingPass, operands:
   validateConvShape(shape, label);
   validateArrayConfig(config);
   checkStride(shape, label);
-  return pass === 'weightGradient' ? scheduleWeightGradient(shape, operands, config, label) : scheduleSpatialPass(pass, shape, operands, config, label);
+  const schedule = pass === 'weightGradient' ? scheduleWeightGradient(shape, operands, config, label) : scheduleSpatialPass(pass, shape, operands, config, label);
+  return checkCoordinates(schedule, config, label);
 }
 
 /**
@@ -423,8 +443,19 @@ export function scheduleMatmul(a: Matrix, b: Matrix, config: ArrayConfig, label 
   const Kd = a.cols;
   const Nd = b.cols;
   const entries = accumulatorEntries(config);
-  const tile = shrinkTile(Math.ceil(M / config.py), Math.ceil(Nd / config.px), (r, c) => r * c <= entries && r <= config.stationaryCapacity, label);
-  const geometry: PassGeometry = { pass: 'matmul', stride: 1, padding: 0, outRows: M, outCols: Nd, broadcastRows: Nd, broadcastCols: 1 };
+  // A region's rows and columns are relative to its corner and must fit the coordinate fields.
+  const maxCoord = maxCoordinate(config);
+  if (config.px > maxCoord || config.py > maxCoord) throw new RangeError(`${label}: a ${config.px} x ${config.py} region of 1 x 1 tiles does not fit ${config.coordBits} coordinate bits`);
+  const tile = shrinkTile(
+    Math.min(Math.ceil(M / config.py), Math.floor(maxCoord / config.py)),
+    Math.min(Math.ceil(Nd / config.px), Math.floor(maxCoord / config.px)),
+    (r, c) => r * c <= entries && r <= config.stationaryCapacity,
+    label,
+  );
+  const regionRows = Math.min(M, config.py * tile.rows);
+  const regionCols = Math.min(Nd, config.px * tile.cols);
+  // Output extents are unused in matrix mode (the window decides validity); the region's are given so they fit.
+  const geometry: PassGeometry = { pass: 'matmul', stride: 1, padding: 0, outRows: regionRows, outCols: regionCols, broadcastRows: regionCols, broadcastCols: 1 };
   // Column k of A is row k of its transpose: both operands are read as row slices of a plane.
   const columnsOfA = new PlaneIndex(transposed(a), [1, 1, Kd, M]);
   const rowsOfB = new PlaneIndex(b.values, [1, 1, Kd, Nd]);
@@ -433,10 +464,12 @@ export function scheduleMatmul(a: Matrix, b: Matrix, config: ArrayConfig, label 
   for (let ry = 0; ry < regionCount(M, tile.rows, config.py); ry++) {
     for (let rx = 0; rx < regionCount(Nd, tile.cols, config.px); rx++) {
       const tiles = regionTiles(config, ry, rx, tile, M, Nd);
-      const regionCols: Span = { start: Math.min(rx * config.px * tile.cols, Nd), end: Math.min((rx + 1) * config.px * tile.cols, Nd) };
+      const rowBase = Math.min(ry * regionRows, M);
+      const colBase = Math.min(rx * regionCols, Nd);
+      const columns: Span = { start: colBase, end: Math.min(colBase + regionCols, Nd) };
       const windows = tiles.map((t): PeWindow => ({
-        originRow: t.rows.start,
-        originCol: t.cols.start,
+        originRow: Math.max(0, t.rows.start - rowBase),
+        originCol: Math.max(0, t.cols.start - colBase),
         windowRows: Math.max(1, t.rows.end - t.rows.start),
         windowCols: Math.max(1, t.cols.end - t.cols.start),
         channels: 1,
@@ -445,16 +478,52 @@ export function scheduleMatmul(a: Matrix, b: Matrix, config: ArrayConfig, label 
       function* steps(): Generator<ReductionStep> {
         for (let k = 0; k < Kd; k++) {
           const row: Span = { start: k, end: k + 1 };
-          const stationary = tiles.map((t) => columnsAsRows(columnsOfA.gather(0, 1, single, row, t.rows)));
-          const broadcast = columnsAsRows(rowsOfB.gather(0, 1, single, row, regionCols));
+          const stationary = tiles.map((t) => columnsAsRows(columnsOfA.gather(0, 1, single, row, t.rows), rowBase));
+          const broadcast = columnsAsRows(rowsOfB.gather(0, 1, single, row, columns), colBase);
           yield { stationary, broadcast };
         }
       }
       const group = nextGroup(units);
       for (const unit of packSteps(geometry, windows, steps(), config, label)) {
-        units.push({ unit, placement: { n: 0, channelBase: 0, stationaryChannelBase: 0 }, group });
+        units.push({ unit, placement: { n: 0, channelBase: 0, stationaryChannelBase: 0, rowBase, colBase }, group });
       }
     }
   }
-  return { pass: 'matmul', outputDims: [M, Nd], units, tile, channelGroup: 1, stationaryChannelGroup: 1 };
+  return checkCoordinates({ pass: 'matmul', outputDims: [M, Nd], units, tile, channelGroup: 1, stationaryChannelGroup: 1 }, config, label);
+}
+
+// ---------------------------------------------------------------- coordinate fields
+
+/**
+ * Holds every unit of a schedule to the PE's coordinate fields (the same
+ * limits the image encoder enforces, sim/scnn/images.ts): geometry, windows and
+ * every element coordinate in [0, 2^coordBits). A convolution plane too large
+ * for the fields is refused here; anything else would be a scheduler bug.
+ */
+export function checkCoordinates(schedule: PassSchedule, cfg: ArrayConfig, label: string): PassSchedule {
+  const maxCoord = maxCoordinate(cfg);
+  const fail = (u: number, what: string, v: number): never => {
+    throw new RangeError(`${label}: ${schedule.pass} work unit ${u}: ${what} ${v} does not fit ${cfg.coordBits} coordinate bits (0..${maxCoord})`);
+  };
+  const checkList = (u: number, list: ElementList, what: string) => {
+    for (const axis of ['row', 'col', 'ch'] as const) {
+      const a = list[axis];
+      for (let i = 0; i < a.length; i++) if (a[i]! < 0 || a[i]! > maxCoord) fail(u, `${what} ${axis} at element ${i}`, a[i]!);
+    }
+  };
+  schedule.units.forEach(({ unit }, u) => {
+    const g = unit.geometry;
+    for (const [name, v] of Object.entries({ padding: g.padding, outRows: g.outRows, outCols: g.outCols, broadcastRows: g.broadcastRows, broadcastCols: g.broadcastCols })) {
+      if (v < 0 || v > maxCoord) fail(u, `geometry ${name}`, v);
+    }
+    checkList(u, unit.broadcast, 'broadcast');
+    unit.pes.forEach((pe, k) => {
+      const w = pe.window;
+      for (const [name, v] of Object.entries({ originRow: w.originRow, originCol: w.originCol, windowRows: w.windowRows, windowCols: w.windowCols })) {
+        if (v < 0 || v > maxCoord) fail(u, `PE ${k} window ${name}`, v);
+      }
+      checkList(u, pe.stationary, `PE ${k} stationary`);
+    });
+  });
+  return schedule;
 }

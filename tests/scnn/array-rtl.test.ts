@@ -8,7 +8,8 @@ import { firstMismatch, goldenPassOutput, schedulePass } from '../../sim/scnn/la
 import { ANTICIPATION_MODES, elementList, type WorkUnit } from '../../sim/scnn/work-unit.ts';
 import { buildModel, type VerilatedModel } from '../../sim/verilator/build.ts';
 import { passCases, RUNS_CASE, SMALL_UNITS } from '../../tb/scnn/array-cases.ts';
-import { checkPassAllModes, scheduleConfig } from '../../tb/scnn/array-check.ts';
+import { checkPassAllModes, randomOperands, scheduleConfig, type PassCase } from '../../tb/scnn/array-check.ts';
+import type { ConvShape } from '../../sim/golden/conv-shape.ts';
 import { runPassInModes, runPassOnArray } from '../../tb/scnn/array-pass-run.ts';
 import { runArrayTop } from '../../tb/scnn/array-run.ts';
 import { TEST_ARRAY_TOP } from '../../tb/scnn/array-test-params.ts';
@@ -107,10 +108,28 @@ test('a pass larger than the array\'s buffers runs in several runs on the 3 x 3 
   }
 });
 
+test('passes whose channels and matrix columns exceed the 6 coordinate bits are split so they fit: bit-exact and counter-exact on the 3 x 3 RTL in every mode', async () => {
+  const m = await model();
+  const conv: ConvShape = { batch: 1, inChannels: 2, outChannels: 70, height: 2, width: 2, kernelHeight: 1, kernelWidth: 1, stride: 1, padding: 0 };
+  const fcLayer: ConvShape = { batch: 2, inChannels: 70, outChannels: 4, height: 1, width: 1, kernelHeight: 1, kernelWidth: 1, stride: 1, padding: 0 };
+  const cases: PassCase[] = [
+    { label: 'conv 1x1 2 -> 70', shape: conv, pass: 'forward', operands: randomOperands(conv, 0.5, 41), grid: { px: 2, py: 2 }, capacities: SMALL_UNITS },
+    { label: 'fc 70 -> 4', shape: fcLayer, pass: 'inputGradient', operands: randomOperands(fcLayer, 0.3, 42), grid: { px: 3, py: 3 }, capacities: SMALL_UNITS },
+    { label: 'fc 70 -> 4', shape: fcLayer, pass: 'weightGradient', operands: randomOperands(fcLayer, 0.3, 43), grid: { px: 3, py: 3 }, capacities: SMALL_UNITS },
+  ];
+  for (const c of cases) {
+    const schedule = schedulePass(c.shape, c.pass, c.operands, scheduleConfig(TEST_ARRAY_TOP, c.grid, c.capacities), c.label);
+    // 70 output channels are two channel groups (64 + 6); 70 matrix columns are two regions, the second relative to column 63.
+    if (c.pass === 'forward') expect(schedule.channelGroup).toBe(64);
+    else expect(Math.max(...schedule.units.map((u) => u.placement.colBase))).toBe(63);
+    await checkPassAllModes(m, TEST_ARRAY_TOP, c, 13);
+  }
+});
+
 test('a unit\'s fill runs while the unit before computes: two hand-made units of one group take the cycles counted by hand with the overlap', async () => {
   const m = await model();
   const unit = handMadeMatmulUnit();
-  const placement = { n: 0, channelBase: 0, stationaryChannelBase: 0 };
+  const placement = { n: 0, channelBase: 0, stationaryChannelBase: 0, rowBase: 0, colBase: 0 };
   const schedule: PassSchedule = {
     pass: 'matmul', outputDims: [8, 12], tile: { rows: 8, cols: 4 }, channelGroup: 1, stationaryChannelGroup: 1,
     units: [{ unit, placement, group: 0 }, { unit, placement, group: 0 }],
@@ -159,7 +178,7 @@ test('a group\'s drain runs while the next group computes into the other accumul
   const m = await model();
   const big = drainTestUnit(63);
   const small = drainTestUnit(4);
-  const placement = { n: 0, channelBase: 0, stationaryChannelBase: 0 };
+  const placement = { n: 0, channelBase: 0, stationaryChannelBase: 0, rowBase: 0, colBase: 0 };
   const threeGroups = (units: WorkUnit[]): PassSchedule => ({
     pass: 'matmul', outputDims: [63, 4], tile: { rows: 63, cols: 4 }, channelGroup: 1, stationaryChannelGroup: 1,
     units: units.map((unit, group) => ({ unit, placement, group })),

@@ -26,6 +26,9 @@ const arrayArb: fc.Arbitrary<ArrayConfig> = fc.record({
   stationaryCapacity: fc.integer({ min: 16, max: 64 }),
   broadcastCapacity: fc.integer({ min: 1, max: 40 }),
   segmentCapacity: fc.integer({ min: 1, max: 6 }),
+  coordBits: fc.constantFrom(4, 8),
+  pointerDepth: fc.constant(4096),
+  anticipation: fc.constant('element' as const),
 });
 
 function runReference(schedule: PassSchedule) {
@@ -104,11 +107,13 @@ describe('scheduler + functional reference', () => {
         fc.double({ min: 0, max: 1, noNaN: true }),
         fc.nat(),
         arrayArb,
-        (M, Kd, Nd, density, seed, cfg) => {
+        fc.constantFrom(2, 3, 8),
+        (M, Kd, Nd, density, seed, cfg, coordBits) => {
           const rng = new Rng(seed);
           const a = { rows: M, cols: Kd, values: sparseValues(M * Kd, density, 100, rng) };
           const b = { rows: Kd, cols: Nd, values: sparseValues(Kd * Nd, density, 100, rng) };
-          const got = runReference(scheduleMatmul(a, b, cfg));
+          // 2 and 3 coordinate bits cut the matrices into regions relative to their corners.
+          const got = runReference(scheduleMatmul(a, b, { ...cfg, coordBits }));
           const expected = new Int32Array(M * Nd);
           let trueProducts = 0;
           for (let k = 0; k < Kd; k++) {
