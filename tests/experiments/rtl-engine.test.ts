@@ -4,7 +4,8 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { antExperiment } from '../../sim/experiments/ant.ts';
 import { arrayOf } from '../../sim/experiments/array-experiments.ts';
 import { findExperiment } from '../../sim/experiments/registry.ts';
-import { arrayTopModel } from '../../sim/experiments/rtl-engine.ts';
+import { arrayTopModel, rtlEngine } from '../../sim/experiments/rtl-engine.ts';
+import { Rng } from '../../sim/golden/random.ts';
 import { pickValidationSample } from '../../sim/experiments/rtl-validation.ts';
 import { mergeShards, runExperiment } from '../../sim/experiments/runner.ts';
 import { zeroCounters } from '../../sim/scnn/array-runs.ts';
@@ -35,12 +36,23 @@ describe('the RTL engine', () => {
     expect(r.environment.tools.verilator).toMatch(/^Verilator /);
   }, 600_000);
 
+  it('runs a pass whose channels exceed the coordinate bits, split into channel groups that fit, with the model\'s figures', async () => {
+    // layer4.0.downsample's forward has 512 output channels: the scheduler cuts them into groups of 2^8 (coordinate fields of 8 bits).
+    const model = tempDir('ant-wide-model');
+    const rtl = tempDir('ant-wide-rtl');
+    await runExperiment(antExperiment, settingsFor(antExperiment, { ...TINY, layers: [17], maxProducts: null }), { outDir: model, argv: [] });
+    await runExperiment(antExperiment, settingsFor(antExperiment, { ...TINY, layers: [17], maxProducts: null, engine: 'rtl' }), { outDir: rtl, argv: [] });
+    expect(readJson(path.join(rtl, 'results.json')).figures).toEqual(readJson(path.join(model, 'results.json')).figures);
+  }, 600_000);
+
   it('refuses, naming layer and pass, a pass the RTL cannot encode', async () => {
-    // layer4.0.downsample's forward broadcast carries channel indices beyond the element words' 8 coordinate bits.
-    const settings = settingsFor(antExperiment, { ...TINY, layers: [17], maxProducts: null, engine: 'rtl' });
-    await expect(runExperiment(antExperiment, settings, { outDir: tempDir('ant-refused'), argv: [] })).rejects.toThrow(
-      /^layer4\.0\.downsample, forward pass: the 3 x 3 array RTL cannot run it: forward pass refused: .* does not fit 8 coordinate bits/,
-    );
+    // A 64 x 64 output-gradient plane needs 65 + 64 * 65 = 4,225 pointer entries in one broadcast segment; the pointer memory holds 4,096.
+    const shape = { batch: 1, inChannels: 1, outChannels: 1, height: 64, width: 64, kernelHeight: 3, kernelWidth: 3, stride: 1, padding: 1 };
+    const rng = new Rng(5);
+    const sparse = (n: number) => Int32Array.from({ length: n }, () => (rng.nextFloat() < 0.5 ? 1 + Math.floor(rng.nextFloat() * 7) : 0));
+    const operands = { activations: sparse(64 * 64), weights: sparse(9), outputGradients: sparse(64 * 64) };
+    const request = { array: arrayOf({ array: TINY.array }), work: { kind: 'conv' as const, shape, pass: 'weightGradient' as const, operands }, modes: ['element' as const], label: 'wide plane' };
+    await expect(rtlEngine.run(request)).rejects.toThrow(/^wide plane, weightGradient pass: the 3 x 3 array RTL cannot run it: .*pointer tables need 4225 entries/);
   }, 600_000);
 });
 
