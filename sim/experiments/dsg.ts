@@ -26,8 +26,7 @@ import { countNonZeros } from '../golden/dense-array.ts';
 import { toConvShape } from '../workloads/layer-table.ts';
 import { getNetwork } from '../workloads/networks/index.ts';
 import { forEachPatchEntry } from '../workloads/sparsity/dsg.ts';
-import { getGenerator } from '../workloads/sparsity/generators.ts';
-import { synthesizeLayer } from '../scnn/training-step.ts';
+import { getGenerator, type LayerWorkload } from '../workloads/sparsity/generators.ts';
 import type { TrainingPass } from '../golden/conv-shape.ts';
 import { arrayOf, runLayerPasses, selectedLayers, validateLayerSettings } from './array-experiments.ts';
 import { engineMadeBy } from './pe-array-engines.ts';
@@ -97,8 +96,13 @@ export interface DsgLayerResult extends DsgLayerOperations {
   readonly passes: readonly DsgPassCycles[];
 }
 
-/** The operation counts of one layer; `networkInput` marks the first layer of a table, whose input image is dense. */
-export function dsgLayerOperations(shape: ConvShape, layerName: string, sparsity: number, seed: number, networkInput = false): DsgLayerOperations {
+/** The `dsg` generator's operands of one layer; the first layer of a table reads the input image, which is dense. */
+export function dsgWorkload(shape: ConvShape, layerName: string, index: number, sparsity: number, seed: number): LayerWorkload {
+  return getGenerator('dsg').synthesize(shape, { sparsity, seed, layerName, networkInput: index === 0 });
+}
+
+/** The operation counts of one layer on its dsg operands (`dsgWorkload`). */
+export function dsgLayerOperations(shape: ConvShape, layerName: string, sparsity: number, workload: LayerWorkload): DsgLayerOperations {
   const dense = countRcpDense(shape);
   if (sparsity === 0) {
     return {
@@ -106,7 +110,6 @@ export function dsgLayerOperations(shape: ConvShape, layerName: string, sparsity
       projection: 0, density: { activations: 1, outputGradients: 1 },
     };
   }
-  const workload = getGenerator('dsg').synthesize(shape, { sparsity, seed, layerName, networkInput });
   return {
     layer: layerName,
     keep: keepRatio(sparsity),
@@ -175,11 +178,11 @@ export const dsgExperiment: Experiment = {
     const layer = table.layers[index]!;
     const sparsity = Number(unit.params.sparsity);
     const shape = toConvShape(layer, settings.batch);
-    const operations = dsgLayerOperations(shape, layer.name, sparsity, settings.seed, index === 0);
-    const { operands } = synthesizeLayer(layer, index, { batch: settings.batch, sparsity, generator: 'dsg', seed: settings.seed });
+    const workload = dsgWorkload(shape, layer.name, index, sparsity, settings.seed);
+    const operations = dsgLayerOperations(shape, layer.name, sparsity, workload);
     // Sampled passes of the dense and the dsg run of a layer are planned by the dense products, so both cut the same slice.
     const planProducts = Object.fromEntries(TRAINING_PASSES.map((p) => [p, operations.dense[p].products])) as Record<TrainingPass, number>;
-    const records = await runLayerPasses(shape, operands, {
+    const records = await runLayerPasses(shape, workload, {
       array: arrayOf(settings), engine: context.engine, modes: ['element'], passes: TRAINING_PASSES,
       maxProducts: settings.maxProducts, seed: settings.seed, label: layer.name, planProducts,
     });
