@@ -37,18 +37,16 @@ export interface HierarchicalAreaReport extends AreaReport {
  */
 export async function synthesizeAreaHierarchical(opts: AreaOptions & { readonly blackBoxes: readonly string[] }): Promise<HierarchicalAreaReport> {
   const workDir = path.resolve(opts.workDir ?? path.join('build', 'synth', opts.design, 'asic'));
-  const [top, ...partReports] = await Promise.all([
-    synthesizeArea({ ...opts, workDir: path.join(workDir, 'top') }),
-    ...opts.blackBoxes.map((module) => synthesizeArea({ ...opts, design: `${opts.design}/${module}`, top: module, blackBoxes: [], workDir: path.join(workDir, module) })),
-  ]);
-  const parts = new Map(opts.blackBoxes.map((module, i) => [module, partReports[i]!]));
-  const figures = addBlackBoxes(top, parts);
-  const all = [top, ...parts.values()];
+  const { top, parts, wallTimeS, yosysWarnings } = await runTopAndParts(
+    opts.blackBoxes,
+    () => synthesizeArea({ ...opts, workDir: path.join(workDir, 'top') }),
+    (module) => synthesizeArea({ ...opts, design: `${opts.design}/${module}`, top: module, blackBoxes: [], workDir: path.join(workDir, module) }),
+  );
   return {
     ...top,
-    ...figures,
-    wallTimeS: round(all.reduce((s, r) => s + r.wallTimeS, 0)),
-    yosysWarnings: [...new Set(all.flatMap((r) => r.yosysWarnings))],
+    ...addBlackBoxes(top, parts),
+    wallTimeS,
+    yosysWarnings,
     hierarchy: {
       method: HIERARCHICAL_METHOD,
       top,
@@ -61,6 +59,18 @@ export async function synthesizeAreaHierarchical(opts: AreaOptions & { readonly 
       })),
     },
   };
+}
+
+/** Runs the top and each black-box module at the same time; the wall time is their sum, the warnings their union. */
+async function runTopAndParts<R extends { readonly wallTimeS: number; readonly yosysWarnings: readonly string[] }>(
+  blackBoxes: readonly string[],
+  runTop: () => Promise<R>,
+  runPart: (module: string) => Promise<R>,
+): Promise<{ top: R; parts: Map<string, R>; wallTimeS: number; yosysWarnings: string[] }> {
+  const [top, ...partReports] = await Promise.all([runTop(), ...blackBoxes.map(runPart)]);
+  const parts = new Map(blackBoxes.map((module, i) => [module, partReports[i]!]));
+  const all = [top, ...parts.values()];
+  return { top, parts, wallTimeS: round(all.reduce((s, r) => s + r.wallTimeS, 0)), yosysWarnings: [...new Set(all.flatMap((r) => r.yosysWarnings))] };
 }
 
 /**
@@ -120,18 +130,17 @@ export interface HierarchicalFpgaReport extends FpgaReport {
 export async function synthesizeFpgaHierarchical(opts: FpgaOptions & { readonly blackBoxes: readonly string[] }): Promise<HierarchicalFpgaReport> {
   const family = opts.family ?? 'xc7';
   const workDir = path.resolve(opts.workDir ?? path.join('build', 'synth', opts.design, `fpga-${family}`));
-  const [top, ...partReports] = await Promise.all([
-    synthesizeFpga({ ...opts, family, workDir: path.join(workDir, 'top') }),
-    ...opts.blackBoxes.map((module) => synthesizeFpga({ ...opts, family, design: `${opts.design}/${module}`, top: module, blackBoxes: [], workDir: path.join(workDir, module) })),
-  ]);
-  const parts = new Map(opts.blackBoxes.map((module, i) => [module, partReports[i]!]));
+  const { top, parts, wallTimeS, yosysWarnings } = await runTopAndParts(
+    opts.blackBoxes,
+    () => synthesizeFpga({ ...opts, family, workDir: path.join(workDir, 'top') }),
+    (module) => synthesizeFpga({ ...opts, family, design: `${opts.design}/${module}`, top: module, blackBoxes: [], workDir: path.join(workDir, module) }),
+  );
   const { cells, instances } = addFpgaBlackBoxes(top.cells, new Map([...parts].map(([m, r]) => [m, r.cells])));
-  const all = [top, ...parts.values()];
   return {
     ...top,
     ...resourceTotals(family, cells),
-    wallTimeS: round(all.reduce((s, r) => s + r.wallTimeS, 0)),
-    yosysWarnings: [...new Set(all.flatMap((r) => r.yosysWarnings))],
+    wallTimeS,
+    yosysWarnings,
     hierarchy: {
       method: HIERARCHICAL_METHOD,
       top,
