@@ -15,6 +15,7 @@ import { elaborate } from '../../hw/index.ts';
 import type { ArrayTopParams } from '../../hw/scnn/array-params.ts';
 import { ScnnArrayTop } from '../../hw/scnn/array-top.ts';
 import { requirePassAsModelled, runPassInModes, type PassOnArray } from '../../tb/scnn/array-pass-run.ts';
+import { gemmDense } from '../golden/gemm.ts';
 import { countRcpFast } from '../golden/rcp-count.ts';
 import type { ArrayCounters } from '../scnn/array-cycle-model.ts';
 import { goldenPassOutput, isFullyConnected } from '../scnn/layer-run.ts';
@@ -45,22 +46,14 @@ export class RtlRefusal extends Error {
   override readonly name = 'RtlRefusal';
 }
 
-/** C = A . B with the accumulators' 32-bit wrap. */
-function matrixProduct(a: Matrix, b: Matrix): Int32Array {
-  const c = new Int32Array(a.rows * b.cols);
-  for (let i = 0; i < a.rows; i++) {
-    for (let k = 0; k < a.cols; k++) {
-      const x = a.values[i * a.cols + k]!;
-      if (x === 0) continue;
-      for (let j = 0; j < b.cols; j++) c[i * b.cols + j] = (c[i * b.cols + j]! + Math.imul(x, b.values[k * b.cols + j]!)) | 0;
-    }
-  }
-  return c;
+/** C = A . B by the golden dense GEMM, with the accumulators' wrap as the hardware has it. */
+function matrixProduct(a: Matrix, b: Matrix, label: string): Int32Array {
+  return gemmDense({ dims: [a.rows, a.cols], values: a.values }, { dims: [b.rows, b.cols], values: b.values }, { onOverflow: 'wrap', label }).values;
 }
 
 /** The golden output of the work and its count of valid products. */
 function goldenOf(work: EngineWork, label: string): { output: Int32Array; valid: number } {
-  if (work.kind === 'matmul') return { output: matrixProduct(work.a, work.b), valid: matrixProductTerms(work.a, work.b) };
+  if (work.kind === 'matmul') return { output: matrixProduct(work.a, work.b, label), valid: matrixProductTerms(work.a, work.b) };
   const valid = isFullyConnected(work.shape) ? matmulValid(work.shape, work.pass, work.operands) : countRcpFast(work.shape, work.operands)[work.pass].valid;
   return { output: goldenPassOutput(work.shape, work.pass, work.operands, label), valid };
 }
