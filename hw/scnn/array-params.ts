@@ -17,7 +17,10 @@ export interface ArrayTopParams {
   fillWidth: number;
   /** Broadcast elements of all the units of a pass (a power of two, a multiple of fillWidth). */
   globalBroadcastDepth: number;
-  /** Pointer-table entries of all the units of a pass (a power of two). */
+  /**
+   * Pointer-table entries of all the units of a pass (a power of two), in the PE's pointerLanes lane
+   * memories; each unit's table starts on a fill beat of pointerLanes entries.
+   */
   globalPointerDepth: number;
   /** Work units of one pass (a power of two). */
   unitDepth: number;
@@ -68,7 +71,8 @@ export function arrayWidths(p: ArrayTopParams) {
     pes: p.px * p.py,
     peIndex: log2Ceil(Math.max(2, p.px * p.py)),
     beatAddress: log2Ceil(p.globalBroadcastDepth / p.fillWidth),
-    globalPointerAddress: log2Ceil(p.globalPointerDepth),
+    /** A fill beat of the global pointer memory: pointerLanes consecutive entries, one in each lane memory. */
+    pointerBeatAddress: log2Ceil(p.globalPointerDepth / p.pe.pointerLanes),
     unitIndex: bitsFor(p.unitDepth),
     /** An entry of an output slice (row · A + lane) and a bank row of it. */
     sliceAddress: log2Ceil(p.sliceDepth),
@@ -86,7 +90,8 @@ export function unitDescriptorFields(p: ArrayTopParams): [string, number][] {
   return [
     ['beatBase', a.beatAddress],
     ['broadcastElements', a.pe.broadcastIndex],
-    ['pointerBase', a.globalPointerAddress],
+    /** The unit's first pointer beat (its table starts on a beat: the encoder pads the table before it). */
+    ['pointerBase', a.pointerBeatAddress],
     ['pointerEntries', a.pe.pointerAddress + 1],
     /** Bank rows of the unit's window group (the largest ⌈window / A⌉): drained after its last unit. */
     ['groupRows', a.pe.entryBits + 1],

@@ -79,8 +79,8 @@ const fieldBits = (fields: readonly [string, number][]) => fields.reduce((s, [, 
  * A Px x Py array of outer-product PEs that runs a whole layer pass
  * (docs/pe-array.md section 3a). A fill engine copies each unit's broadcast
  * operand and pointer tables into one half of every PE's double-buffered
- * broadcast buffer and pointer memory at once (fillWidth elements and one
- * pointer per cycle) while the PEs compute the unit before from the other
+ * broadcast buffer and pointer memory at once (fillWidth elements and
+ * pointerLanes pointers per cycle) while the PEs compute the unit before from the other
  * half. Per work unit: read the unit's descriptors, wait for its fill, start
  * every PE, wait for the slowest (the barrier). After a group's last unit the
  * drain engine has every PE drain its window at once, a bank row per cycle,
@@ -112,7 +112,8 @@ export const ScnnArrayTop = defineModule({
     const A = pp.banks;
     const logA = Math.log2(A);
     const globalElements = Array.from({ length: fw }, (_, j) => mem(UInt(w.element), p.globalBroadcastDepth / fw, { name: `global_broadcast_${j}`, testbenchAccess: true }));
-    const globalPointers = mem(UInt(w.broadcastIndex), p.globalPointerDepth, { name: 'global_pointers', testbenchAccess: true });
+    const pl = pp.pointerLanes;
+    const globalPointers = Array.from({ length: pl }, (_, j) => mem(UInt(w.broadcastIndex), p.globalPointerDepth / pl, { name: `global_pointers_${j}`, testbenchAccess: true }));
     const unitFields = unitDescriptorFields(p);
     const peFields = peDescriptorFields(p);
     const unitTable = mem(UInt(fieldBits(unitFields)), p.unitDepth, { name: 'units', testbenchAccess: true });
@@ -182,27 +183,29 @@ export const ScnnArrayTop = defineModule({
     const filling = fillPhase.is('Beat');
     when(filling.and(running), () => fillBusyCycles.set(fillBusyCycles.add(1)));
     const fillBeats = fu.broadcastElements!.extend(32).add(fw - 1).shr(Math.log2(fw)).named('fill_beats');
-    const pointerEntries = fu.pointerEntries!.extend(32);
+    const pointerBeats = fu.pointerEntries!.extend(32).add(pl - 1).shr(Math.log2(pl)).named('pointer_beats');
     // Only the run's first fill clears accumulator rows (in every set, for the first group of each); later
     // groups' rows are cleared by the drain of the group before them in their set.
     const clearEntries = mux(fillIndex.eq(0), fu.runClearRows!.extend(32), 0).named('clear_entries');
-    const fillPtr = mux(fillBeats.gt(pointerEntries), fillBeats, pointerEntries);
+    const fillPtr = mux(fillBeats.gt(pointerBeats), fillBeats, pointerBeats);
     const fillEnd = mux(fillPtr.gt(clearEntries), fillPtr, clearEntries).named('fill_end');
     const fillLast = filling.and(fillStep.add(1).ge(fillEnd)).named('fill_last');
     const elemRead = filling.and(fillStep.lt(fillBeats));
     const words = globalElements.map((m) => m.read(fu.beatBase!.add(fillStep.trunc(a.beatAddress)), elemRead));
-    const ptrRead = filling.and(fillStep.lt(pointerEntries));
-    const pointerWord = globalPointers.read(fu.pointerBase!.add(fillStep.trunc(a.globalPointerAddress)), ptrRead);
+    const ptrRead = filling.and(fillStep.lt(pointerBeats));
+    const pointerWords = globalPointers.map((m) => m.read(fu.pointerBase!.add(fillStep.trunc(a.pointerBeatAddress)), ptrRead));
     const wStep = reg(UInt(32), { name: 'fill_step', init: 0 });
     const wElemValid = reg(Bool(), { name: 'fill_elem_valid', init: 0 });
     const wPtrValid = reg(Bool(), { name: 'fill_ptr_valid', init: 0 });
     const wHalf = reg(Bool(), { name: 'fill_half', init: 0 });
     const wElements = reg(UInt(w.broadcastIndex), { name: 'fill_elements', init: 0 });
+    const wPointers = reg(UInt(w.pointerAddress + 1), { name: 'fill_pointers', init: 0 });
     wStep.set(fillStep);
     wElemValid.set(elemRead);
     wPtrValid.set(ptrRead);
     wHalf.set(fillIndex.bit(0));
     wElements.set(fu.broadcastElements!);
+    wPointers.set(fu.pointerEntries!);
     // Element k of beat t is element t·fw + k: PE memory (t·fw + k) mod F, address (t·fw + k) div F.
     const groups = F / fw;
     const group = groups === 1 ? lit(0, UInt(1)) : wStep.trunc(Math.log2(groups));
@@ -211,6 +214,8 @@ export const ScnnArrayTop = defineModule({
       const elementIndex = wStep.shl(Math.log2(fw)).add(j % fw);
       return wElemValid.and(group.eq(Math.floor(j / fw))).and(elementIndex.lt(wElements.extend(32))).named(`fill_lane_${j}`);
     });
+    // Pointer j of beat t is entry t·pl + j: PE lane j, address t (the padding after a table is not written).
+    const pointerLaneWrite = Array.from({ length: pl }, (_, j) => wPtrValid.and(wStep.shl(Math.log2(pl)).add(j).lt(wPointers.extend(32))).named(`fill_pointer_lane_${j}`));
     fillPhase.switch({
       Idle: () => when(io.start, () => {
         fillIndex.set(0);
@@ -297,9 +302,11 @@ export const ScnnArrayTop = defineModule({
         pe.io.bcastWriteAddr[j]!.set(peAddr);
         pe.io.bcastWriteData[j]!.set(words[j % fw]!);
       }
-      pe.io.ptrWriteEnable.set(wPtrValid);
-      pe.io.ptrWriteAddr.set(wStep.trunc(w.pointerAddress));
-      pe.io.ptrWriteData.set(pointerWord);
+      for (let j = 0; j < pl; j++) {
+        pe.io.ptrWriteEnable[j]!.set(pointerLaneWrite[j]!);
+        pe.io.ptrWriteData[j]!.set(pointerWords[j]!);
+      }
+      pe.io.ptrWriteAddr.set(wStep.trunc(w.pointerLaneAddress));
       pe.io.accSet.set(accSet);
       pe.io.drainSet.set(dSet);
       // The run's first fill clears every set (nothing computes or drains yet).

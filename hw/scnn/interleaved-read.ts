@@ -23,3 +23,22 @@ export function readConsecutive(mems: readonly Memory[], start: Signal, enable: 
   when(enable, () => rotation.set(startLow));
   return words.map((_, j) => select(words, rotation.add(j)).named(`${name}_lane_${j}`));
 }
+
+/**
+ * Reads element `index` from N memories that interleave the elements (element e in memory e mod N at
+ * address e div N): only the memory it lies in is enabled, and its word is picked a cycle later. The
+ * word holds until the next read, as a single memory's would (the pick is latched with the read).
+ * With `half`, as in readConsecutive.
+ */
+export function readInterleaved(mems: readonly Memory[], index: Signal, enable: Signal, name: string, half?: Signal): Signal {
+  const n = mems.length;
+  const at = (addr: Signal) => (half ? cat(half, addr) : addr);
+  if (n === 1) return mems[0]!.read(at(index), enable);
+  const k = log2Ceil(n);
+  const lane = index.bits(k - 1, 0);
+  const addr = index.bits(index.width - 1, k).named(`${name}_addr`);
+  const words = mems.map((m, b) => m.read(at(addr), enable.and(lane.eq(b))));
+  const picked = reg(UInt(k), { name: `${name}_lane`, init: 0 });
+  when(enable, () => picked.set(lane));
+  return select(words, picked).named(`${name}_word`);
+}

@@ -33,6 +33,12 @@ export interface PeParams {
   broadcastDepth: number;
   /** Entries of the row/column pointer memory (a power of two). */
   pointerDepth: number;
+  /**
+   * Lanes of the pointer memory (a power of two in [1, F], at most pointerDepth / 2): entry e lies in
+   * lane e mod pointerLanes at e div pointerLanes, so the fill port writes this many consecutive
+   * entries per cycle while each read port reads the one lane its address names.
+   */
+  pointerLanes: number;
   /** Entries of the segment table (a power of two). */
   segmentDepth: number;
   anticipation: AnticipationCapability;
@@ -50,6 +56,7 @@ export const DEFAULT_PE: PeParams = {
   stationaryDepth: 1024,
   broadcastDepth: 1024,
   pointerDepth: 4096,
+  pointerLanes: 4,
   segmentDepth: 64,
   anticipation: 'element',
 };
@@ -71,6 +78,7 @@ export function validatePeParams(p: PeParams): void {
   if (!pow2(p.stationaryDepth, 2 * p.I)) fail(`stationaryDepth must be a power of two of at least 2·I, got ${p.stationaryDepth}`);
   if (!pow2(p.broadcastDepth, 2 * p.F)) fail(`broadcastDepth must be a power of two of at least 2·F, got ${p.broadcastDepth}`);
   if (!pow2(p.pointerDepth, 2)) fail(`pointerDepth must be a power of two of at least 2, got ${p.pointerDepth}`);
+  if (!pow2(p.pointerLanes) || p.pointerLanes > p.F || p.pointerLanes > p.pointerDepth / 2) fail(`pointerLanes must be a power of two in [1, F = ${p.F}] and at most pointerDepth / 2 = ${p.pointerDepth / 2}, got ${p.pointerLanes}`);
   if (!pow2(p.segmentDepth, 2)) fail(`segmentDepth must be a power of two of at least 2, got ${p.segmentDepth}`);
   if (!(p.anticipation in ANTICIPATION_CODES)) fail(`anticipation must be off, vector or element, got '${p.anticipation}'`);
 }
@@ -86,6 +94,8 @@ export function peWidths(p: PeParams) {
     stationaryIndex: bitsFor(p.stationaryDepth),
     broadcastIndex: bitsFor(p.broadcastDepth),
     pointerAddress: log2Ceil(p.pointerDepth),
+    /** Address within one lane of the pointer memory (one half of the double buffer). */
+    pointerLaneAddress: log2Ceil(p.pointerDepth / p.pointerLanes),
     segmentIndex: bitsFor(p.segmentDepth),
     /** Signed width of coordinate arithmetic: a coordinate shifted by 2 plus another, with a sign. */
     signedCoord: p.coordBits + 4,
@@ -95,5 +105,5 @@ export function peWidths(p: PeParams) {
 }
 
 export function peModuleSuffix(p: PeParams): string {
-  return `f${p.F}_i${p.I}_v${p.valueWidth}_a${p.accWidth}_b${p.banks}x${p.bankDepth}x${p.accumulatorSets}_c${p.coordBits}_s${p.stationaryDepth}_bc${p.broadcastDepth}_p${p.pointerDepth}_g${p.segmentDepth}_${p.anticipation}`;
+  return `f${p.F}_i${p.I}_v${p.valueWidth}_a${p.accWidth}_b${p.banks}x${p.bankDepth}x${p.accumulatorSets}_c${p.coordBits}_s${p.stationaryDepth}_bc${p.broadcastDepth}_p${p.pointerDepth}x${p.pointerLanes}_g${p.segmentDepth}_${p.anticipation}`;
 }

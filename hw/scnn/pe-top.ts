@@ -52,8 +52,8 @@ function topIO(p: PeTopParams) {
 
 /**
  * A 1 x 1 array: configuration registers (held inputs), the broadcast global
- * buffer and the fill engine that copies it (fillWidth elements and one
- * pointer per cycle) into the PE while the accumulator window is cleared, the
+ * buffer and the fill engine that copies it (fillWidth elements and
+ * pointerLanes pointers per cycle) into the PE while the accumulator window is cleared, the
  * PE, the drain of the window (one entry of every bank per cycle) into the
  * output buffer, a done signal and the watchdog.
  */
@@ -72,7 +72,8 @@ export const ScnnPeTop = defineModule({
 
     // ---- buffers
     const globalElements = Array.from({ length: fw }, (_, j) => mem(UInt(w.element), pp.broadcastDepth / fw, { name: `global_broadcast_${j}`, testbenchAccess: true }));
-    const globalPointers = mem(UInt(w.broadcastIndex), pp.pointerDepth, { name: 'global_pointers', testbenchAccess: true });
+    const pl = pp.pointerLanes;
+    const globalPointers = Array.from({ length: pl }, (_, j) => mem(UInt(w.broadcastIndex), pp.pointerDepth / pl, { name: `global_pointers_${j}`, testbenchAccess: true }));
     const output = Array.from({ length: pp.banks }, (_, b) => mem(SInt(pp.accWidth), pp.bankDepth, { name: `output_${b}`, testbenchAccess: true }));
 
     const phase = stateMachine(TopPhase, { init: 'Idle' });
@@ -90,14 +91,16 @@ export const ScnnPeTop = defineModule({
 
     // ---- fill engine: step t reads global word t, writes it into the PE a cycle later
     const fillBeats = io.cfg.broadcastElements.extend(32).add(fw - 1).shr(Math.log2(fw));
-    const fillLength = mux(fillBeats.gt(io.cfg.pointerEntries.extend(32)), fillBeats, io.cfg.pointerEntries.extend(32));
+    const pointerEntries = io.cfg.pointerEntries.extend(32);
+    const pointerBeats = pointerEntries.add(pl - 1).shr(Math.log2(pl)).named('pointer_beats');
+    const fillLength = mux(fillBeats.gt(pointerBeats), fillBeats, pointerBeats);
     const fillEnd = mux(fillLength.gt(io.cfg.windowEntries.extend(32)), fillLength, io.cfg.windowEntries.extend(32)).named('fill_end');
     const filling = phase.is('Fill');
     const globalAddrBits = Math.log2(pp.broadcastDepth / fw);
     const elemRead = filling.and(step.lt(fillBeats));
     const words = globalElements.map((m) => m.read(step.trunc(globalAddrBits), elemRead));
-    const ptrReadNow = filling.and(step.lt(io.cfg.pointerEntries.extend(32)));
-    const pointerWord = globalPointers.read(step.trunc(w.pointerAddress), ptrReadNow);
+    const ptrReadNow = filling.and(step.lt(pointerBeats));
+    const pointerWords = globalPointers.map((m) => m.read(step.trunc(w.pointerLaneAddress), ptrReadNow));
     const wElem = reg(UInt(32), { name: 'fill_elem_step', init: 0 });
     const wElemValid = reg(Bool(), { name: 'fill_elem_valid', init: 0 });
     const wPtrValid = reg(Bool(), { name: 'fill_ptr_valid', init: 0 });
@@ -119,9 +122,12 @@ export const ScnnPeTop = defineModule({
     // One unit per run: the PE's double buffer is not used here, half 0 is filled and read.
     pe.io.readHalf.set(0);
     pe.io.fillHalf.set(0);
-    pe.io.ptrWriteEnable.set(wPtrValid);
-    pe.io.ptrWriteAddr.set(wElem.trunc(w.pointerAddress));
-    pe.io.ptrWriteData.set(pointerWord);
+    // Pointer j of beat t is entry t·pl + j: PE lane j, address t (the padding after the table is not written).
+    for (let j = 0; j < pl; j++) {
+      pe.io.ptrWriteEnable[j]!.set(wPtrValid.and(wElem.shl(Math.log2(pl)).add(j).lt(pointerEntries)));
+      pe.io.ptrWriteData[j]!.set(pointerWords[j]!);
+    }
+    pe.io.ptrWriteAddr.set(wElem.trunc(w.pointerLaneAddress));
     // One window per run: set 0 of the accumulators is cleared, computed into and drained.
     pe.io.accSet.set(0);
     pe.io.drainSet.set(0);

@@ -1,7 +1,7 @@
 import { Bool, cat, defineEnum, defineModule, Input, lit, mem, mux, Output, reduceTree, reg, select, SInt, stateMachine, UInt, Vec, when, wire, type Signal } from '../index.ts';
 import { popcount, resizeUnsigned } from '../lib/arith.ts';
 import { meetingRangeUnit, peConfigPorts, productAddressUnit, signedCoord, type Coordinates, type PeConfig } from './coordinates.ts';
-import { readConsecutive } from './interleaved-read.ts';
+import { readConsecutive, readInterleaved } from './interleaved-read.ts';
 import { ANTICIPATION_CODES, peModuleSuffix, peWidths, validatePeParams, type PeParams } from './pe-params.ts';
 
 /**
@@ -38,10 +38,10 @@ function peIO(p: PeParams) {
     bcastWriteEnable: Input(Vec(p.F, Bool())),
     bcastWriteAddr: Input(Vec(p.F, UInt(Math.log2(p.broadcastDepth / p.F)))),
     bcastWriteData: Input(Vec(p.F, UInt(w.element))),
-    /** Fill port of the row/column pointer memory. */
-    ptrWriteEnable: Input(Bool()),
-    ptrWriteAddr: Input(UInt(w.pointerAddress)),
-    ptrWriteData: Input(UInt(w.broadcastIndex)),
+    /** Fill port of the row/column pointer memory: entries addr·pointerLanes + j, one per lane j (enabled by its bit). */
+    ptrWriteEnable: Input(Vec(p.pointerLanes, Bool())),
+    ptrWriteAddr: Input(UInt(w.pointerLaneAddress)),
+    ptrWriteData: Input(Vec(p.pointerLanes, UInt(w.broadcastIndex))),
     /**
      * With two accumulator sets (p.accumulatorSets): the multipliers add into set `accSet` while the
      * drain reads, and the clear writes, set `drainSet` (the array never points both at one set while
@@ -134,9 +134,11 @@ export const ScnnPe = defineModule({
       const pick = L === 1 ? lit(1, Bool()) : addr.bit(0).eq(Math.floor(j / F));
       when(io.bcastWriteEnable[lane]!.and(pick), () => m.write(cat(io.fillHalf, L === 1 ? addr : addr.shr(1).trunc(addr.width - 1)), io.bcastWriteData[lane]!));
     });
-    const pointers = mem(UInt(w.broadcastIndex), 2 * p.pointerDepth, { name: 'pointers', testbenchAccess: true });
-    when(io.ptrWriteEnable, () => pointers.write(cat(io.fillHalf, io.ptrWriteAddr), io.ptrWriteData));
-    const inHalf = (addr: Signal) => cat(io.readHalf, addr);
+    // The pointer memory interleaves pointerLanes memories (entry e in lane e mod pointerLanes), each
+    // holding both halves of the double buffer, so a fill beat writes consecutive entries in every lane.
+    const pointerLanes = Array.from({ length: p.pointerLanes }, (_, j) => mem(UInt(w.broadcastIndex), (2 * p.pointerDepth) / p.pointerLanes, { name: `pointers_${j}`, testbenchAccess: true }));
+    pointerLanes.forEach((m, j) => when(io.ptrWriteEnable[j]!, () => m.write(cat(io.fillHalf, io.ptrWriteAddr), io.ptrWriteData[j]!)));
+    const readPointer = (addr: Signal, enable: Signal, name: string) => readInterleaved(pointerLanes, addr, enable, name, io.readHalf);
 
     // ---- front-end read requests (the prefetcher reads segments, stationary vectors and
     // their first pointers; the issuer reads broadcast vectors and, in element mode, the
@@ -171,11 +173,11 @@ export const ScnnPe = defineModule({
 
     const statWords = readConsecutive(stationary, statReadAt, statRead, 'stat');
     const bcastWords = readConsecutive(broadcast, bcastReadAt, bcastRead, 'bcast', io.readHalf);
-    const ptrA = pointers.read(inHalf(ptrReadA), ptrRead);
-    const ptrB = pointers.read(inHalf(ptrReadB), ptrRead);
+    const ptrA = readPointer(ptrReadA, ptrRead, 'ptr_a');
+    const ptrB = readPointer(ptrReadB, ptrRead, 'ptr_b');
     // Element mode only: the issuer's look-ahead of the next row's column run.
-    const rowPtrA = canElement ? pointers.read(inHalf(rowReadA), rowRead) : lit(0, UInt(w.broadcastIndex));
-    const rowPtrB = canElement ? pointers.read(inHalf(rowReadB), rowRead) : lit(0, UInt(w.broadcastIndex));
+    const rowPtrA = canElement ? readPointer(rowReadA, rowRead, 'row_ptr_a') : lit(0, UInt(w.broadcastIndex));
+    const rowPtrB = canElement ? readPointer(rowReadB, rowRead, 'row_ptr_b') : lit(0, UInt(w.broadcastIndex));
 
     // ---- prefetcher registers: the segment and the stationary vector being prepared
     const sPos = reg(UInt(w.stationaryIndex), { name: 's_pos', init: 0 });

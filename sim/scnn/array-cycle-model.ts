@@ -17,7 +17,7 @@ import type { PeTopParams } from '../../hw/scnn/pe-top.ts';
 import { arrayWidths } from '../../hw/scnn/array-params.ts';
 import { accumulatorClears, groupFlags, hardwarePe, planOutput, reduceAcrossPes, type ScheduleArray } from './array-output.ts';
 import { cycleModel, type PeCounters } from './cycle-model.ts';
-import { pointerEntryCount } from './images.ts';
+import { pointerFillBeats } from './images.ts';
 import type { PassSchedule } from './scheduler.ts';
 import { groupRows, type Anticipation } from './work-unit.ts';
 
@@ -103,7 +103,7 @@ export function arrayCycleModel(schedule: PassSchedule, grid: ScheduleArray, par
     });
     // Only the run's first fill clears accumulator rows (the first group of each set); a later group's rows
     // are cleared by the drain of the group before it in its set.
-    const fillLength = Math.max(1, Math.ceil(unit.broadcast.values.length / params.fillWidth), pointerEntryCount(unit, p.anticipation), clears[u]!.runClear);
+    const fillLength = Math.max(1, Math.ceil(unit.broadcast.values.length / params.fillWidth), pointerFillBeats(unit, p), clears[u]!.runClear);
     // The fill engine reads unit u's descriptor once its last fill is done and unit u - 1 is the one
     // computing (the half it writes was last read by unit u - 2); its last beat starts the PEs at the
     // earliest, and never before the unit's descriptors are latched.

@@ -108,8 +108,9 @@ export function encodeArrayTop(schedule: PassSchedule, grid: ScheduleArray, para
     const beatBase = broadcastWords.length / fw;
     broadcastWords.push(...elementWords(unit.broadcast, p, `work unit ${u} broadcast`));
     while (broadcastWords.length % fw !== 0) broadcastWords.push(0n);
-    const pointerBase = pointerWords.length;
+    const pointerBase = pointerWords.length / p.pointerLanes;
     pointerWords.push(...pointers.table);
+    while (pointerWords.length % p.pointerLanes !== 0) pointerWords.push(0);
     const { runClear, drainClear } = clears[u]!;
     unitWords.push(packFields([beatBase, unit.broadcast.values.length, pointerBase, pointers.table.length, groupRows(unit, p.banks), runClear, drainClear, flags[u]!.last ? 1 : 0, plan.reduceSlice[u]!].map((v, i) => [v, unitFields[i]!] as const)));
     for (let i = 0; i < P; i++) {
@@ -140,7 +141,7 @@ export function encodeArrayTop(schedule: PassSchedule, grid: ScheduleArray, para
     if (segmentWords[i]!.length > p.segmentDepth) fail(`PE ${k} needs ${segmentWords[i]!.length} segments over the pass's ${units.length} units; its segment table holds ${p.segmentDepth}`);
   }
   if (broadcastWords.length > params.globalBroadcastDepth) fail(`the pass's broadcast operands need ${broadcastWords.length} elements (each unit on a fill beat); the global broadcast buffer holds ${params.globalBroadcastDepth}`);
-  if (pointerWords.length > params.globalPointerDepth) fail(`the pass's pointer tables need ${pointerWords.length} entries; the global pointer memory holds ${params.globalPointerDepth}`);
+  if (pointerWords.length > params.globalPointerDepth) fail(`the pass's pointer tables need ${pointerWords.length} entries (each unit on a fill beat); the global pointer memory holds ${params.globalPointerDepth}`);
   plan.sliceRowsUsed.forEach((rows, i) => rows * p.banks <= params.sliceDepth || fail(`PE ${scheduled.get(i)}'s windows need ${rows * p.banks} output-slice entries over the pass; its slice holds ${params.sliceDepth}`));
   if (plan.phases.length > params.mergePhaseDepth) fail(`the halo merge needs ${plan.phases.length} phases; the merge phase table holds ${params.mergePhaseDepth}`);
   const merge = encodeMerge(params, plan);
@@ -148,7 +149,7 @@ export function encodeArrayTop(schedule: PassSchedule, grid: ScheduleArray, para
 
   const memories: Record<string, bigint[] | number[]> = { merge_phases: merge.phases };
   for (let j = 0; j < fw; j++) memories[`global_broadcast_${j}`] = broadcastWords.filter((_, e) => e % fw === j);
-  memories.global_pointers = pointerWords;
+  for (let j = 0; j < p.pointerLanes; j++) memories[`global_pointers_${j}`] = pointerWords.filter((_, e) => e % p.pointerLanes === j);
   memories.units = unitWords;
   for (let i = 0; i < P; i++) {
     const name = peInstanceName(i, params);

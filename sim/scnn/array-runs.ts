@@ -10,7 +10,7 @@ import type { ArrayTopParams } from '../../hw/scnn/array-params.ts';
 import { arrayCycleModel, ARRAY_COUNTER_NAMES, type ArrayCounters } from './array-cycle-model.ts';
 import { encodeArrayTop } from './array-images.ts';
 import { planOutput, type ScheduleArray } from './array-output.ts';
-import { pointerEntryCount } from './images.ts';
+import { pointerFillBeats } from './images.ts';
 import type { PassSchedule } from './scheduler.ts';
 import type { Anticipation } from './work-unit.ts';
 
@@ -50,7 +50,7 @@ export function runProblem(schedule: PassSchedule, grid: ScheduleArray, params: 
     return s;
   };
   const broadcast = prefix((u) => Math.ceil(units[u]!.unit.broadcast.values.length / params.fillWidth) * params.fillWidth);
-  const pointers = prefix((u) => pointerEntryCount(units[u]!.unit, p.anticipation));
+  const pointers = prefix((u) => pointerFillBeats(units[u]!.unit, p) * p.pointerLanes);
   const stationary = Array.from({ length: P }, (_, k) => prefix((u) => units[u]!.unit.pes[k]!.stationary.values.length));
   const segments = Array.from({ length: P }, (_, k) => prefix((u) => units[u]!.unit.pes[k]!.segments.length));
   const sum = (s: Float64Array, a: number, b: number) => s[b]! - s[a]!;
@@ -60,7 +60,7 @@ export function runProblem(schedule: PassSchedule, grid: ScheduleArray, params: 
     const b = sum(broadcast, start, end);
     if (b > params.globalBroadcastDepth) return `${b} broadcast elements, the global broadcast buffer holds ${params.globalBroadcastDepth}`;
     const ptr = sum(pointers, start, end);
-    if (ptr > params.globalPointerDepth) return `${ptr} pointer entries, the global pointer memory holds ${params.globalPointerDepth}`;
+    if (ptr > params.globalPointerDepth) return `${ptr} pointer entries (each unit on a fill beat), the global pointer memory holds ${params.globalPointerDepth}`;
     for (let k = 0; k < P; k++) {
       const st = sum(stationary[k]!, start, end);
       if (st > p.stationaryDepth) return `${st} stationary elements in PE ${k}, its stationary buffer holds ${p.stationaryDepth}`;

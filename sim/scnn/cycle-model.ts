@@ -10,7 +10,7 @@
  */
 import type { PeParams } from '../../hw/scnn/pe-params.ts';
 import type { PeTopParams } from '../../hw/scnn/pe-top.ts';
-import { firstAtOrAfterInSegment as firstAtOrAfter, pointerEntryCount } from './images.ts';
+import { firstAtOrAfterInSegment as firstAtOrAfter, pointerFillBeats } from './images.ts';
 import { meetingBroadcastRange, productAddress } from './product-rules.ts';
 import { windowSize, type Anticipation, type WorkUnit } from './work-unit.ts';
 
@@ -275,8 +275,7 @@ export function cycleModel(unit: WorkUnit, params: PeTopParams, mode: Anticipati
   }
   c.computeCycles = compute + secondCycles + c.conflictStalls;
   const entries = Math.ceil(windowSize(win) / A);
-  const pointerEntries = pointerEntryCount(unit, p.anticipation);
-  c.fillCycles = Math.max(1, Math.ceil(b.values.length / params.fillWidth), pointerEntries, entries);
+  c.fillCycles = Math.max(1, Math.ceil(b.values.length / params.fillWidth), pointerFillBeats(unit, p), entries);
   c.drainCycles = entries + 1;
   c.cycles = c.fillCycles + c.computeCycles + c.drainCycles;
   return c;

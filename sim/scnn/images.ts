@@ -9,6 +9,7 @@
  *   (the fill engine re-interleaves them over the PE's F memories);
  * - pointer table, per broadcast segment: rows + 1 row pointers, then (vector capability aside)
  *   rows x (cols + 1) column pointers; all pointers are absolute broadcast element indices;
+ *   global pointer memory: pointerLanes memories, entry e in memory e mod pointerLanes at e div pointerLanes;
  * - segment table word: stationary start | end | broadcast start | end | row-pointer base | column-pointer base.
  */
 import { ANTICIPATION_CODES, PASS_CODES, peWidths, type AnticipationCapability, type PeParams } from '../../hw/scnn/pe-params.ts';
@@ -43,6 +44,11 @@ export interface PointerLayout {
 /** Entries of the pointer tables of a work unit on a PE of this capability. */
 export function pointerEntryCount(unit: WorkUnit, capability: AnticipationCapability): number {
   return segmentPointerEntries(unit.geometry, capability) * unit.broadcastSegments.length;
+}
+
+/** Fill beats of a work unit's pointer tables: the fill engine copies pointerLanes entries per cycle. */
+export function pointerFillBeats(unit: WorkUnit, p: PeParams): number {
+  return Math.ceil(pointerEntryCount(unit, p.anticipation) / p.pointerLanes);
 }
 
 /** Entries of one broadcast segment's pointer tables. */
@@ -178,7 +184,7 @@ export function encodePeTop(unit: WorkUnit, params: PeTopParams, mode: Anticipat
   const memories: Record<string, bigint[] | number[]> = {};
   interleave(elementWords(pe.stationary, p, 'stationary'), p.I, 'pe.stationary_', memories);
   interleave(elementWords(unit.broadcast, p, 'broadcast'), params.fillWidth, 'global_broadcast_', memories);
-  memories.global_pointers = pointers.table;
+  for (let j = 0; j < p.pointerLanes; j++) memories[`global_pointers_${j}`] = pointers.table.filter((_, e) => e % p.pointerLanes === j);
   memories['pe.segments'] = pe.segments.map((s) => segmentWord(p, unit, pointers, s, 0));
   const windowEntries = Math.ceil(size / p.banks);
   const config: Record<string, number> = {

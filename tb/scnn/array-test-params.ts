@@ -20,6 +20,7 @@ export const TEST_ARRAY_TOP: ArrayTopParams = {
     stationaryDepth: 256,
     broadcastDepth: 64,
     pointerDepth: 512,
+    pointerLanes: 4,
     segmentDepth: 64,
     anticipation: 'element',
   },

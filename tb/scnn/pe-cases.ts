@@ -36,3 +36,25 @@ export function handMadeMatmulUnit(): WorkUnit {
 
 /** Compute cycles of handMadeMatmulUnit() per mode, counted by hand (docs/pe-array.md section 2a). */
 export const HAND_MADE_COMPUTE_CYCLES = { off: 13, vector: 13, element: 20 } as const;
+
+/**
+ * A weight-gradient unit whose fill is bound by its pointer tables: a 3 x 3 kernel (stride 1,
+ * padding 1) over one input channel, X (side x side) non-zero on its diagonal against a dense
+ * output-gradient plane dY (side x side), one batch sample. The broadcast operand is side² elements,
+ * its element-mode tables (side + 1) + side · (side + 1) = (side + 1)² pointers.
+ */
+export function pointerBoundWeightGradientUnit(side: number): WorkUnit {
+  const cells = Array.from({ length: side * side }, (_, k) => ({ row: Math.floor(k / side), col: k % side }));
+  const x = Array.from({ length: side }, (_, r) => ({ value: (r % 5) - 2 || 3, row: r, col: r }));
+  const dy = cells.map((c, k) => ({ value: (k % 7) - 3 || 4, ...c }));
+  return {
+    geometry: { pass: 'weightGradient', stride: 1, padding: 1, outRows: 3, outCols: 3, broadcastRows: side, broadcastCols: side },
+    broadcast: elementList(dy),
+    broadcastSegments: [{ start: 0, end: dy.length }],
+    pes: [{
+      window: { originRow: 0, originCol: 0, windowRows: 3, windowCols: 3, channels: 1, stationaryChannels: 1 },
+      stationary: elementList(x),
+      segments: [{ start: 0, end: x.length, broadcastSegment: 0 }],
+    }],
+  };
+}

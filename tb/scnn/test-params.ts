@@ -18,6 +18,7 @@ export const TEST_PE_TOP: PeTopParams = {
     stationaryDepth: 512,
     broadcastDepth: 512,
     pointerDepth: 4096,
+    pointerLanes: 2,
     segmentDepth: 16,
     anticipation: 'element',
   },

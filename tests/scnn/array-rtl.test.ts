@@ -134,20 +134,23 @@ test('a unit\'s fill runs while the unit before computes: two hand-made units of
     pass: 'matmul', outputDims: [8, 12], tile: { rows: 8, cols: 4 }, channelGroup: 1, stationaryChannelGroup: 1,
     units: [{ unit, placement, group: 0 }, { unit, placement, group: 0 }],
   };
-  // Each unit's fill: 16 elements (8 beats of 2), 3 segments x (13 row + 12 x 2 column pointers) = 111 pointers,
-  // 2 bank rows to clear (32 accumulators, 16 banks): 111 cycles. Unit 0: UnitRead, UnitLoad (cycles 0, 1) while
-  // the fill engine reads and latches its descriptor; its 111 fill cycles end at cycle 112, which starts the PEs;
-  // compute c cycles; unit 1's UnitRead at 113 + c. The fill engine starts unit 1 at cycle 113 (into the other
-  // half), its last beat is at 225, which starts the PEs: unit 1 waits 225 - (115 + c) + 1 = 111 - c fill cycles,
-  // not 111. Then compute c, the drain (2 rows + 1) and the final look-up.
+  // Each unit's fill: 16 elements (8 beats of 2), 3 segments x (13 row + 12 x 2 column pointers) = 111 pointers
+  // (28 beats of the test array's 4 pointer lanes; 111 at one pointer a cycle), 2 bank rows to clear (32
+  // accumulators, 16 banks): 28 cycles. Unit 0: UnitRead, UnitLoad (cycles 0, 1) while the fill engine reads and
+  // latches its descriptor; its 28 fill cycles end at cycle 29, which starts the PEs; compute c cycles; unit 1's
+  // UnitRead at 30 + c. The fill engine starts unit 1 at cycle 30 (into the other half), its last beat is at 59,
+  // which starts the PEs: unit 1 waits 59 - (32 + c) + 1 = 28 - c fill cycles, not 28. Then compute c, the drain
+  // (2 rows + 1) and the final look-up.
+  const fill = 28;
+  expect(Math.ceil(111 / TEST_ARRAY_TOP.pe.pointerLanes)).toBe(fill);
   for (const mode of ANTICIPATION_MODES) {
     const c = HAND_MADE_COMPUTE_CYCLES[mode];
     const run = await runArrayTop(m, TEST_ARRAY_TOP, schedule, { px: 1, py: 1 }, mode, { seed: 4 });
-    const overlapped = 2 + 111 + c + 2 + (111 - c) + c + 3 + 1;
+    const overlapped = 2 + fill + c + 2 + (fill - c) + c + 3 + 1;
     expect(run.counters.cycles, mode).toBe(overlapped);
-    expect(run.counters.cycles, mode).toBeLessThan(2 * (2 + 111 + c) + 3 + 1);
-    expect(run.counters.fillCycles, mode).toBe(111 + 111 - c);
-    expect(run.counters.fillBusyCycles, mode).toBe(2 * 111);
+    expect(run.counters.cycles, mode).toBeLessThan(2 * (2 + fill + c) + 3 + 1);
+    expect(run.counters.fillCycles, mode).toBe(fill + fill - c);
+    expect(run.counters.fillBusyCycles, mode).toBe(2 * fill);
     expect(run.counters, mode).toEqual(arrayCycleModel(schedule, { px: 1, py: 1 }, TEST_ARRAY_TOP, mode).counters);
     const acc = referenceWorkUnit(unit)[0]!.accumulators;
     const want = Int32Array.from({ length: 8 * 12 }, (_, o) => (o % 12 >= 4 && o % 12 < 8 ? 2 * acc[Math.floor(o / 12) * 4 + (o % 12) - 4]! : 0));
@@ -159,7 +162,7 @@ test('a unit\'s fill runs while the unit before computes: two hand-made units of
  * A 1 x 1 matmul unit made for the drain overlap: C (63 x 4) = A · B with one reduction index, A's 63
  * rows (16 stationary vectors, or one when `stationaryRows` is 4) against B's 4 columns (one broadcast
  * vector). The window is all of C, 252 accumulators: 16 bank rows of the test array's 16 banks, so a
- * drain takes 16 + 1 cycles; the fill 4 elements (2 beats) and 13 pointers (5 row, 4 x 2 column).
+ * drain takes 16 + 1 cycles; the fill 4 elements (2 beats) and 13 pointers (5 row, 4 x 2 column; 4 beats).
  */
 function drainTestUnit(stationaryRows: number): WorkUnit {
   return {

@@ -7,7 +7,7 @@ import { cycleModel } from '../../sim/scnn/cycle-model.ts';
 import { randomWorkUnit } from '../../sim/scnn/random-work-units.ts';
 import { ANTICIPATION_MODES, ARRAY_PASSES, type ArrayPass } from '../../sim/scnn/work-unit.ts';
 import { buildModel, type VerilatedModel } from '../../sim/verilator/build.ts';
-import { HAND_MADE_COMPUTE_CYCLES, handMadeMatmulUnit } from '../../tb/scnn/pe-cases.ts';
+import { HAND_MADE_COMPUTE_CYCLES, handMadeMatmulUnit, pointerBoundWeightGradientUnit } from '../../tb/scnn/pe-cases.ts';
 import { checkUnitAllModes } from '../../tb/scnn/pe-check.ts';
 import { runPeTop } from '../../tb/scnn/pe-run.ts';
 import { peTestbench } from '../../tb/scnn/pe.tb.ts';
@@ -75,6 +75,14 @@ test('the hand-made unit (segment boundaries, an empty segment, an empty run, on
   const unit = handMadeMatmulUnit();
   const idle = await checkUnitAllModes(await model(), TEST_PE_TOP, { ...unit, pes: [{ ...unit.pes[0]!, segments: [] }] }, 'hand-made unit without segments', 3);
   for (const mode of ANTICIPATION_MODES) expect(idle.counters[mode].computeCycles, mode).toBe(IDLE_PE_COMPUTE);
+});
+
+test('a weight-gradient unit whose fill is pointer-bound fills pointerLanes pointers a cycle: bit for bit, and the fill counted by hand', async () => {
+  // A dense 16 x 16 output-gradient plane: 256 elements (128 beats of 2), (16 + 1)² = 289 pointers (145 beats of
+  // the test PE's 2 pointer lanes, 289 at one a cycle), a 3 x 3 window (1 bank row to clear): the fill is 145 cycles.
+  expect(TEST_PE_TOP.pe.pointerLanes).toBe(2);
+  const r = await checkUnitAllModes(await model(), TEST_PE_TOP, pointerBoundWeightGradientUnit(16), 'pointer-bound weight-gradient unit', 7);
+  for (const mode of ANTICIPATION_MODES) expect(r.counters[mode].fillCycles, mode).toBe(145);
 });
 
 test('the watchdog ends a run at the cycle limit with the counters so far', async () => {
