@@ -80,8 +80,8 @@ const fieldBits = (fields: readonly [string, number][]) => fields.reduce((s, [, 
  * (docs/pe-array.md section 3a). A fill engine copies each unit's broadcast
  * operand and pointer tables into one half of every PE's double-buffered
  * broadcast buffer and pointer memory at once (fillWidth elements and
- * pointerLanes pointers per cycle) while the PEs compute the unit before from the other
- * half. Per work unit: read the unit's descriptors, wait for its fill, start
+ * pointerLanes pointers per cycle) while the PEs compute the unit before
+ * from the other half. Per work unit: read the unit's descriptors, wait for its fill, start
  * every PE, wait for the slowest (the barrier). After a group's last unit the
  * drain engine has every PE drain its window at once, a bank row per cycle,
  * adding it into its own output slice, and clear the rows of the next group

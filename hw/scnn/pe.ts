@@ -136,9 +136,9 @@ export const ScnnPe = defineModule({
     });
     // The pointer memory interleaves pointerLanes memories (entry e in lane e mod pointerLanes), each
     // holding both halves of the double buffer, so a fill beat writes consecutive entries in every lane.
-    const pointerLanes = Array.from({ length: p.pointerLanes }, (_, j) => mem(UInt(w.broadcastIndex), (2 * p.pointerDepth) / p.pointerLanes, { name: `pointers_${j}`, testbenchAccess: true }));
-    pointerLanes.forEach((m, j) => when(io.ptrWriteEnable[j]!, () => m.write(cat(io.fillHalf, io.ptrWriteAddr), io.ptrWriteData[j]!)));
-    const readPointer = (addr: Signal, enable: Signal, name: string) => readInterleaved(pointerLanes, addr, enable, name, io.readHalf);
+    const pointerMems = Array.from({ length: p.pointerLanes }, (_, j) => mem(UInt(w.broadcastIndex), (2 * p.pointerDepth) / p.pointerLanes, { name: `pointers_${j}`, testbenchAccess: true }));
+    pointerMems.forEach((m, j) => when(io.ptrWriteEnable[j]!, () => m.write(cat(io.fillHalf, io.ptrWriteAddr), io.ptrWriteData[j]!)));
+    const readPointer = (addr: Signal, enable: Signal, name: string) => readInterleaved(pointerMems, addr, enable, name, io.readHalf);
 
     // ---- front-end read requests (the prefetcher reads segments, stationary vectors and
     // their first pointers; the issuer reads broadcast vectors and, in element mode, the
