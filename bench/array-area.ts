@@ -35,7 +35,7 @@ const program = new Command()
  * hours: the method does not depend on the PE's size.
  */
 const SMALL_ARRAY: Omit<ArrayTopParams, 'px' | 'py'> = {
-  pe: { F: 2, I: 2, valueWidth: 4, accWidth: 8, banks: 4, bankDepth: 4, coordBits: 4, stationaryDepth: 16, broadcastDepth: 16, pointerDepth: 16, pointerLanes: 2, segmentDepth: 4, anticipation: 'element', accumulatorSets: 2 },
+  pe: { F: 2, I: 2, valueWidth: 4, accWidth: 8, banks: 4, bankDepth: 4, coordBits: 4, stationaryDepth: 16, broadcastDepth: 16, pointerDepth: 16, pointerLanes: 2, segmentDepth: 4, anticipation: 'element', accumulatorSets: 2, bankMapping: 'xor' },
   fillWidth: 2,
   globalBroadcastDepth: 64,
   globalPointerDepth: 64,

@@ -20,6 +20,7 @@ import { execa } from 'execa';
 import { asUsage, decimalArg, integerArg, runCli, strictCommand } from '../gen/cli-conventions.ts';
 import { emitDesign } from '../gen/verilog.ts';
 import { elaborate } from '../hw/index.ts';
+import { BANK_MAPPINGS, type BankMapping } from '../hw/scnn/accumulator-banks.ts';
 import { DEFAULT_ARRAY_TOP, type ArrayTopParams } from '../hw/scnn/array-params.ts';
 import { ScnnArrayTop } from '../hw/scnn/array-top.ts';
 import { TRAINING_PASSES } from '../sim/golden/conv-shape.ts';
@@ -50,9 +51,10 @@ interface Options {
   jobs: number;
   accumulatorSets: 1 | 2;
   pointerLanes: number;
+  bankMapping: BankMapping;
 }
 
-/** The default array, or its single-buffered accumulators with --accumulator-sets 1, or its pointer lanes from --pointer-lanes (set in main). */
+/** The default array, or its single-buffered accumulators with --accumulator-sets 1, its pointer lanes from --pointer-lanes, its modulo banks with --bank-mapping modulo (set in main). */
 let PARAMS: ArrayTopParams = DEFAULT_ARRAY_TOP;
 const GRID = { px: PARAMS.px, py: PARAMS.py };
 /** A work unit brings at most what one PE's buffers hold. */
@@ -73,7 +75,7 @@ async function main(opts: Options): Promise<void> {
   const table = asUsage(() => getNetwork(opts.net, opts.input));
   const layers = table.layers.slice(0, opts.layers ?? table.layers.length);
   const started = performance.now();
-  PARAMS = { ...DEFAULT_ARRAY_TOP, pe: { ...DEFAULT_ARRAY_TOP.pe, accumulatorSets: opts.accumulatorSets === 1 ? 1 : 2, pointerLanes: opts.pointerLanes } };
+  PARAMS = { ...DEFAULT_ARRAY_TOP, pe: { ...DEFAULT_ARRAY_TOP.pe, accumulatorSets: opts.accumulatorSets === 1 ? 1 : 2, pointerLanes: opts.pointerLanes, bankMapping: opts.bankMapping } };
 
   let t = performance.now();
   const design = elaborate(ScnnArrayTop, PARAMS);
@@ -174,7 +176,7 @@ async function main(opts: Options): Promise<void> {
   const rtlCycles = model ? ANTICIPATION_MODES.reduce((s, m) => s + whole.counters[m].cycles, 0) : 0;
   const text = [
     `${table.name} (${opts.input}), batch ${opts.batch}, ${opts.generator} ${opts.sparsity}, seed ${opts.seed}; ${layers.length} layers; engine ${opts.engine}`,
-    `array ${PARAMS.px} x ${PARAMS.py} PEs of ${PARAMS.pe.F} x ${PARAMS.pe.I} multipliers (${MULTIPLIERS}), ${PARAMS.pe.banks} banks x ${PARAMS.pe.bankDepth} x ${PARAMS.pe.accumulatorSets} accumulator set(s), ${PARAMS.pe.pointerLanes} pointer lane(s)`,
+    `array ${PARAMS.px} x ${PARAMS.py} PEs of ${PARAMS.pe.F} x ${PARAMS.pe.I} multipliers (${MULTIPLIERS}), ${PARAMS.pe.banks} banks x ${PARAMS.pe.bankDepth} x ${PARAMS.pe.accumulatorSets} accumulator set(s), ${PARAMS.pe.pointerLanes} pointer lane(s), ${PARAMS.pe.bankMapping} bank mapping`,
     '',
     figuresTable(records, MULTIPLIERS),
     '',
@@ -236,5 +238,6 @@ await runCli(
     .option('-j, --jobs <n>', 'layer passes run at the same time (each RTL run is a process of its own)', integerArg(1, 64), 2)
     .option('--accumulator-sets <n>', '2: double-buffered accumulators (a drain beside the next group\'s compute); 1: the single-buffered build', integerArg(1, 2), 2)
     .option('--pointer-lanes <n>', 'pointers the fill copies per cycle (1, 2 or 4); 1: the one-pointer fill', integerArg(1, DEFAULT_ARRAY_TOP.pe.F), DEFAULT_ARRAY_TOP.pe.pointerLanes)
+    .addOption(new Option('--bank-mapping <mapping>', 'xor: bank = address XOR entry bits (spreads weight-gradient channels); modulo: the address\'s low bits').choices([...BANK_MAPPINGS]).default('xor'))
     .action(main),
 );

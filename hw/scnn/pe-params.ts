@@ -1,4 +1,5 @@
 import { bitsFor, HwError, log2Ceil } from '../index.ts';
+import { BANK_MAPPINGS, type BankMapping } from './accumulator-banks.ts';
 
 /** The most anticipation an elaborated PE can do; a run-time mode register selects this or any lesser mode. */
 export type AnticipationCapability = 'off' | 'vector' | 'element';
@@ -25,6 +26,8 @@ export interface PeParams {
    * outputs either way.
    */
   accumulatorSets: 1 | 2;
+  /** Which bank holds an accumulator address (hw/scnn/accumulator-banks.ts): 'xor' spreads the weight gradient's output channels; 'modulo' is kept for comparison. */
+  bankMapping: BankMapping;
   /** Bits of every row, column and channel coordinate (unsigned). */
   coordBits: number;
   /** Stationary elements the PE holds (a power of two, a multiple of I). */
@@ -52,6 +55,7 @@ export const DEFAULT_PE: PeParams = {
   banks: 32,
   bankDepth: 64,
   accumulatorSets: 2,
+  bankMapping: 'xor',
   coordBits: 8,
   stationaryDepth: 1024,
   broadcastDepth: 1024,
@@ -74,6 +78,7 @@ export function validatePeParams(p: PeParams): void {
   if (!pow2(p.banks, 2)) fail(`banks must be a power of two of at least 2, got ${p.banks}`);
   if (!pow2(p.bankDepth, 2)) fail(`bankDepth must be a power of two of at least 2, got ${p.bankDepth}`);
   if (p.accumulatorSets !== 1 && p.accumulatorSets !== 2) fail(`accumulatorSets must be 1 or 2, got ${p.accumulatorSets}`);
+  if (!BANK_MAPPINGS.includes(p.bankMapping)) fail(`bankMapping must be ${BANK_MAPPINGS.join(' or ')}, got '${p.bankMapping}'`);
   if (!Number.isInteger(p.coordBits) || p.coordBits < 2 || p.coordBits > 16) fail(`coordBits must be in [2, 16], got ${p.coordBits}`);
   if (!pow2(p.stationaryDepth, 2 * p.I)) fail(`stationaryDepth must be a power of two of at least 2·I, got ${p.stationaryDepth}`);
   if (!pow2(p.broadcastDepth, 2 * p.F)) fail(`broadcastDepth must be a power of two of at least 2·F, got ${p.broadcastDepth}`);
@@ -105,5 +110,5 @@ export function peWidths(p: PeParams) {
 }
 
 export function peModuleSuffix(p: PeParams): string {
-  return `f${p.F}_i${p.I}_v${p.valueWidth}_a${p.accWidth}_b${p.banks}x${p.bankDepth}x${p.accumulatorSets}_c${p.coordBits}_s${p.stationaryDepth}_bc${p.broadcastDepth}_p${p.pointerDepth}x${p.pointerLanes}_g${p.segmentDepth}_${p.anticipation}`;
+  return `f${p.F}_i${p.I}_v${p.valueWidth}_a${p.accWidth}_b${p.banks}x${p.bankDepth}x${p.accumulatorSets}${p.bankMapping === 'xor' ? 'x' : 'm'}_c${p.coordBits}_s${p.stationaryDepth}_bc${p.broadcastDepth}_p${p.pointerDepth}x${p.pointerLanes}_g${p.segmentDepth}_${p.anticipation}`;
 }

@@ -1,5 +1,6 @@
 import { Bool, cat, defineEnum, defineModule, Input, lit, mem, mux, Output, reduceTree, reg, select, SInt, stateMachine, UInt, Vec, when, wire, type Signal } from '../index.ts';
 import { popcount, resizeUnsigned } from '../lib/arith.ts';
+import { accumulatorBankSignal } from './accumulator-banks.ts';
 import { meetingRangeUnit, peConfigPorts, productAddressUnit, signedCoord, type Coordinates, type PeConfig } from './coordinates.ts';
 import { readConsecutive, readInterleaved } from './interleaved-read.ts';
 import { ANTICIPATION_CODES, peModuleSuffix, peWidths, validatePeParams, type PeParams } from './pe-params.ts';
@@ -275,7 +276,7 @@ export const ScnnPe = defineModule({
       for (let i = 0; i < I; i++) {
         const unit = productAddressUnit(p, cfg, { row: statRow[i]!, col: statCol[i]!, ch: statCh[i]! }, bLanes[f]!, bChBase[f]!, sChBase[i]!);
         pValid.push(accepted.and(bLaneValid[f]!).and(sLaneValid[i]!).and(unit.valid).named(`p_valid_${f}_${i}`));
-        pBank.push(unit.address.bits(w.bankBits - 1, 0));
+        pBank.push(accumulatorBankSignal(unit.address, w.bankBits, w.entryBits, p.bankMapping));
         pEntry.push(unit.address.bits(w.address - 1, w.bankBits));
         pValue.push(statValue[i]!.mul(bLanes[f]!.value).extend(p.accWidth));
       }

@@ -7,6 +7,7 @@
  * owners and the merge program; the image encoder (array-images.ts) writes
  * them into memories and the cycle model (array-cycle-model.ts) costs them.
  */
+import { physicalAccumulatorAddress } from '../../hw/scnn/accumulator-banks.ts';
 import type { ArrayTopParams } from '../../hw/scnn/array-params.ts';
 import { outputIndexOf } from './assemble.ts';
 import type { PassSchedule } from './scheduler.ts';
@@ -191,7 +192,7 @@ export function planOutput(schedule: PassSchedule, grid: ScheduleArray, params: 
           colBase + w.originCol > 0 ? col : far,
           colBase + w.originCol + w.windowCols < planeCols ? w.windowCols - 1 - col : far,
         );
-        f(o, s.slice, s.entry + a, depth);
+        f(o, s.slice, s.entry + physicalAccumulatorAddress(a, A, params.pe.bankMapping), depth);
       }
     }
   };

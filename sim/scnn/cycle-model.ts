@@ -8,6 +8,7 @@
  * conflicts). Conflict stalls and the second of two passing candidates
  * freeze both machines, so they are added to the walked cycles at the end.
  */
+import { accumulatorBank } from '../../hw/scnn/accumulator-banks.ts';
 import type { PeParams } from '../../hw/scnn/pe-params.ts';
 import type { PeTopParams } from '../../hw/scnn/pe-top.ts';
 import { firstAtOrAfterInSegment as firstAtOrAfter, pointerFillBeats } from './images.ts';
@@ -111,7 +112,7 @@ export function cycleModel(unit: WorkUnit, params: PeTopParams, mode: Anticipati
         const a = productAddress(g, win, s.row[k]!, s.col[k]!, s.ch[k]!, b.row[j]!, b.col[j]!, b.ch[j]!);
         if (a < 0) continue;
         c.validProducts++;
-        const bank = a & (A - 1);
+        const bank = accumulatorBank(a, A, p.bankMapping);
         m = Math.max(m, ++load[bank]!);
       }
     }

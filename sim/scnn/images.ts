@@ -12,6 +12,7 @@
  *   global pointer memory: pointerLanes memories, entry e in memory e mod pointerLanes at e div pointerLanes;
  * - segment table word: stationary start | end | broadcast start | end | row-pointer base | column-pointer base.
  */
+import { accumulatorBank } from '../../hw/scnn/accumulator-banks.ts';
 import { ANTICIPATION_CODES, PASS_CODES, peWidths, type AnticipationCapability, type PeParams } from '../../hw/scnn/pe-params.ts';
 import type { PeTopParams } from '../../hw/scnn/pe-top.ts';
 import { type Anticipation, type ElementList, type PassGeometry, type PeSegment, type WorkUnit, windowSize } from './work-unit.ts';
@@ -219,11 +220,11 @@ export function encodePeTop(unit: WorkUnit, params: PeTopParams, mode: Anticipat
   };
 }
 
-/** The accumulator window from the output buffer dumps (bank order): address = entry · banks + bank. */
+/** The accumulator window from the output buffer dumps (bank order): address a is entry a div banks of its bank (accumulatorBank). */
 export function decodeWindow(unit: WorkUnit, params: PeTopParams, dumps: readonly ArrayLike<number>[]): Int32Array {
   const A = params.pe.banks;
   if (dumps.length !== A) throw new ImpossibleWorkUnit(`expected ${A} output buffer dumps, got ${dumps.length}`);
   const out = new Int32Array(windowSize(unit.pes[0]!.window));
-  for (let a = 0; a < out.length; a++) out[a] = dumps[a % A]![Math.floor(a / A)]!;
+  for (let a = 0; a < out.length; a++) out[a] = dumps[accumulatorBank(a, A, params.pe.bankMapping)]![Math.floor(a / A)]!;
   return out;
 }

@@ -176,9 +176,10 @@ class UnitBuilder {
     });
   }
 
-  add(step: ReductionStep, start: number, end: number): void {
+  /** Elements [start, end) of `broadcast` (the step's broadcast list, or its pieces laid end to end) as one segment. */
+  add(step: ReductionStep, broadcast: ElementList, start: number, end: number): void {
     const bStart = this.broadcast.length;
-    this.broadcast.append(step.broadcast, start, end);
+    this.broadcast.append(broadcast, start, end);
     this.broadcastSegments.push({ start: bStart, end: this.broadcast.length });
     const segmentIndex = this.broadcastSegments.length - 1;
     step.stationary.forEach((s, pe) => {
@@ -202,6 +203,22 @@ class UnitBuilder {
       pes: windows.map((window, pe) => ({ window, stationary: this.stationary[pe]!.build(), segments: this.segments[pe]! })),
     };
   }
+}
+
+/**
+ * A broadcast list too long for one unit, re-ordered as `pieces` pieces laid end to end: piece p
+ * takes every pieces-th element from the p-th on. Each piece stays sorted by (row, col, ch) and
+ * spans the whole plane (every channel, every column): a contiguous cut would hand each unit a band
+ * of rows (a weight gradient's output-gradient plane) or of columns (a matrix's B), and only the PEs
+ * whose tiles meet that band would work while the others wait at the unit's barrier.
+ */
+function interleavedPieces(list: ElementList, pieces: number): ElementList {
+  const n = list.values.length;
+  const order = new Int32Array(n);
+  let k = 0;
+  for (let piece = 0; piece < pieces; piece++) for (let i = piece; i < n; i += pieces) order[k++] = i;
+  const pick = (a: Int32Array) => Int32Array.from(order, (i) => a[i]!);
+  return { values: pick(list.values), row: pick(list.row), col: pick(list.col), ch: pick(list.ch) };
 }
 
 /** Packs reduction steps into as few work units as the buffers allow, in step order. */
@@ -228,13 +245,17 @@ function packSteps(
       }
     });
     current.stepRanges.fill(undefined);
-    for (let start = 0; start < bLength; start += cfg.broadcastCapacity) {
-      const end = Math.min(start + cfg.broadcastCapacity, bLength);
+    const pieces = Math.ceil(bLength / cfg.broadcastCapacity);
+    const broadcast = pieces === 1 ? step.broadcast : interleavedPieces(step.broadcast, pieces);
+    let start = 0;
+    for (let piece = 0; piece < pieces; piece++) {
+      const end = start + Math.ceil((bLength - piece) / pieces);
       if (!current.fits(step, end - start, cfg, broadcastSegments)) {
         units.push(current.build(geometry, windows));
         current = new UnitBuilder(windows.length);
       }
-      current.add(step, start, end);
+      current.add(step, broadcast, start, end);
+      start = end;
     }
   }
   if (!current.empty) units.push(current.build(geometry, windows));

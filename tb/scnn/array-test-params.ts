@@ -16,6 +16,7 @@ export const TEST_ARRAY_TOP: ArrayTopParams = {
     banks: 16,
     bankDepth: 16,
     accumulatorSets: 2,
+    bankMapping: 'xor',
     coordBits: 6,
     stationaryDepth: 256,
     broadcastDepth: 64,

@@ -58,3 +58,29 @@ export function pointerBoundWeightGradientUnit(side: number): WorkUnit {
     }],
   };
 }
+
+/**
+ * One weight-gradient pair laid out like ResNet-18's 64-channel layers: a 3 x 3 kernel, a window of
+ * K_g = 3 output channels by C_g = 64 input channels, so output channel k sits 576 entries (18 bank
+ * rows of 32) from k + 1. The stationary vector is one input pixel with channels {0, 1, 4, 5}, the
+ * broadcast vector one output-gradient pixel with channels {0, 1, 2}; all 12 products are valid, at
+ * addresses 576k + 9c. Under 'modulo' banks k does not move the bank: three products per bank, 2
+ * stall cycles. Under 'xor' the 12 products fall into 12 banks: no stall.
+ */
+export function channelStrideWeightGradientUnit(): WorkUnit {
+  const stationary = [0, 1, 4, 5].map((c, k) => ({ value: 3 + k, row: 0, col: 0, ch: c }));
+  const broadcast = [0, 1, 2].map((k) => ({ value: -2 - k, row: 0, col: 0, ch: k }));
+  return {
+    geometry: { pass: 'weightGradient', stride: 1, padding: 0, outRows: 3, outCols: 3, broadcastRows: 1, broadcastCols: 1 },
+    broadcast: elementList(broadcast),
+    broadcastSegments: [{ start: 0, end: broadcast.length }],
+    pes: [{
+      window: { originRow: 0, originCol: 0, windowRows: 3, windowCols: 3, channels: 3, stationaryChannels: 64 },
+      stationary: elementList(stationary),
+      segments: [{ start: 0, end: stationary.length, broadcastSegment: 0 }],
+    }],
+  };
+}
+
+/** Bank-conflict stall cycles of channelStrideWeightGradientUnit() under each bank mapping, counted by hand. */
+export const CHANNEL_STRIDE_STALLS = { xor: 0, modulo: 2 } as const;

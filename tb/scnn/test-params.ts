@@ -14,6 +14,7 @@ export const TEST_PE_TOP: PeTopParams = {
     banks: 32,
     bankDepth: 64,
     accumulatorSets: 1,
+    bankMapping: 'xor',
     coordBits: 6,
     stationaryDepth: 512,
     broadcastDepth: 512,

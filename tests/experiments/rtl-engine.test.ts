@@ -12,10 +12,10 @@ import { zeroCounters } from '../../sim/scnn/array-runs.ts';
 import { requirePassAsModelled, zeroPassTiming, type PassOnArray } from '../../tb/scnn/array-pass-run.ts';
 import { readJson, settingsFor, tempDir, withoutRun } from './helpers.ts';
 
-// Two small ResNet-18 layers (conv1 and a 1 x 1 downsample), passes sampled to at most 1e5 products, on a 3 x 3 array.
-const TINY = { nets: [{ name: 'resnet18', input: 'cifar' as const }], layers: [0, 7], batch: 1, seed: 1, array: { px: 3, py: 3 }, maxProducts: 100_000 };
+// Two small ResNet-18 layers (conv1 and a 1 x 1 downsample), passes sampled to at most 1e5 products, on a 2 x 2 array (the smallest that still has halos and a cross-PE reduction).
+const TINY = { nets: [{ name: 'resnet18', input: 'cifar' as const }], layers: [0, 7], batch: 1, seed: 1, array: { px: 2, py: 2 }, maxProducts: 100_000 };
 
-// One Verilator build of the 3 x 3 array top for the file: minutes on two busy cores, a budget of its own.
+// One Verilator build of the 2 x 2 array top for the file: minutes on two busy cores, a budget of its own.
 beforeAll(async () => {
   await arrayTopModel(arrayOf({ array: TINY.array }).top);
 }, 1_800_000);
@@ -52,7 +52,7 @@ describe('the RTL engine', () => {
     const sparse = (n: number) => Int32Array.from({ length: n }, () => (rng.nextFloat() < 0.5 ? 1 + Math.floor(rng.nextFloat() * 7) : 0));
     const operands = { activations: sparse(64 * 64), weights: sparse(9), outputGradients: sparse(64 * 64) };
     const request = { array: arrayOf({ array: TINY.array }), work: { kind: 'conv' as const, shape, pass: 'weightGradient' as const, operands }, modes: ['element' as const], label: 'wide plane' };
-    await expect(rtlEngine.run(request)).rejects.toThrow(/^wide plane, weightGradient pass: the 3 x 3 array RTL cannot run it: .*pointer tables need 4225 entries/);
+    await expect(rtlEngine.run(request)).rejects.toThrow(/^wide plane, weightGradient pass: the 2 x 2 array RTL cannot run it: .*pointer tables need 4225 entries/);
   }, 600_000);
 });
 

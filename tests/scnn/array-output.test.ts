@@ -1,5 +1,6 @@
 import fc from 'fast-check';
 import { expect, test } from 'vitest';
+import { physicalAccumulatorAddress } from '../../hw/scnn/accumulator-banks.ts';
 import type { ArrayTopParams } from '../../hw/scnn/array-params.ts';
 import { groupFlags, hardwarePe, planOutput, reduceAcrossPes, type OutputPlan, type ScheduleArray } from '../../sim/scnn/array-output.ts';
 import { firstMismatch, goldenPassOutput, schedulePass } from '../../sim/scnn/layer-run.ts';
@@ -30,7 +31,11 @@ function applyPlan(schedule: PassSchedule, grid: ScheduleArray, params: ArrayTop
     acc.forEach((window, k) => {
       const slice = reduceAcrossPes(schedule) ? plan.reduceSlice[u]! : hardwarePe(k, grid, params);
       const base = plan.sliceRow[u]![slice]! * A;
-      window.forEach((v, a) => (slices[slice]![base + a] = (slices[slice]![base + a]! + v) | 0));
+      // The drain writes bank b's entry e to lane b of slice row (slot row + e).
+      window.forEach((v, a) => {
+        const at = base + physicalAccumulatorAddress(a, A, params.pe.bankMapping);
+        slices[slice]![at] = (slices[slice]![at]! + v) | 0;
+      });
     });
   });
   for (const phase of plan.phases) {

@@ -4,7 +4,8 @@ import { cycleModel, derivedCounters } from '../../sim/scnn/cycle-model.ts';
 import { randomWorkUnit } from '../../sim/scnn/random-work-units.ts';
 import { referenceWorkUnit } from '../../sim/scnn/reference.ts';
 import { ANTICIPATION_MODES, ARRAY_PASSES } from '../../sim/scnn/work-unit.ts';
-import { HAND_MADE_COMPUTE_CYCLES, handMadeMatmulUnit } from '../../tb/scnn/pe-cases.ts';
+import { BANK_MAPPINGS } from '../../hw/scnn/accumulator-banks.ts';
+import { CHANNEL_STRIDE_STALLS, channelStrideWeightGradientUnit, HAND_MADE_COMPUTE_CYCLES, handMadeMatmulUnit } from '../../tb/scnn/pe-cases.ts';
 import { TEST_PE_TOP } from '../../tb/scnn/test-params.ts';
 
 // Larger units than the RTL runs afford: the model's product accounting against the reference.
@@ -48,4 +49,12 @@ test('a hand-made unit costs the cycles worked out by hand: segments and station
   const vector = cycleModel(unit, TEST_PE_TOP, 'vector');
   // Three pairs reach the multipliers: one per vector of segment 0 and the one-element pair of segment 3.
   expect([vector.candidatePairs, vector.issuedPairs, vector.validProducts]).toEqual([3, 3, 33]);
+});
+
+test('the xor bank mapping spreads output channels a multiple of the bank count apart; modulo stacks them in one bank', () => {
+  const unit = channelStrideWeightGradientUnit();
+  for (const bankMapping of BANK_MAPPINGS) {
+    const c = cycleModel(unit, { ...TEST_PE_TOP, pe: { ...TEST_PE_TOP.pe, bankMapping } }, 'element');
+    expect([c.issuedPairs, c.validProducts, c.conflictStalls], bankMapping).toEqual([1, 12, CHANNEL_STRIDE_STALLS[bankMapping]]);
+  }
 });

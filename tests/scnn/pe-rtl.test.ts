@@ -7,7 +7,7 @@ import { cycleModel } from '../../sim/scnn/cycle-model.ts';
 import { randomWorkUnit } from '../../sim/scnn/random-work-units.ts';
 import { ANTICIPATION_MODES, ARRAY_PASSES, type ArrayPass } from '../../sim/scnn/work-unit.ts';
 import { buildModel, type VerilatedModel } from '../../sim/verilator/build.ts';
-import { HAND_MADE_COMPUTE_CYCLES, handMadeMatmulUnit, pointerBoundWeightGradientUnit } from '../../tb/scnn/pe-cases.ts';
+import { CHANNEL_STRIDE_STALLS, channelStrideWeightGradientUnit, HAND_MADE_COMPUTE_CYCLES, handMadeMatmulUnit, pointerBoundWeightGradientUnit } from '../../tb/scnn/pe-cases.ts';
 import { checkUnitAllModes } from '../../tb/scnn/pe-check.ts';
 import { runPeTop } from '../../tb/scnn/pe-run.ts';
 import { peTestbench } from '../../tb/scnn/pe.tb.ts';
@@ -83,6 +83,12 @@ test('a weight-gradient unit whose fill is pointer-bound fills pointerLanes poin
   expect(TEST_PE_TOP.pe.pointerLanes).toBe(2);
   const r = await checkUnitAllModes(await model(), TEST_PE_TOP, pointerBoundWeightGradientUnit(16), 'pointer-bound weight-gradient unit', 7);
   for (const mode of ANTICIPATION_MODES) expect(r.counters[mode].fillCycles, mode).toBe(145);
+});
+
+test('the RTL banks accumulators by the xor mapping: a weight-gradient pair whose output channels lie a multiple of the bank count apart does not stall', async () => {
+  expect(TEST_PE_TOP.pe.bankMapping).toBe('xor');
+  const r = await checkUnitAllModes(await model(), TEST_PE_TOP, channelStrideWeightGradientUnit(), 'channel-stride weight-gradient unit', 5);
+  for (const mode of ANTICIPATION_MODES) expect(r.counters[mode].conflictStalls, mode).toBe(CHANNEL_STRIDE_STALLS.xor);
 });
 
 test('the watchdog ends a run at the cycle limit with the counters so far', async () => {

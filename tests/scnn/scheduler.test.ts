@@ -207,4 +207,22 @@ describe('window groups', () => {
       expect(units.some((u, i) => i > 0 && units[i - 1]!.group === u.group), `${pass} has a group of several units`).toBe(true);
     }
   });
+
+  it('cuts a broadcast operand too long for one unit into interleaved pieces, each spanning the whole plane, not a band of rows', () => {
+    // One dense 16 x 16 output-gradient plane (256 elements) in pieces of at most 64: four pieces.
+    const shape = { batch: 1, inChannels: 1, outChannels: 1, height: 16, width: 16, kernelHeight: 3, kernelWidth: 3, stride: 1, padding: 1 };
+    const dense = (n: number) => Int32Array.from({ length: n }, (_, i) => 1 + (i % 7));
+    const operands = { activations: dense(256), weights: dense(9), outputGradients: dense(256) };
+    const cfg: ArrayConfig = { ...DEFAULT_ARRAY_CONFIG, px: 2, py: 2, stationaryCapacity: 256, broadcastCapacity: 64, segmentCapacity: 4, pointerDepth: 4096 };
+    const segments = scheduleConvPass(shape, 'weightGradient', operands, cfg).units.flatMap(({ unit }) =>
+      unit.broadcastSegments.map(({ start, end }) => ({ rows: unit.broadcast.row.slice(start, end), cols: unit.broadcast.col.slice(start, end) })),
+    );
+    expect(segments.map((g) => g.rows.length)).toEqual([64, 64, 64, 64]);
+    segments.forEach((g, p) => {
+      // Piece p holds elements p, p + 4, ... of the (row, col)-sorted plane: still sorted, every row.
+      expect(Math.min(...g.rows), `piece ${p}`).toBe(0);
+      expect(Math.max(...g.rows), `piece ${p}`).toBe(15);
+      expect(Array.from(g.rows, (r, i) => r * 16 + g.cols[i]!)).toEqual(Array.from({ length: 64 }, (_, i) => p + 4 * i));
+    });
+  });
 });
