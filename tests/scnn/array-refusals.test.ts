@@ -22,7 +22,7 @@ test('a pass the array cannot hold is refused with the limit it exceeds, before 
   expect(encode(pe({ stationaryDepth: 16 }))).toThrow(/PE 0 needs 36 stationary elements over the pass's 6 units; its stationary buffer holds 16/);
   expect(encode(pe({ segmentDepth: 4 }))).toThrow(/PE 0 needs 6 segments over the pass's 6 units; its segment table holds 4/);
   expect(encode(pe({ banks: 4, bankDepth: 4 }))).toThrow(/work unit 0, PE 0: work unit refused: the accumulator window holds 18 outputs, the PE has 4 banks x 4 = 16/);
-  expect(encode({ ...TEST_ARRAY_TOP, globalBroadcastDepth: 64 })).toThrow(/broadcast operands need 150 elements \(each unit on a fill beat\); the global broadcast buffer holds 64/);
+  expect(encode({ ...TEST_ARRAY_TOP, globalBroadcastDepth: 64 })).toThrow(/broadcast operands need 156 elements \(each unit on a fill beat\); the global broadcast buffer holds 64/);
   expect(encode(TEST_ARRAY_TOP, c.grid, 0)).toThrow(/cycle limit must be an integer/);
 });
 
