@@ -5,7 +5,7 @@ import { execa, type ResultPromise } from 'execa';
 import type { Design } from '../../hw/index.ts';
 import { discardFolder, placeFolderUnlessGood, privateFolder, sweepAbandoned } from '../../gen/folders.ts';
 import { emitDesign } from '../../gen/verilog.ts';
-import { requireTool } from '../../toolchain/tools.ts';
+import { findOnPath, requireTool } from '../../toolchain/tools.ts';
 import { modelCacheKey } from './model-key.ts';
 import { harnessMemories, harnessPorts, harnessSource, type HarnessMemory, type HarnessPort } from './harness.ts';
 
@@ -54,13 +54,70 @@ export interface Toolchain {
 
 let toolchain: Promise<Toolchain> | undefined;
 
+/**
+ * Where the tools' answers to `--version` are kept between processes:
+ * `verilator --version` starts a Perl wrapper, about 0.3 s on every
+ * testbench start, more than the rest of a cache hit.
+ */
+const VERSIONS_FILE = path.resolve('build/toolchain/versions.json');
+
+interface KeptVersions {
+  /** The files (and Verilator's environment) the versions were read from: see toolFilesIdentity. */
+  readonly identity: string;
+  readonly toolchain: Toolchain;
+}
+
+/**
+ * What identifies the installed tools: the Verilator wrapper, the
+ * verilator_bin it runs and the C++ compiler, each by path, inode, size,
+ * modification and change time. Installing another version replaces these
+ * files, which changes their inode and change time (which no installer can
+ * set back), so a kept answer is never taken for another version.
+ */
+export function toolFilesIdentity(verilator: string, cxx: string | undefined): string {
+  const root = process.env.VERILATOR_ROOT;
+  const wrapper = fs.realpathSync(verilator);
+  const bin = root ? path.join(root, 'bin', 'verilator_bin') : path.join(path.dirname(wrapper), 'verilator_bin');
+  const files = [wrapper, bin, ...(cxx ? [fs.realpathSync(cxx)] : [])];
+  const parts = files.map((f) => {
+    try {
+      const st = fs.statSync(f, { bigint: true });
+      return `${f} ${st.dev} ${st.ino} ${st.size} ${st.mtimeNs} ${st.ctimeNs}`;
+    } catch {
+      return `${f} missing`;
+    }
+  });
+  return [`VERILATOR_ROOT=${root ?? ''}`, ...parts].join('\n');
+}
+
 function findToolchain(verilator: string): Promise<Toolchain> {
   // Verilator's makefiles (verilated.mk) set CXX = g++, which the environment does not override.
   const cxx = 'g++';
-  return (toolchain ??= Promise.all([
-    execa(verilator, ['--version']).then((r) => r.stdout.trim()),
-    execa(cxx, ['--version'], { reject: false }).then((r) => (r.exitCode === 0 ? r.stdout.split('\n')[0]!.trim() : `${cxx}: not found`)),
-  ]).then(([v, c]) => ({ verilator: v, cxx: c })));
+  return (toolchain ??= (async () => {
+    const cxxPath = findOnPath(cxx);
+    const identity = toolFilesIdentity(verilator, cxxPath);
+    try {
+      const kept = JSON.parse(fs.readFileSync(VERSIONS_FILE, 'utf8')) as KeptVersions;
+      if (kept.identity === identity) return kept.toolchain;
+    } catch {
+      // none kept yet, or unreadable: ask the tools
+    }
+    const [v, c] = await Promise.all([
+      execa(verilator, ['--version']).then((r) => r.stdout.trim()),
+      cxxPath ? execa(cxxPath, ['--version'], { reject: false }).then((r) => (r.exitCode === 0 ? r.stdout.split('\n')[0]!.trim() : `${cxx}: not found`)) : `${cxx}: not found`,
+    ]);
+    const found: Toolchain = { verilator: v, cxx: c };
+    const kept: KeptVersions = { identity, toolchain: found };
+    try {
+      fs.mkdirSync(path.dirname(VERSIONS_FILE), { recursive: true });
+      const tmp = `${VERSIONS_FILE}.${process.pid}.tmp`;
+      fs.writeFileSync(tmp, `${JSON.stringify(kept, null, 2)}\n`);
+      fs.renameSync(tmp, VERSIONS_FILE);
+    } catch {
+      // a read-only checkout: ask again next time
+    }
+    return found;
+  })());
 }
 
 export function quote(args: readonly string[]): string {
