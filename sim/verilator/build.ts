@@ -244,19 +244,22 @@ function trackBuild(entry: ActiveBuild): () => void {
   };
 }
 
-/**
- * Builds (or takes from the cache) a Verilator model of the design with the
+/** Where buildModel finds a design's model: everything a cache hit computes before it checks the folder. */
+export interface ModelLocation {
+  readonly verilator: string;
+  readonly model: Omit<VerilatedModel, 'built' | 'buildMs' | 'repaired'>;
+  readonly key: string;
+  readonly harness: string;
+  readonly cacheDir: string;
+}
 
- * generated harness. The cache key (model-key.ts) hashes the design's
- * fingerprint, the harness, the tool versions and the flags, so an unchanged
- * design is never rebuilt and a cache hit writes no Verilog.
- *
- * A cache folder appears only complete: the model is compiled in a private
- * staging folder, marked complete last, then renamed into place. A folder
- * taken from the cache is checked against its mark; a broken one is removed
- * (and named on stderr) and rebuilt.
+/**
+ * The model's cache folder and description, without building or reading it:
+ * the tools' versions, the harness, the flags and the key. What a cache hit
+ * costs apart from checking the cached binary (bench:scale times it for
+ * designs too large to build).
  */
-export async function buildModel(design: Design, opts: BuildOptions = {}): Promise<VerilatedModel> {
+export async function locateModel(design: Design, opts: BuildOptions = {}): Promise<ModelLocation> {
   const verilator = await requireTool('verilator');
   const tools = await findToolchain(verilator);
   const trace = opts.trace ?? false;
@@ -269,10 +272,9 @@ export async function buildModel(design: Design, opts: BuildOptions = {}): Promi
   const key = modelCacheKey(design, { ...tools, flags, harness });
   const cacheDir = path.resolve(opts.cacheDir ?? 'build/verilator');
   const dir = path.join(cacheDir, `${top}-${key}`);
-  const binary = path.join(dir, 'obj', 'sim');
   const model = {
     top,
-    binary,
+    binary: path.join(dir, 'obj', 'sim'),
     dir,
     ports: harnessPorts(design.top),
     memories: harnessMemories(design.top),
@@ -281,6 +283,23 @@ export async function buildModel(design: Design, opts: BuildOptions = {}): Promi
     traced: trace,
     flags,
   };
+  return { verilator, model, key, harness, cacheDir };
+}
+
+/**
+ * Builds (or takes from the cache) a Verilator model of the design with the
+ * generated harness. The cache key (model-key.ts) hashes the design's
+ * fingerprint, the harness, the tool versions and the flags, so an unchanged
+ * design is never rebuilt and a cache hit writes no Verilog.
+ *
+ * A cache folder appears only complete: the model is compiled in a private
+ * staging folder, marked complete last, then renamed into place. A folder
+ * taken from the cache is checked against its mark; a broken one is removed
+ * (and named on stderr) and rebuilt.
+ */
+export async function buildModel(design: Design, opts: BuildOptions = {}): Promise<VerilatedModel> {
+  const { verilator, model, key, harness, cacheDir } = await locateModel(design, opts);
+  const { top, dir, flags } = model;
   let repaired: string | undefined;
   if (fs.existsSync(dir)) {
     const problem = cacheFolderProblem(dir);
