@@ -1,6 +1,6 @@
 import { createHash, type Hash } from 'node:crypto';
 import fs from 'node:fs';
-import type { IrDesign, IrModule, IrNode, IrOperator } from '../hw/core/ir.ts';
+import type { IrDesign, IrModule, IrNode, IrOperator, OperatorNode } from '../hw/core/ir.ts';
 
 // The emitter's own source and the names it imports: a change to how Verilog
 // is written changes every fingerprint.
@@ -162,22 +162,27 @@ function encodeModule(m: IrModule, out: FieldStream): void {
  * an operator and whether the language made it): a quarter fewer bytes to
  * hash (49 MiB instead of 66 for the million-node pe32x44_distinct).
  */
-function nodeHeader(n: IrNode): number {
-  const op = n.kind === 'op' ? OP_CODES[n.op] | (n.synthetic ? 32 : 0) : 0;
-  return KIND_CODES[n.kind] | (n.signed ? 16 : 0) | (n.name === undefined ? 0 : 32) | (op << 6);
+function nodeHeader(n: Exclude<IrNode, OperatorNode>): number {
+  return KIND_CODES[n.kind] | (n.signed ? 16 : 0) | (n.name === undefined ? 0 : 32);
 }
 
 function encodeNode(n: IrNode, out: FieldStream): void {
+  if (n.kind === 'op') {
+    // Most nodes are operators: read here, their fields are loaded from one
+    // object shape (monomorphic), not from any of the ten node kinds.
+    out.int(KIND_CODES.op | (n.signed ? 16 : 0) | (n.name === undefined ? 0 : 32) | ((OP_CODES[n.op] | (n.synthetic ? 32 : 0)) << 6));
+    if (n.name !== undefined) out.str(n.name);
+    out.int(n.width);
+    out.ints(n.args);
+    out.ints(n.imm);
+    return;
+  }
   out.int(nodeHeader(n));
   if (n.name !== undefined) out.str(n.name);
   out.int(n.width);
   switch (n.kind) {
     case 'lit':
       out.big(n.value);
-      return;
-    case 'op':
-      out.ints(n.args);
-      out.ints(n.imm);
       return;
     case 'case':
       out.int(n.select);
