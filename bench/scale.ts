@@ -142,7 +142,7 @@ async function runCase(name: string, build: boolean): Promise<void> {
     elaborateCpuS: c1 - c0,
     emitCpuS: c2 - c1,
   };
-  // What a cache-hit buildModel pays besides one `verilator --version` per process: the harness and the key.
+  // Most of what a cache-hit buildModel pays: the harness and the key (the tools' versions are kept on disk).
   const { modelCacheKey } = await import('../sim/verilator/model-key.ts');
   const { harnessSource } = await import('../sim/verilator/harness.ts');
   const k0 = performance.now();
