@@ -59,7 +59,7 @@ let toolchain: Promise<Toolchain> | undefined;
  * `verilator --version` starts a Perl wrapper, about 0.3 s on every
  * testbench start, more than the rest of a cache hit.
  */
-const VERSIONS_FILE = path.resolve('build/toolchain/versions.json');
+const VERSIONS_FILE = 'build/toolchain/versions.json';
 
 interface KeptVersions {
   /** The files (and Verilator's environment) the versions were read from: see toolFilesIdentity. */
@@ -94,10 +94,11 @@ function findToolchain(verilator: string): Promise<Toolchain> {
   // Verilator's makefiles (verilated.mk) set CXX = g++, which the environment does not override.
   const cxx = 'g++';
   return (toolchain ??= (async () => {
+    const file = path.resolve(VERSIONS_FILE);
     const cxxPath = findOnPath(cxx);
     const identity = toolFilesIdentity(verilator, cxxPath);
     try {
-      const kept = JSON.parse(fs.readFileSync(VERSIONS_FILE, 'utf8')) as KeptVersions;
+      const kept = JSON.parse(fs.readFileSync(file, 'utf8')) as KeptVersions;
       if (kept.identity === identity) return kept.toolchain;
     } catch {
       // none kept yet, or unreadable: ask the tools
@@ -109,10 +110,10 @@ function findToolchain(verilator: string): Promise<Toolchain> {
     const found: Toolchain = { verilator: v, cxx: c };
     const kept: KeptVersions = { identity, toolchain: found };
     try {
-      fs.mkdirSync(path.dirname(VERSIONS_FILE), { recursive: true });
-      const tmp = `${VERSIONS_FILE}.${process.pid}.tmp`;
+      fs.mkdirSync(path.dirname(file), { recursive: true });
+      const tmp = `${file}.${process.pid}.tmp`;
       fs.writeFileSync(tmp, `${JSON.stringify(kept, null, 2)}\n`);
-      fs.renameSync(tmp, VERSIONS_FILE);
+      fs.renameSync(tmp, file);
     } catch {
       // a read-only checkout: ask again next time
     }
