@@ -4,7 +4,14 @@
 // so that peak memory is its own and a crash is reported, not fatal.
 // Prints a table and writes build/reports/scale.json.
 //
-//   npm run bench:scale [-- --only name1,name2] [--no-lint] [--cache-hit name1,name2]
+// With --cache-hit, the chosen designs are also built in Verilator (once; the
+// model cache keeps them), then a fresh process elaborates the design again
+// and calls buildModel, which hits the cache: what every testbench start pays.
+// With --locate, for designs too large to build, a fresh process elaborates
+// and calls locateModel: all a cache hit computes (tool versions, harness,
+// key) except checking the cached binary.
+//
+//   npm run bench:scale [-- --only name1,name2] [--no-lint] [--cache-hit name1,name2] [--locate name1,name2]
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -16,6 +23,14 @@ import { scaleDesigns } from './scale-designs.ts';
 
 const self = fileURLToPath(import.meta.url);
 const OUT_ROOT = path.resolve('build/scale');
+/**
+ * The largest design whose Verilator build is practical on the 2-core machine
+ * (about 2 minutes, once: the model cache keeps it); the distinct-PE arrays
+ * are one module per PE, hundreds of times more C++ to compile.
+ */
+const CACHE_HIT_DEFAULT = 'pe8x8_identical';
+/** The largest design: too large to build (its C++ takes hours), so only its model's cache lookup is timed. */
+const LOCATE_DEFAULT = 'pe32x44_distinct';
 
 interface CaseResult {
   name: string;
@@ -38,23 +53,63 @@ interface CaseResult {
   maxRssMiB?: number;
   /** `design`: the smaller design of the same generator linted in this one's place (see ScaleDesign.lintedAs). */
   lint?: { ok: boolean; seconds: number; warnings?: string; design?: string };
-  cacheHitBuildModelS?: number;
+  /** The first buildModel, in the case's process: a Verilator build unless the model cache already held it. */
+  modelBuild?: { built: boolean; seconds: number; binaryBytes: number };
+  cacheHit?: CacheHitResult;
+}
+
+/** A testbench's start on a cached model, measured in a process of its own (nothing memoised). */
+interface CacheHitResult {
+  /** `buildModel`: the whole call; `locateModel`: the same without the check of the cached binary (no model built). */
+  call: 'buildModel' | 'locateModel';
+  /** False would mean the key changed between two processes: the figure is then not a cache hit. */
+  hit: boolean;
+  elaborateS: number;
+  elaborateCpuS: number;
+  /** The call alone: tool versions, harness, key (and for buildModel the cache-folder check). CPU includes any tool it starts. */
+  callS: number;
+  callCpuS: number;
+  /** Elaboration start to model ready. */
+  totalS: number;
+  totalCpuS: number;
+  /** os.loadavg() just before and after. */
+  loadBefore: number[];
+  loadAfter: number[];
+}
+
+/** CPU seconds of this process and of the children it has waited for (a tool's `--version`, a build). */
+const cpu = (): number => {
+  const u = process.cpuUsage();
+  return (u.user + u.system) / 1e6 + childrenCpu();
+};
+
+/** Linux's cutime + cstime of this process (/proc/self/stat, in clock ticks of 1/100 s); 0 elsewhere. */
+function childrenCpu(): number {
+  try {
+    const stat = fs.readFileSync('/proc/self/stat', 'utf8');
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    // Fields 16 and 17 of proc(5), counted from the state (field 3) at index 0.
+    return (Number(fields[13]) + Number(fields[14])) / 100;
+  } catch {
+    return 0;
+  }
+}
+
+function findDesign(name: string): (typeof scaleDesigns)[number] {
+  const entry = scaleDesigns.find((d) => d.name === name);
+  if (!entry) throw new Error(`unknown scale design '${name}'; known: ${scaleDesigns.map((d) => d.name).join(', ')}`);
+  return entry;
 }
 
 /** Runs in the child: elaborates, emits and writes one design, prints its figures as JSON. */
-async function runCase(name: string, cacheHit: boolean): Promise<void> {
+async function runCase(name: string, build: boolean): Promise<void> {
   const { emitDesign } = await import('../gen/verilog.ts');
   const { writeVerilog } = await import('../gen/write.ts');
-  const entry = scaleDesigns.find((d) => d.name === name);
-  if (!entry) throw new Error(`unknown scale design '${name}'`);
+  const entry = findDesign(name);
   const mib = (b: number): number => Math.round(b / 2 ** 20);
   let heap = 0;
   const sampleHeap = (): void => {
     heap = Math.max(heap, process.memoryUsage().heapUsed);
-  };
-  const cpu = (): number => {
-    const u = process.cpuUsage();
-    return (u.user + u.system) / 1e6;
   };
   const c0 = cpu();
   const t0 = performance.now();
@@ -87,8 +142,7 @@ async function runCase(name: string, cacheHit: boolean): Promise<void> {
     elaborateCpuS: c1 - c0,
     emitCpuS: c2 - c1,
   };
-  const build = await import('../sim/verilator/build.ts');
-  // What a cache-hit buildModel pays besides one `verilator --version` per process: the harness and the key.
+  // Most of what a cache-hit buildModel pays: the harness and the key (the tools' versions are kept on disk).
   const { modelCacheKey } = await import('../sim/verilator/model-key.ts');
   const { harnessSource } = await import('../sim/verilator/harness.ts');
   const k0 = performance.now();
@@ -96,18 +150,55 @@ async function runCase(name: string, cacheHit: boolean): Promise<void> {
   modelCacheKey(design, { verilator: 'bench', cxx: 'bench', flags: ['--cc'], harness: harnessSource(design.top, false) });
   result.cacheKeyS = (performance.now() - k0) / 1000;
   result.cacheKeyCpuS = cpu() - kc;
-  if (cacheHit) {
-    // The first call may build; the second is a cache hit, which is what a testbench pays on every run.
-    await build.buildModel(design, {});
-    const c0 = performance.now();
-    await build.buildModel(design, {});
-    result.cacheHitBuildModelS = (performance.now() - c0) / 1000;
+  if (build) {
+    const { buildModel } = await import('../sim/verilator/build.ts');
+    const b0 = performance.now();
+    const model = await buildModel(design, {});
+    result.modelBuild = { built: model.built, seconds: (performance.now() - b0) / 1000, binaryBytes: fs.statSync(model.binary).size };
   }
   sampleHeap();
   result.heapMiB = mib(heap);
   result.maxRssMiB = Math.round(process.resourceUsage().maxRSS / 1024);
   fs.writeFileSync(path.join(written.dir, 'files.txt'), written.files.join('\n') + '\n');
   process.stdout.write(`${JSON.stringify(result)}\n`);
+}
+
+/** Runs in the child, after runCase built the model: a fresh start on the cached model, timed (or its lookup only). */
+async function runCacheHit(name: string, call: CacheHitResult['call']): Promise<void> {
+  const { buildModel, locateModel } = await import('../sim/verilator/build.ts');
+  const entry = findDesign(name);
+  const loadBefore = os.loadavg();
+  const c0 = cpu();
+  const t0 = performance.now();
+  const design = entry.elaborate();
+  const c1 = cpu();
+  const t1 = performance.now();
+  const hit = call === 'buildModel' ? !(await buildModel(design, {})).built : fs.existsSync((await locateModel(design, {})).model.dir);
+  const c2 = cpu();
+  const t2 = performance.now();
+  const result: CacheHitResult = {
+    call,
+    hit,
+    elaborateS: (t1 - t0) / 1000,
+    elaborateCpuS: c1 - c0,
+    callS: (t2 - t1) / 1000,
+    callCpuS: c2 - c1,
+    totalS: (t2 - t0) / 1000,
+    totalCpuS: c2 - c0,
+    loadBefore,
+    loadAfter: os.loadavg(),
+  };
+  process.stdout.write(`${JSON.stringify(result)}\n`);
+}
+
+/** The last line a child printed, parsed; or its first error line. */
+async function runChild(args: string[]): Promise<{ ok: true; value: unknown } | { ok: false; error: string }> {
+  const r = await execa(process.execPath, ['--max-old-space-size=8192', '--import', 'tsx', self, ...args], { reject: false, all: false });
+  const line = r.stdout.trim().split('\n').pop() ?? '';
+  if (r.exitCode === 0 && line.startsWith('{')) return { ok: true, value: JSON.parse(line) };
+  const err = (r.stderr || r.stdout).trim().split('\n');
+  const first = err.find((l) => /Error|error:/.test(l)) ?? err[0] ?? `exit ${r.exitCode}`;
+  return { ok: false, error: first.slice(0, 300) };
 }
 
 function countLines(text: string): number {
@@ -126,7 +217,7 @@ async function lint(name: string, top: string): Promise<CaseResult['lint']> {
   return r.exitCode === 0 && text === '' ? { ok: true, seconds } : { ok: false, seconds, warnings: text.split('\n').slice(0, 12).join('\n') || `exit ${r.exitCode}` };
 }
 
-async function main(opts: { only?: string; lint: boolean; cacheHit?: string }): Promise<void> {
+async function main(opts: { only?: string; lint: boolean; cacheHit?: string; locate?: string }): Promise<void> {
   const asked = opts.only ? opts.only.split(',').map((n) => n.trim()) : scaleDesigns.map((d) => d.name);
   // A design linted through a stand-in runs after it, and brings it along when linting.
   const chosen: string[] = [];
@@ -136,28 +227,30 @@ async function main(opts: { only?: string; lint: boolean; cacheHit?: string }): 
     if (!chosen.includes(name)) chosen.push(name);
   }
   const results: CaseResult[] = [];
+  const toBuild = opts.cacheHit?.split(',').map((n) => n.trim()) ?? [];
+  const toLocate = opts.locate?.split(',').map((n) => n.trim()) ?? [];
   for (const name of chosen) {
-    const entry = scaleDesigns.find((d) => d.name === name);
-    if (!entry) throw new Error(`unknown scale design '${name}'; known: ${scaleDesigns.map((d) => d.name).join(', ')}`);
+    const entry = findDesign(name);
     process.stderr.write(`${name} ...\n`);
-    const r = await execa(process.execPath, ['--max-old-space-size=8192', '--import', 'tsx', self, '--case', name, ...(opts.cacheHit?.split(',').includes(name) ? ['--cache-hit', name] : [])], {
-      reject: false,
-      all: false,
-    });
-    const line = r.stdout.trim().split('\n').pop() ?? '';
+    const build = toBuild.includes(name);
+    const r = await runChild(['--case', name, ...(build ? ['--build'] : [])]);
     let res: CaseResult;
-    if (r.exitCode === 0 && line.startsWith('{')) {
-      res = JSON.parse(line) as CaseResult;
+    if (r.ok) {
+      res = r.value as CaseResult;
       if (opts.lint && entry.lintedAs) {
         const stand = results.find((x) => x.name === entry.lintedAs);
         if (stand?.lint) res.lint = { ...stand.lint, design: stand.name };
       } else if (opts.lint) {
         res.lint = await lint(name, res.top!);
       }
+      const probe = build ? '--cache-hit-probe' : toLocate.includes(name) ? '--locate-probe' : undefined;
+      if (probe) {
+        const hit = await runChild([probe, name]);
+        if (hit.ok) res.cacheHit = hit.value as CacheHitResult;
+        else res = { ...res, ok: false, error: `${probe}: ${hit.error}` };
+      }
     } else {
-      const err = (r.stderr || r.stdout).trim().split('\n');
-      const first = err.find((l) => /Error|error:/.test(l)) ?? err[0] ?? `exit ${r.exitCode}`;
-      res = { name, description: entry.description, ok: false, error: first.slice(0, 300) };
+      res = { name, description: entry.description, ok: false, error: r.error };
     }
     results.push(res);
     printRow(res);
@@ -170,6 +263,7 @@ async function main(opts: { only?: string; lint: boolean; cacheHit?: string }): 
     verilator: version,
     date: new Date().toISOString(),
     note: 'the machine is shared: timings are noisy',
+    loadAverage: os.loadavg(),
     targets: { millionNodesElaborateAndEmitS: 10, millionNodesHeapMiB: 1536, cacheHitBuildModelS: 1 },
     results,
   };
@@ -190,18 +284,28 @@ function printRow(r: CaseResult): void {
     `${r.name.padEnd(18)} modules ${String(r.modules).padStart(5)}  nodes ${String(r.nodes).padStart(8)}  decls ${String(r.declarations).padStart(8)}  ` +
       `elaborate ${f(r.elaborateS)} s (cpu ${f(r.elaborateCpuS)})  emit ${f(r.emitS)} s (cpu ${f(r.emitCpuS)})  key ${f(r.cacheKeyS)} s (cpu ${f(r.cacheKeyCpuS)})  heap ${r.heapMiB} MiB  rss ${r.maxRssMiB} MiB  ` +
       `lint ${r.lint ? (r.lint.ok ? `clean (${f(r.lint.seconds, 1)} s)` : `WARNINGS:\n${r.lint.warnings}`) : '-'}${r.lint?.design ? ` (linted as ${r.lint.design})` : ''}` +
-      (r.cacheHitBuildModelS !== undefined ? `  cache-hit buildModel ${f(r.cacheHitBuildModelS)} s` : ''),
+      (r.modelBuild ? `  model ${r.modelBuild.built ? `built in ${f(r.modelBuild.seconds, 0)} s` : 'cached'}` : '') +
+      (r.cacheHit
+        ? `  cache-hit ${r.cacheHit.call} ${f(r.cacheHit.callS)} s (cpu ${f(r.cacheHit.callCpuS)})${r.cacheHit.hit || r.cacheHit.call === 'locateModel' ? '' : ' NOT A HIT'}, ` +
+          `elaborate to model ready ${f(r.cacheHit.totalS)} s (cpu ${f(r.cacheHit.totalCpuS)}), load ${r.cacheHit.loadBefore[0]!.toFixed(1)}`
+        : ''),
   );
 }
 
 new Command()
   .name('npm run bench:scale --')
   .option('--case <name>', 'internal: run one design in this process')
+  .option('--build', 'internal: with --case, also build the Verilator model')
+  .option('--cache-hit-probe <name>', 'internal: elaborate one design and take its model from the cache, timed')
+  .option('--locate-probe <name>', 'internal: elaborate one design and locate its model in the cache, timed')
   .option('--only <names>', 'comma-separated design names')
   .option('--no-lint', 'skip the Verilator lint')
-  .option('--cache-hit <names>', 'for these designs (comma-separated), also build the Verilator model once and time a cache-hit buildModel')
-  .action(async (opts: { case?: string; only?: string; lint: boolean; cacheHit?: string }) => {
-    if (opts.case) await runCase(opts.case, opts.cacheHit !== undefined);
+  .option('--cache-hit <names>', 'for these designs (comma-separated), also build the Verilator model once and time a cache-hit buildModel in a fresh process ("none": no build)', CACHE_HIT_DEFAULT)
+  .option('--locate <names>', 'for these designs (comma-separated; too large to build), time the cache lookup of buildModel (locateModel) in a fresh process ("none": none)', LOCATE_DEFAULT)
+  .action(async (opts: { case?: string; build?: boolean; cacheHitProbe?: string; locateProbe?: string; only?: string; lint: boolean; cacheHit?: string; locate?: string }) => {
+    if (opts.case) await runCase(opts.case, opts.build === true);
+    else if (opts.cacheHitProbe) await runCacheHit(opts.cacheHitProbe, 'buildModel');
+    else if (opts.locateProbe) await runCacheHit(opts.locateProbe, 'locateModel');
     else await main(opts);
   })
   .parseAsync();

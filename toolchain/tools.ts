@@ -1,5 +1,6 @@
 // The system tools the flows run (Verilator, Yosys, Icarus) and the standard-cell library: shared by sim/, synth/ and bench/.
-import { execa } from 'execa';
+import fs from 'node:fs';
+import path from 'node:path';
 
 /** The system tools the flows call, with the Debian package that provides each. */
 export const TOOLS = {
@@ -26,11 +27,29 @@ const found = new Map<ToolName, Promise<string>>();
 export function requireTool(tool: ToolName): Promise<string> {
   let p = found.get(tool);
   if (!p) {
-    p = execa('which', [tool], { reject: false }).then((r) => {
-      if (r.exitCode !== 0 || !r.stdout.trim()) throw new MissingToolError(`'${tool}'`, TOOLS[tool]);
-      return r.stdout.trim();
-    });
+    const file = findOnPath(tool);
+    p = file ? Promise.resolve(file) : Promise.reject(new MissingToolError(`'${tool}'`, TOOLS[tool]));
+    // A rejection nobody awaits yet must not end the process.
+    p.catch(() => undefined);
     found.set(tool, p);
   }
   return p;
+}
+
+/**
+ * The first executable file of that name on PATH, as `which` finds it,
+ * without starting a process (every testbench start looks up Verilator).
+ */
+export function findOnPath(name: string): string | undefined {
+  for (const dir of (process.env.PATH ?? '').split(path.delimiter)) {
+    if (dir === '') continue;
+    const file = path.join(dir, name);
+    try {
+      fs.accessSync(file, fs.constants.X_OK);
+      if (fs.statSync(file).isFile()) return file;
+    } catch {
+      // not here
+    }
+  }
+  return undefined;
 }

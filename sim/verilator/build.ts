@@ -5,7 +5,7 @@ import { execa, type ResultPromise } from 'execa';
 import type { Design } from '../../hw/index.ts';
 import { discardFolder, placeFolderUnlessGood, privateFolder, sweepAbandoned } from '../../gen/folders.ts';
 import { emitDesign } from '../../gen/verilog.ts';
-import { requireTool } from '../../toolchain/tools.ts';
+import { findOnPath, requireTool } from '../../toolchain/tools.ts';
 import { modelCacheKey } from './model-key.ts';
 import { harnessMemories, harnessPorts, harnessSource, type HarnessMemory, type HarnessPort } from './harness.ts';
 
@@ -54,13 +54,71 @@ export interface Toolchain {
 
 let toolchain: Promise<Toolchain> | undefined;
 
+/**
+ * Where the tools' answers to `--version` are kept between processes:
+ * `verilator --version` starts a Perl wrapper, about 0.3 s on every
+ * testbench start, more than the rest of a cache hit.
+ */
+const VERSIONS_FILE = 'build/toolchain/versions.json';
+
+interface KeptVersions {
+  /** The files (and Verilator's environment) the versions were read from: see toolFilesIdentity. */
+  readonly identity: string;
+  readonly toolchain: Toolchain;
+}
+
+/**
+ * What identifies the installed tools: the Verilator wrapper, the
+ * verilator_bin it runs and the C++ compiler, each by path, inode, size,
+ * modification and change time. Installing another version replaces these
+ * files, which changes their inode and change time (which no installer can
+ * set back), so a kept answer is never taken for another version.
+ */
+export function toolFilesIdentity(verilator: string, cxx: string | undefined): string {
+  const root = process.env.VERILATOR_ROOT;
+  const wrapper = fs.realpathSync(verilator);
+  const bin = root ? path.join(root, 'bin', 'verilator_bin') : path.join(path.dirname(wrapper), 'verilator_bin');
+  const files = [wrapper, bin, ...(cxx ? [fs.realpathSync(cxx)] : [])];
+  const parts = files.map((f) => {
+    try {
+      const st = fs.statSync(f, { bigint: true });
+      return `${f} ${st.dev} ${st.ino} ${st.size} ${st.mtimeNs} ${st.ctimeNs}`;
+    } catch {
+      return `${f} missing`;
+    }
+  });
+  return [`VERILATOR_ROOT=${root ?? ''}`, ...parts].join('\n');
+}
+
 function findToolchain(verilator: string): Promise<Toolchain> {
   // Verilator's makefiles (verilated.mk) set CXX = g++, which the environment does not override.
   const cxx = 'g++';
-  return (toolchain ??= Promise.all([
-    execa(verilator, ['--version']).then((r) => r.stdout.trim()),
-    execa(cxx, ['--version'], { reject: false }).then((r) => (r.exitCode === 0 ? r.stdout.split('\n')[0]!.trim() : `${cxx}: not found`)),
-  ]).then(([v, c]) => ({ verilator: v, cxx: c })));
+  return (toolchain ??= (async () => {
+    const file = path.resolve(VERSIONS_FILE);
+    const cxxPath = findOnPath(cxx);
+    const identity = toolFilesIdentity(verilator, cxxPath);
+    try {
+      const kept = JSON.parse(fs.readFileSync(file, 'utf8')) as KeptVersions;
+      if (kept.identity === identity) return kept.toolchain;
+    } catch {
+      // none kept yet, or unreadable: ask the tools
+    }
+    const [v, c] = await Promise.all([
+      execa(verilator, ['--version']).then((r) => r.stdout.trim()),
+      cxxPath ? execa(cxxPath, ['--version'], { reject: false }).then((r) => (r.exitCode === 0 ? r.stdout.split('\n')[0]!.trim() : `${cxx}: not found`)) : `${cxx}: not found`,
+    ]);
+    const found: Toolchain = { verilator: v, cxx: c };
+    const kept: KeptVersions = { identity, toolchain: found };
+    try {
+      fs.mkdirSync(path.dirname(file), { recursive: true });
+      const tmp = `${file}.${process.pid}.tmp`;
+      fs.writeFileSync(tmp, `${JSON.stringify(kept, null, 2)}\n`);
+      fs.renameSync(tmp, file);
+    } catch {
+      // a read-only checkout: ask again next time
+    }
+    return found;
+  })());
 }
 
 export function quote(args: readonly string[]): string {
@@ -187,19 +245,22 @@ function trackBuild(entry: ActiveBuild): () => void {
   };
 }
 
-/**
- * Builds (or takes from the cache) a Verilator model of the design with the
+/** Where buildModel finds a design's model: everything a cache hit computes before it checks the folder. */
+export interface ModelLocation {
+  readonly verilator: string;
+  readonly model: Omit<VerilatedModel, 'built' | 'buildMs' | 'repaired'>;
+  readonly key: string;
+  readonly harness: string;
+  readonly cacheDir: string;
+}
 
- * generated harness. The cache key (model-key.ts) hashes the design's
- * fingerprint, the harness, the tool versions and the flags, so an unchanged
- * design is never rebuilt and a cache hit writes no Verilog.
- *
- * A cache folder appears only complete: the model is compiled in a private
- * staging folder, marked complete last, then renamed into place. A folder
- * taken from the cache is checked against its mark; a broken one is removed
- * (and named on stderr) and rebuilt.
+/**
+ * The model's cache folder and description, without building or reading it:
+ * the tools' versions, the harness, the flags and the key. What a cache hit
+ * costs apart from checking the cached binary (bench:scale times it for
+ * designs too large to build).
  */
-export async function buildModel(design: Design, opts: BuildOptions = {}): Promise<VerilatedModel> {
+export async function locateModel(design: Design, opts: BuildOptions = {}): Promise<ModelLocation> {
   const verilator = await requireTool('verilator');
   const tools = await findToolchain(verilator);
   const trace = opts.trace ?? false;
@@ -212,10 +273,9 @@ export async function buildModel(design: Design, opts: BuildOptions = {}): Promi
   const key = modelCacheKey(design, { ...tools, flags, harness });
   const cacheDir = path.resolve(opts.cacheDir ?? 'build/verilator');
   const dir = path.join(cacheDir, `${top}-${key}`);
-  const binary = path.join(dir, 'obj', 'sim');
   const model = {
     top,
-    binary,
+    binary: path.join(dir, 'obj', 'sim'),
     dir,
     ports: harnessPorts(design.top),
     memories: harnessMemories(design.top),
@@ -224,6 +284,23 @@ export async function buildModel(design: Design, opts: BuildOptions = {}): Promi
     traced: trace,
     flags,
   };
+  return { verilator, model, key, harness, cacheDir };
+}
+
+/**
+ * Builds (or takes from the cache) a Verilator model of the design with the
+ * generated harness. The cache key (model-key.ts) hashes the design's
+ * fingerprint, the harness, the tool versions and the flags, so an unchanged
+ * design is never rebuilt and a cache hit writes no Verilog.
+ *
+ * A cache folder appears only complete: the model is compiled in a private
+ * staging folder, marked complete last, then renamed into place. A folder
+ * taken from the cache is checked against its mark; a broken one is removed
+ * (and named on stderr) and rebuilt.
+ */
+export async function buildModel(design: Design, opts: BuildOptions = {}): Promise<VerilatedModel> {
+  const { verilator, model, key, harness, cacheDir } = await locateModel(design, opts);
+  const { top, dir, flags } = model;
   let repaired: string | undefined;
   if (fs.existsSync(dir)) {
     const problem = cacheFolderProblem(dir);

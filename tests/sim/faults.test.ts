@@ -8,9 +8,9 @@ import os from 'node:os';
 import path from 'node:path';
 import { execa } from 'execa';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { elaborate } from '../../hw/index.ts';
+import { defineModule, elaborate, reg, UInt, when } from '../../hw/index.ts';
 import { Counter } from '../../hw/examples/counter.ts';
-import { buildModel, cacheFolderProblem, type VerilatedModel } from '../../sim/verilator/build.ts';
+import { buildModel, cacheFolderProblem, toolFilesIdentity, type VerilatedModel } from '../../sim/verilator/build.ts';
 import { modelCacheKey } from '../../sim/verilator/model-key.ts';
 import { runBulk, type BulkJob } from '../../sim/verilator/bulk.ts';
 import { Simulation } from '../../sim/verilator/session.ts';
@@ -255,12 +255,51 @@ describe('the model cache', () => {
     expect(fs.statSync(model.dir).mode & 0o777).toBe(usual);
   });
 
-  test('the key changes with the C++ compiler version and the Verilator flags', () => {
+  test('the kept tool versions are asked again once Verilator or the compiler is reinstalled', () => {
+    const bin = path.join(scratch, 'tools-bin');
+    fs.mkdirSync(bin);
+    const install = (name: string, text: string): void => {
+      // As an installer does: a new file renamed over the old one.
+      fs.writeFileSync(path.join(bin, `${name}.new`), text, { mode: 0o755 });
+      fs.renameSync(path.join(bin, `${name}.new`), path.join(bin, name));
+    };
+    install('verilator', '#!/bin/sh\n');
+    install('verilator_bin', 'v1');
+    install('g++', 'c1');
+    const wrapper = path.join(bin, 'verilator');
+    const cxx = path.join(bin, 'g++');
+    const before = toolFilesIdentity(wrapper, cxx);
+    expect(toolFilesIdentity(wrapper, cxx)).toBe(before);
+    install('verilator_bin', 'v1');
+    const afterVerilator = toolFilesIdentity(wrapper, cxx);
+    expect(afterVerilator).not.toBe(before);
+    install('g++', 'c1');
+    expect(toolFilesIdentity(wrapper, cxx)).not.toBe(afterVerilator);
+  });
+
+  test('the key changes with the tool versions, the Verilator flags and the design, and only with them', () => {
     const design = elaborate(Counter, { width: 8 });
     const inputs = { verilator: 'Verilator 5.006', cxx: 'g++ 12.2.0', flags: ['--cc'], harness: 'h' };
     const key = modelCacheKey(design, inputs);
+    expect(modelCacheKey(design, { ...inputs, verilator: 'Verilator 5.008' })).not.toBe(key);
     expect(modelCacheKey(design, { ...inputs, cxx: 'g++ 13.1.0' })).not.toBe(key);
     expect(modelCacheKey(design, { ...inputs, flags: ['--cc', '-O3'] })).not.toBe(key);
+    expect(modelCacheKey(design, { ...inputs, harness: 'h2' })).not.toBe(key);
+    // The same module name, other logic: the cache folder's name differs only by the key.
+    const CountsByTwo = defineModule({
+      name: 'Counter',
+      io: Counter.io,
+      body: (io, p: { width: number }) => {
+        const count = reg(UInt(p.width), { name: 'count_q', init: 0 });
+        when(io.clear, () => count.set(0)).elseWhen(io.enable, () => count.set(count.add(2)));
+        io.count.set(count);
+        io.wrap.set(count.eq((1 << p.width) - 1).named('at_max').and(io.enable));
+      },
+    });
+    const tweaked = elaborate(CountsByTwo, { width: 8 });
+    expect(tweaked.top.displayName).toBe(design.top.displayName);
+    expect(modelCacheKey(tweaked, inputs)).not.toBe(key);
+    // A fresh elaboration of the unchanged design hits.
     expect(modelCacheKey(elaborate(Counter, { width: 8 }), inputs)).toBe(key);
   });
 
