@@ -37,6 +37,27 @@ export function handMadeMatmulUnit(): WorkUnit {
 /** Compute cycles of handMadeMatmulUnit() per mode, counted by hand (docs/pe-array.md section 2a). */
 export const HAND_MADE_COMPUTE_CYCLES = { off: 13, vector: 13, element: 20 } as const;
 
+type Element = { value: number; row: number; col: number; ch?: number };
+
+/** A one-PE, one-segment weight-gradient unit of a 3 x 3 kernel at stride 1, its window the whole kernel. */
+function oneSegmentWeightGradientUnit(
+  plane: { padding: number; broadcastRows: number; broadcastCols: number },
+  channels: { channels: number; stationaryChannels: number },
+  stationary: readonly Element[],
+  broadcast: readonly Element[],
+): WorkUnit {
+  return {
+    geometry: { pass: 'weightGradient', stride: 1, outRows: 3, outCols: 3, ...plane },
+    broadcast: elementList(broadcast),
+    broadcastSegments: [{ start: 0, end: broadcast.length }],
+    pes: [{
+      window: { originRow: 0, originCol: 0, windowRows: 3, windowCols: 3, ...channels },
+      stationary: elementList(stationary),
+      segments: [{ start: 0, end: stationary.length, broadcastSegment: 0 }],
+    }],
+  };
+}
+
 /**
  * A weight-gradient unit whose fill is bound by its pointer tables: a 3 x 3 kernel (stride 1,
  * padding 1) over one input channel, X (side x side) non-zero on its diagonal against a dense
@@ -47,16 +68,7 @@ export function pointerBoundWeightGradientUnit(side: number): WorkUnit {
   const cells = Array.from({ length: side * side }, (_, k) => ({ row: Math.floor(k / side), col: k % side }));
   const x = Array.from({ length: side }, (_, r) => ({ value: (r % 5) - 2 || 3, row: r, col: r }));
   const dy = cells.map((c, k) => ({ value: (k % 7) - 3 || 4, ...c }));
-  return {
-    geometry: { pass: 'weightGradient', stride: 1, padding: 1, outRows: 3, outCols: 3, broadcastRows: side, broadcastCols: side },
-    broadcast: elementList(dy),
-    broadcastSegments: [{ start: 0, end: dy.length }],
-    pes: [{
-      window: { originRow: 0, originCol: 0, windowRows: 3, windowCols: 3, channels: 1, stationaryChannels: 1 },
-      stationary: elementList(x),
-      segments: [{ start: 0, end: x.length, broadcastSegment: 0 }],
-    }],
-  };
+  return oneSegmentWeightGradientUnit({ padding: 1, broadcastRows: side, broadcastCols: side }, { channels: 1, stationaryChannels: 1 }, x, dy);
 }
 
 /**
@@ -70,16 +82,7 @@ export function pointerBoundWeightGradientUnit(side: number): WorkUnit {
 export function channelStrideWeightGradientUnit(): WorkUnit {
   const stationary = [0, 1, 4, 5].map((c, k) => ({ value: 3 + k, row: 0, col: 0, ch: c }));
   const broadcast = [0, 1, 2].map((k) => ({ value: -2 - k, row: 0, col: 0, ch: k }));
-  return {
-    geometry: { pass: 'weightGradient', stride: 1, padding: 0, outRows: 3, outCols: 3, broadcastRows: 1, broadcastCols: 1 },
-    broadcast: elementList(broadcast),
-    broadcastSegments: [{ start: 0, end: broadcast.length }],
-    pes: [{
-      window: { originRow: 0, originCol: 0, windowRows: 3, windowCols: 3, channels: 3, stationaryChannels: 64 },
-      stationary: elementList(stationary),
-      segments: [{ start: 0, end: stationary.length, broadcastSegment: 0 }],
-    }],
-  };
+  return oneSegmentWeightGradientUnit({ padding: 0, broadcastRows: 1, broadcastCols: 1 }, { channels: 3, stationaryChannels: 64 }, stationary, broadcast);
 }
 
 /** Bank-conflict stall cycles of channelStrideWeightGradientUnit() under each bank mapping, counted by hand. */
