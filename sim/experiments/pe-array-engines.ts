@@ -12,18 +12,10 @@ export class EngineUnavailableError extends Error {
  * still refused when it comes, rtl-engine.ts RtlRefusal). Any other
  * experiment is refused --engine rtl with one message before any work.
  */
-const RTL_EXPERIMENTS: readonly string[] = ['ant', 'sparsert', 'spartan', 'dsg'];
-
-/** Why an experiment that runs the array cannot run on its RTL. */
-const RTL_REFUSALS: Readonly<Record<string, string>> = {
-  // lstm keeps every gate column when it samples (its structure), so dW's 4 x 1500 rows always reach the array.
-  lstm: "its weight gradient has 6000 output rows (the four gates' columns, never sampled), beyond the 8 coordinate bits of the array's element words (0..255)",
-};
+const RTL_EXPERIMENTS: readonly string[] = ['ant', 'sparsert', 'spartan', 'dsg', 'lstm'];
 
 export function requirePeArrayEngine(kind: EngineKind, experiment: string): PeArrayEngine {
   if (kind === 'model') return modelEngine;
-  const why = RTL_REFUSALS[experiment];
-  if (why) throw new EngineUnavailableError(`experiment "${experiment}": --engine rtl cannot run it: ${why}; use --engine model (--validate-rtl lists such passes as not compared)`);
   if (!RTL_EXPERIMENTS.includes(experiment)) {
     throw new EngineUnavailableError(`experiment "${experiment}": --engine rtl runs only ${RTL_EXPERIMENTS.join(', ')}; use --engine model`);
   }

@@ -2,6 +2,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { antExperiment } from '../../sim/experiments/ant.ts';
+import { lstmExperiment } from '../../sim/experiments/lstm.ts';
 import { arrayOf } from '../../sim/experiments/array-experiments.ts';
 import { findExperiment } from '../../sim/experiments/registry.ts';
 import { arrayTopModel, rtlEngine } from '../../sim/experiments/rtl-engine.ts';
@@ -43,6 +44,17 @@ describe('the RTL engine', () => {
     await runExperiment(antExperiment, settingsFor(antExperiment, { ...TINY, layers: [17], maxProducts: null }), { outDir: model, argv: [] });
     await runExperiment(antExperiment, settingsFor(antExperiment, { ...TINY, layers: [17], maxProducts: null, engine: 'rtl' }), { outDir: rtl, argv: [] });
     expect(readJson(path.join(rtl, 'results.json')).figures).toEqual(readJson(path.join(model, 'results.json')).figures);
+  }, 600_000);
+
+  it('runs the lstm experiment (every gate column kept, matrix regions that fit the coordinate bits) with the model\'s figures', async () => {
+    const settings = { sparsities: [0.9], batch: 1, seed: 1, array: TINY.array, maxProducts: 200_000 };
+    const model = tempDir('lstm-model');
+    const rtl = tempDir('lstm-rtl');
+    await runExperiment(lstmExperiment, settingsFor(lstmExperiment, settings), { outDir: model, argv: [] });
+    await runExperiment(lstmExperiment, settingsFor(lstmExperiment, { ...settings, engine: 'rtl' }), { outDir: rtl, argv: [] });
+    const r = readJson(path.join(rtl, 'results.json'));
+    expect(r.figures).toEqual(readJson(path.join(model, 'results.json')).figures);
+    expect(r.madeBy).toMatch(/^Verilator RTL of the array top/);
   }, 600_000);
 
   it('refuses, naming layer and pass, a pass the RTL cannot encode', async () => {
