@@ -12,6 +12,7 @@ import type { AnticipationCapability } from '../hw/scnn/pe-params.ts';
 import { scnnPeModuleName } from '../hw/scnn/pe.ts';
 import { ScnnArrayTop } from '../hw/scnn/array-top.ts';
 import { DEFAULT_PE_TOP, ScnnPeTop } from '../hw/scnn/pe-top.ts';
+import type { CellMapping } from '../synth/yosys.ts';
 
 /** A top-level design of the project: what `npm run gen` writes and `make synth` measures. */
 export interface DesignEntry {
@@ -24,6 +25,8 @@ export interface DesignEntry {
    * boxes in the top and synthesize once on their own (synth/hierarchical.ts).
    */
   readonly blackBoxes?: readonly string[];
+  /** ABC's script for the area flow when the command line names none (default `full`). */
+  readonly areaMapping?: CellMapping;
 }
 
 export const designs: readonly DesignEntry[] = [
@@ -39,6 +42,7 @@ export const designs: readonly DesignEntry[] = [
     description: 'outer-product PE (1 x 1 array top): 4 x 4 multipliers, 32 banks x 64 accumulators, element anticipation, fill engine 4 elements/cycle, drain, watchdog',
     elaborate: (o) => elaborate(ScnnPeTop, DEFAULT_PE_TOP, o),
     blackBoxes: [scnnPeModuleName(DEFAULT_PE_TOP.pe)],
+    areaMapping: 'fast',
   },
   { name: 'compaction_engine', description: 'Spartan compaction engine: 16 lanes x 16 bits in, vectors of 16 non-zeros with 12-bit (c, h, w) out, CSR row pointers or ZVC masks', elaborate: (o) => elaborate(CompactionEngine, DEFAULT_COMPACTION_ENGINE, o) },
 ];
@@ -56,12 +60,14 @@ export const measuredDesigns: readonly DesignEntry[] = [
     description: 'the scnn_pe PE built for vector anticipation only (no column pointers, no element re-packing)',
     elaborate: (o) => elaborate(ScnnPeTop, { ...DEFAULT_PE_TOP, pe: { ...DEFAULT_PE_TOP.pe, anticipation: 'vector' } }, o),
     blackBoxes: [scnnPeModuleName({ ...DEFAULT_PE_TOP.pe, anticipation: 'vector' })],
+    areaMapping: 'fast',
   },
   {
     name: 'scnn_pe_off',
     description: 'the scnn_pe PE without anticipation: the SCNN-like baseline',
     elaborate: (o) => elaborate(ScnnPeTop, { ...DEFAULT_PE_TOP, pe: { ...DEFAULT_PE_TOP.pe, anticipation: 'off' } }, o),
     blackBoxes: [scnnPeModuleName({ ...DEFAULT_PE_TOP.pe, anticipation: 'off' })],
+    areaMapping: 'fast',
   },
   arrayDesign('scnn_array_8x8', 'the default 8 x 8 array of scnn_pe PEs with its global buffers, descriptors, drain and weight-gradient reduction', 'element'),
   arrayDesign('scnn_array_8x8_vector', 'the 8 x 8 array of scnn_pe_vector PEs', 'vector'),
@@ -71,7 +77,7 @@ export const measuredDesigns: readonly DesignEntry[] = [
 /** The default array in one anticipation build, its PE (one module for all 64) synthesized once. */
 function arrayDesign(name: string, description: string, anticipation: AnticipationCapability): DesignEntry {
   const params: ArrayTopParams = { ...DEFAULT_ARRAY_TOP, pe: { ...DEFAULT_ARRAY_TOP.pe, anticipation } };
-  return { name, description, elaborate: (o) => elaborate(ScnnArrayTop, params, o), blackBoxes: [scnnPeModuleName(params.pe)] };
+  return { name, description, elaborate: (o) => elaborate(ScnnArrayTop, params, o), blackBoxes: [scnnPeModuleName(params.pe)], areaMapping: 'fast' };
 }
 
 /**

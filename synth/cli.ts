@@ -1,5 +1,5 @@
 import path from 'node:path';
-import { Command, InvalidArgumentError } from 'commander';
+import { Command, InvalidArgumentError, Option } from 'commander';
 import { asUsage, integerArg, runCli, strictCommand } from '../gen/cli-conventions.ts';
 import cliProgress from 'cli-progress';
 import { designs, findDesign, measuredDesigns } from '../gen/designs.ts';
@@ -10,7 +10,7 @@ import { FPGA_FAMILIES, isFpgaFamily, type FpgaFamily, type FpgaReport } from '.
 import { readLiberty } from './liberty.ts';
 import { runAreaFlow, runFpgaFlow, writeDesignVerilog } from './run-design.ts';
 import { summaryText } from './summary.ts';
-import type { AreaReport } from './yosys.ts';
+import { CELL_MAPPINGS, type AreaReport, type CellMapping } from './yosys.ts';
 
 interface Options {
   design?: string[];
@@ -21,6 +21,7 @@ interface Options {
   fpgaOnly?: boolean;
   jobs: number;
   list?: boolean;
+  mapping?: CellMapping;
 }
 
 /** One Yosys run: the area flow or the FPGA flow of one design. */
@@ -42,6 +43,11 @@ const program = strictCommand(new Command())
   .option('--fpga-only', 'only the FPGA flow')
   .option('--fpga-family <family>', `FPGA family: ${Object.keys(FPGA_FAMILIES).join(', ')}`, parseFamily, 'xc7' as FpgaFamily)
   .option('-j, --jobs <n>', 'Yosys runs at the same time', integerArg(1, 64), 2)
+  .addOption(
+    new Option('--mapping <script>', "ABC's cell mapping for every design: full (Yosys's default) or fast (without SAT sweeping, retiming and choices; the PE and array designs use it unless told)").choices(
+      CELL_MAPPINGS,
+    ),
+  )
   .option('-l, --list', 'list the designs and exit')
   .action(main);
 
@@ -75,7 +81,7 @@ async function main(opts: Options): Promise<void> {
       tasks.push({
         label: `${entry.name} (area)`,
         run: async () => {
-          const r = await runAreaFlow(entry.name, rtl, outDir, opts.liberty, entry.blackBoxes);
+          const r = await runAreaFlow(entry.name, rtl, outDir, opts.liberty, entry.blackBoxes, opts.mapping ?? entry.areaMapping);
           areaReports.set(entry.name, r);
           const mem = r.memoryBits ? `, ${r.memoryBits} memory bits` : '';
           return `${entry.name}: ${Math.round(r.areaUm2)} um^2 std cells, ${r.cellCount} cells, ${r.flipFlops} flip-flops${mem} (${r.wallTimeS.toFixed(1)} s)`;

@@ -5,7 +5,7 @@ import { writeVerilog, type WrittenDesign } from '../gen/write.ts';
 import { writeFileAtomic } from './files.ts';
 import { synthesizeFpga, type FpgaFamily, type FpgaReport } from './fpga.ts';
 import { synthesizeAreaHierarchical, synthesizeFpgaHierarchical } from './hierarchical.ts';
-import { synthesizeArea, type AreaReport } from './yosys.ts';
+import { synthesizeArea, type AreaReport, type CellMapping } from './yosys.ts';
 
 /** Where one design's reports and work folders live under the output folder. */
 export function designPaths(outDir: string, design: string) {
@@ -28,10 +28,17 @@ export function writeDesignVerilog(entry: DesignEntry, outDir: string): WrittenD
  * older report, so a stale area never sits beside a failing design. With
  * black boxes the flow is hierarchical (synth/hierarchical.ts).
  */
-export async function runAreaFlow(name: string, rtl: WrittenDesign, outDir: string, liberty?: string, blackBoxes: readonly string[] = []): Promise<AreaReport> {
+export async function runAreaFlow(
+  name: string,
+  rtl: WrittenDesign,
+  outDir: string,
+  liberty?: string,
+  blackBoxes: readonly string[] = [],
+  mapping: CellMapping = 'full',
+): Promise<AreaReport> {
   const p = designPaths(outDir, name);
   try {
-    const opts = { design: name, verilogFiles: rtl.files, top: rtl.top, workDir: p.areaWorkDir, ...(liberty ? { liberty } : {}) };
+    const opts = { design: name, verilogFiles: rtl.files, top: rtl.top, workDir: p.areaWorkDir, mapping, ...(liberty ? { liberty } : {}) };
     const report = blackBoxes.length ? await synthesizeAreaHierarchical({ ...opts, blackBoxes }) : await synthesizeArea(opts);
     writeFileAtomic(p.areaReport, `${JSON.stringify(report, null, 2)}\n`);
     return report;

@@ -12,7 +12,7 @@ const int = (n: number): string => Math.round(n).toLocaleString('en-US');
 const mm2 = (um2: number): string => (um2 / 1e6).toFixed(4);
 
 export function areaTable(reports: readonly AreaReport[]): string {
-  const rows = [['design', 'std-cell um^2', 'mm^2', 'cells', 'flip-flops', 'memory bits', 'memory est. um^2', 'total est. mm^2', 'yosys s']];
+  const rows = [['design', 'std-cell um^2', 'mm^2', 'cells', 'flip-flops', 'memory bits', 'memory est. um^2', 'total est. mm^2', 'mapping', 'yosys s']];
   for (const r of reports) {
     rows.push([
       r.design,
@@ -23,6 +23,7 @@ export function areaTable(reports: readonly AreaReport[]): string {
       int(r.memoryBits),
       int(r.memoryAreaUm2Estimate),
       mm2(r.totalAreaUm2Estimate),
+      r.mapping,
       r.wallTimeS.toFixed(1),
     ]);
   }

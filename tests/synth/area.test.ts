@@ -4,7 +4,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { findDesign } from '../../gen/designs.ts';
 import { writeVerilog } from '../../gen/write.ts';
 import { runAreaFlow, writeDesignVerilog } from '../../synth/run-design.ts';
-import { synthesizeArea, type AreaReport } from '../../synth/yosys.ts';
+import { FAST_MAPPING_SCRIPT, synthesizeArea, type AreaReport } from '../../synth/yosys.ts';
 import { hostLoadedPair, hostLoadedTable, scratchpadPair } from './memory-design.ts';
 import { scratchDir } from './scratch.ts';
 
@@ -23,7 +23,7 @@ describe('area flow on the counter design', () => {
   it('writes a report with the documented fields', () => {
     for (const field of [
       'design', 'top', 'liberty', 'yosysVersion', 'areaUm2', 'cells', 'modules', 'memories',
-      'memoryAreaUm2Estimate', 'totalAreaUm2Estimate', 'wallTimeS',
+      'memoryAreaUm2Estimate', 'totalAreaUm2Estimate', 'wallTimeS', 'mapping',
     ]) {
       expect(written, field).toHaveProperty(field);
     }
@@ -53,6 +53,25 @@ describe('area flow on the counter design', () => {
     const work = path.join(outDir, 'counter', 'asic');
     for (const f of ['area.ys', 'yosys.log', 'netlist.v', 'rtl/Counter_width8.v']) expect(fs.existsSync(path.join(work, f)), f).toBe(true);
     expect(fs.readFileSync(path.join(work, 'netlist.v'), 'utf8')).toContain('DFFPOSX1');
+  });
+});
+
+describe('the cell mapping script', () => {
+  it('maps with the default script unless asked for the fast one, and says which', async () => {
+    const outDir = scratchDir('counter-mapping');
+    const rtl = writeDesignVerilog(findDesign('counter'), outDir);
+    const full = await runAreaFlow('counter', rtl, path.join(outDir, 'full'));
+    const fast = await runAreaFlow('counter', rtl, path.join(outDir, 'fast'), undefined, [], 'fast');
+    const script = (dir: string) => fs.readFileSync(path.join(outDir, dir, 'counter', 'asic', 'area.ys'), 'utf8');
+    expect(full.mapping).toBe('full');
+    expect(fast.mapping).toBe('fast');
+    expect(script('full')).toMatch(/^abc -liberty \S+$/m);
+    expect(script('full')).not.toContain(FAST_MAPPING_SCRIPT);
+    expect(script('fast')).toMatch(/^abc -liberty \S+ -script \+strash;dc2;strash;&get,-n;&nf,\{D\};&put$/m);
+    // Both are real mappings of the same logic: the flip-flops and library cells stay.
+    expect(fast.flipFlops).toBe(8);
+    expect(fast.areaUm2).toBeGreaterThan(0);
+    expect(Object.keys(fast.unmappedCells)).toEqual([]);
   });
 });
 
