@@ -81,7 +81,11 @@ async function main(opts: Options): Promise<void> {
       tasks.push({
         label: `${entry.name} (area)`,
         run: async () => {
-          const r = await runAreaFlow(entry.name, rtl, outDir, opts.liberty, entry.blackBoxes, opts.mapping ?? entry.areaMapping);
+          const r = await runAreaFlow(entry.name, rtl, outDir, {
+            liberty: opts.liberty,
+            blackBoxes: entry.blackBoxes,
+            mapping: opts.mapping ?? entry.areaMapping,
+          });
           areaReports.set(entry.name, r);
           const mem = r.memoryBits ? `, ${r.memoryBits} memory bits` : '';
           return `${entry.name}: ${Math.round(r.areaUm2)} um^2 std cells, ${r.cellCount} cells, ${r.flipFlops} flip-flops${mem} (${r.wallTimeS.toFixed(1)} s)`;

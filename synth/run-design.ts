@@ -32,10 +32,9 @@ export async function runAreaFlow(
   name: string,
   rtl: WrittenDesign,
   outDir: string,
-  liberty?: string,
-  blackBoxes: readonly string[] = [],
-  mapping: CellMapping = 'full',
+  flow: { readonly liberty?: string; readonly blackBoxes?: readonly string[]; readonly mapping?: CellMapping } = {},
 ): Promise<AreaReport> {
+  const { liberty, blackBoxes = [], mapping = 'full' } = flow;
   const p = designPaths(outDir, name);
   try {
     const opts = { design: name, verilogFiles: rtl.files, top: rtl.top, workDir: p.areaWorkDir, mapping, ...(liberty ? { liberty } : {}) };

@@ -164,7 +164,7 @@ export const areaExperiment: Experiment = {
     const synthDir = path.join(context.outDir, 'synth');
     const rtl = writeDesignVerilog(entry, synthDir);
     if (unit.params.flow === 'asic') {
-      const r = await runAreaFlow(entry.name, rtl, synthDir, undefined, entry.blackBoxes, entry.areaMapping);
+      const r = await runAreaFlow(entry.name, rtl, synthDir, { blackBoxes: entry.blackBoxes, mapping: entry.areaMapping });
       const h = (r as Partial<HierarchicalAreaReport>).hierarchy;
       const figures: AsicFigures = {
         flow: 'asic', design: entry.name, libraryName: r.libraryName, yosysVersion: r.yosysVersion,

@@ -61,7 +61,7 @@ describe('the cell mapping script', () => {
     const outDir = scratchDir('counter-mapping');
     const rtl = writeDesignVerilog(findDesign('counter'), outDir);
     const full = await runAreaFlow('counter', rtl, path.join(outDir, 'full'));
-    const fast = await runAreaFlow('counter', rtl, path.join(outDir, 'fast'), undefined, [], 'fast');
+    const fast = await runAreaFlow('counter', rtl, path.join(outDir, 'fast'), { mapping: 'fast' });
     const script = (dir: string) => fs.readFileSync(path.join(outDir, dir, 'counter', 'asic', 'area.ys'), 'utf8');
     expect(full.mapping).toBe('full');
     expect(fast.mapping).toBe('fast');
