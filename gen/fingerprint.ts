@@ -111,7 +111,7 @@ const KIND_CODES: Readonly<Record<IrNode['kind'], number>> = {
 
 const OP_CODES: Readonly<Record<IrOperator, number>> = {
   add: 1, sub: 2, mul: 3, neg: 4, and: 5, or: 6, xor: 7, not: 8, eq: 9, ne: 10, lt: 11, le: 12, gt: 13, ge: 14,
-  shl: 15, shr: 16, dshl: 17, dshr: 18, bits: 19, cat: 20, zext: 21, sext: 22, cast: 23, andr: 24, orr: 25, xorr: 26, mux: 27,
+  shl: 15, shr: 16, dshl: 17, dshr: 18, bits: 19, cat: 20, zext: 21, sext: 22, cast: 23, andr: 24, orr: 25, xorr: 26, mux: 27, select: 28,
 };
 
 function encodeModule(m: IrModule, out: FieldStream): void {

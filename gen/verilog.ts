@@ -103,6 +103,9 @@ class ModuleEmitter {
   /** Names given by the emitter, so temporaries never collide. */
   private readonly taken = new Set<string>();
   private tempCount = 0;
+  /** The Verilog arrays that 'select' nodes index, one per distinct list of values (many selects share one). */
+  private readonly selectArrays = new Map<string, { readonly name: string; readonly width: number; readonly values: readonly NodeId[]; readonly origin: string }>();
+  private readonly arrayOfSelect = new Map<NodeId, string>();
 
   constructor(
     private readonly m: IrModule,
@@ -148,6 +151,7 @@ class ModuleEmitter {
     this.chooseInlining();
     this.inlineSlices();
     this.assignNames();
+    this.assignSelectArrays();
     return this.render();
   }
 
@@ -289,7 +293,7 @@ class ModuleEmitter {
 
   /** Selects, concatenations and plain references need no parentheses. */
   private isTerm(s: Signal): boolean {
-    return s.kind === 'op' && (s.op === 'bits' || s.op === 'zext' || s.op === 'cast' || s.op === 'cat');
+    return s.kind === 'op' && (s.op === 'bits' || s.op === 'zext' || s.op === 'cast' || s.op === 'cat' || s.op === 'select');
   }
 
   /** Only operators are written in place: a case node is a statement in Verilog, never an expression. */
@@ -298,10 +302,29 @@ class ModuleEmitter {
   }
 
   private claim(s: Signal, wanted: string): void {
+    this.names[s.id] = this.claimName(wanted);
+  }
+
+  private claimName(wanted: string): string {
     let name = wanted;
     for (let i = 1; this.m.declaredNames.has(name) || this.taken.has(name); i++) name = `${wanted}_${i}`;
     this.taken.add(name);
-    this.names[s.id] = name;
+    return name;
+  }
+
+  /** Every 'select' reads an array of its values, declared once for all selects of the same values. */
+  private assignSelectArrays(): void {
+    for (const s of this.ordered) {
+      if (s.kind !== 'op' || s.op !== 'select') continue;
+      const values = s.args.slice(1);
+      const key = values.join(',');
+      let array = this.selectArrays.get(key);
+      if (!array) {
+        array = { name: this.claimName(`_select_values_${this.selectArrays.size}`), width: s.width, values, origin: this.origin(s) };
+        this.selectArrays.set(key, array);
+      }
+      this.arrayOfSelect.set(s.id, array.name);
+    }
   }
 
   private assignNames(): void {
@@ -414,6 +437,8 @@ class ModuleEmitter {
         return `|${this.ref(a[0]!)}`;
       case 'xorr':
         return `^${this.ref(a[0]!)}`;
+      case 'select':
+        return `${this.arrayOfSelect.get(s.id)!}[${this.ref(a[0]!)}]`;
       case 'mux': {
         const sep = this.inlined[a[2]!] === 1 ? `\n${indent}    ` : ' ';
         return `${this.ref(a[0]!)} ? ${this.muxBranch(a[1]!, false, indent)} :${sep}${this.muxBranch(a[2]!, true, indent)}`;
@@ -482,6 +507,10 @@ class ModuleEmitter {
         this.declare(decls, `  wire ${range(s.width)}${name};`, s.kind === 'instOut' ? s : null, `port ${port} of ${inst.name}`);
         if (s.kind === 'instIn') assigns.push(`  assign ${name} = ${this.rhs(s.driver, '  ')};`);
       }
+    }
+    for (const array of this.selectArrays.values()) {
+      this.declare(decls, `  wire ${range(array.width)}${array.name} [0:${array.values.length - 1}];`, null, array.origin);
+      array.values.forEach((v, k) => assigns.push(`  assign ${array.name}[${k}] = ${this.ref(v)};`));
     }
     for (const mem of m.memories) {
       const access = mem.testbenchAccess ? ' /* verilator public_flat_rw */' : '';

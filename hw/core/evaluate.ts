@@ -188,5 +188,7 @@ export function applyOperator(op: IrOperator, imm: readonly number[], args: read
     }
     case 'mux':
       return v[0] ? v[1]! : v[2]!;
+    case 'select':
+      return v[1 + Number(v[0]!)]!;
   }
 }

@@ -15,7 +15,9 @@ export type IrOperator =
   | 'shl' | 'shr' | 'dshl' | 'dshr'
   | 'bits' | 'cat' | 'zext' | 'sext' | 'cast'
   | 'andr' | 'orr' | 'xorr'
-  | 'mux';
+  | 'mux'
+  /** args[1 + args[0]]: a value chosen by an index that covers the 2^w values exactly. */
+  | 'select';
 
 interface NodeBase {
   readonly id: NodeId;

@@ -63,12 +63,22 @@ export function oneHotMux(select: Signal, values: readonly Signal[]): Signal {
   return reduceTree(terms, (a, b) => a.or(b));
 }
 
+/** From this many values on, an index that covers them exactly makes one 'select' node. */
+const MIN_INDEXED_SELECT = 8;
+
 /** Dynamic index into an array of same-typed signals; out-of-range indices give the last element. */
 export function select(values: readonly Signal[], index: Signal): Signal {
   const loc = SourceLoc.operator();
   if (values.length === 0) throw new HwError('select() needs at least one value', loc);
   checkOperand(index, loc);
   if (index.signed) throw new HwError(`select() index ${index.describe()} must be a UInt`, loc);
+  if (values.length >= MIN_INDEXED_SELECT && values.length === 2 ** index.width) {
+    for (const v of values) checkSameType('select', values[0]!, v, loc);
+    if (index.kind === 'lit') return values[Number(index.value)]!;
+    // One indexed read (an array in Verilog): simulators copy the chosen value instead of running a
+    // tree of 2:1 muxes, and synthesis sees one wide multiplexer instead of n - 1 intermediate values.
+    return makeOp('select', [index, ...values], values[0]!.width, values[0]!.signed, [], loc);
+  }
   // A balanced tree over the index bits: log2(n) levels of 2:1 muxes.
   let level = [...values];
   for (let bit = 0; level.length > 1; bit++) {

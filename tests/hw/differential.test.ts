@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { test } from 'vitest';
 import {
-  cat, defineModule, elaborate, evaluate, Input, mux, Output, SInt, UInt, type BitsType, type Signal,
+  cat, defineModule, elaborate, evaluate, Input, mux, Output, select, SInt, UInt, type BitsType, type Signal,
 } from '../../hw/index.ts';
 import { buildModel } from '../../sim/verilator/build.ts';
 import { Simulation } from '../../sim/verilator/session.ts';
@@ -24,7 +24,8 @@ type Tree =
   | { t: 'slice'; hi: number; lo: number; a: Tree }
   | { t: 'resize'; w: number; a: Tree }
   | { t: 'cat'; a: Tree; b: Tree }
-  | { t: 'mux'; c: Tree; a: Tree; b: Tree };
+  | { t: 'mux'; c: Tree; a: Tree; b: Tree }
+  | { t: 'select'; i: Tree; v: Tree[] };
 
 const treeArb = fc.letrec<{ tree: Tree }>((tie) => ({
   tree: fc.oneof(
@@ -44,6 +45,7 @@ const treeArb = fc.letrec<{ tree: Tree }>((tie) => ({
     fc.record({ t: fc.constant('resize' as const), w: fc.integer({ min: 1, max: MAX_WIDTH }), a: tie('tree') }),
     fc.record({ t: fc.constant('cat' as const), a: tie('tree'), b: tie('tree') }),
     fc.record({ t: fc.constant('mux' as const), c: tie('tree'), a: tie('tree'), b: tie('tree') }),
+    fc.record({ t: fc.constant('select' as const), i: tie('tree'), v: fc.array(tie('tree'), { minLength: 8, maxLength: 8 }) }),
   ),
 })).tree;
 
@@ -106,6 +108,10 @@ function build(t: Tree, ins: Signal[]): Signal {
     case 'mux': {
       const a = build(t.a, ins);
       return mux(build(t.c, ins).orR(), a, conform(build(t.b, ins), a));
+    }
+    case 'select': {
+      const [first, ...rest] = t.v.map((v) => build(v, ins));
+      return select([first!, ...rest.map((v) => conform(v, first!))], resize(build(t.i, ins).asUInt(), 3));
     }
   }
 }
