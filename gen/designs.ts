@@ -11,6 +11,7 @@ import { DEFAULT_ARRAY_TOP, type ArrayTopParams } from '../hw/scnn/array-params.
 import type { AnticipationCapability } from '../hw/scnn/pe-params.ts';
 import { scnnPeModuleName } from '../hw/scnn/pe.ts';
 import { ScnnArrayTop } from '../hw/scnn/array-top.ts';
+import { outputSliceModuleName } from '../hw/scnn/output-slice.ts';
 import { DEFAULT_PE_TOP, ScnnPeTop, type PeTopParams } from '../hw/scnn/pe-top.ts';
 import type { CellMapping } from '../synth/yosys.ts';
 
@@ -66,10 +67,10 @@ function peDesign(name: string, description: string, anticipation: AnticipationC
   return { name, description, elaborate: (o) => elaborate(ScnnPeTop, params, o), blackBoxes: [scnnPeModuleName(params.pe)], areaMapping: 'fast' };
 }
 
-/** The default array in one anticipation build, its PE (one module for all 64) synthesized once; `fast` mapping as for the PE. */
+/** The default array in one anticipation build, its PE and its output slice (one module each for all 64) synthesized once; `fast` mapping as for the PE. */
 function arrayDesign(name: string, description: string, anticipation: AnticipationCapability): DesignEntry {
   const params: ArrayTopParams = { ...DEFAULT_ARRAY_TOP, pe: { ...DEFAULT_ARRAY_TOP.pe, anticipation } };
-  return { name, description, elaborate: (o) => elaborate(ScnnArrayTop, params, o), blackBoxes: [scnnPeModuleName(params.pe)], areaMapping: 'fast' };
+  return { name, description, elaborate: (o) => elaborate(ScnnArrayTop, params, o), blackBoxes: [scnnPeModuleName(params.pe), outputSliceModuleName(params)], areaMapping: 'fast' };
 }
 
 /**

@@ -128,6 +128,15 @@ export function mergePhaseFields(p: ArrayTopParams): [string, number][] {
   return [['length', arrayWidths(p).sliceAddress + 1]];
 }
 
+/** The instance names of PE i (at row floor(i / px), column i mod px) and of its output slice, which name their memories' paths. */
+export function peInstanceName(i: number, p: Pick<ArrayTopParams, 'px'>): string {
+  return `pe_${Math.floor(i / p.px)}_${i % p.px}`;
+}
+
+export function sliceInstanceName(i: number, p: Pick<ArrayTopParams, 'px'>): string {
+  return `slice_${Math.floor(i / p.px)}_${i % p.px}`;
+}
+
 /** A PE's part of a merge phase: the list it sends (start, count) and the PE it receives from. */
 export function peMergeFields(p: ArrayTopParams): [string, number][] {
   const a = arrayWidths(p);

@@ -1,7 +1,9 @@
-import { Bool, cat, defineEnum, defineModule, Input, instance, lit, mem, mux, Output, reduceTree, reg, regNext, select, SInt, stateMachine, UInt, Vec, when, wire, type Signal } from '../index.ts';
+import { Bool, defineEnum, defineModule, Input, instance, lit, mem, mux, Output, reduceTree, reg, regNext, select, SInt, stateMachine, UInt, Vec, when, wire, type Signal } from '../index.ts';
 import { resizeUnsigned } from '../lib/arith.ts';
-import { arrayModuleSuffix, arrayWidths, mergePhaseFields, mergeTransferFields, peDescriptorFields, peMergeFields, unitDescriptorFields, validateArrayTopParams, type ArrayTopParams } from './array-params.ts';
+import { arrayModuleSuffix, arrayWidths, mergePhaseFields, peDescriptorFields, peInstanceName, sliceInstanceName, unitDescriptorFields, validateArrayTopParams, type ArrayTopParams } from './array-params.ts';
 import { peConfigPorts } from './coordinates.ts';
+import { fieldBits, latchFields } from './fields.ts';
+import { ScnnOutputSlice } from './output-slice.ts';
 import { PE_COUNTERS, ScnnPe } from './pe.ts';
 
 const ArrayPhase = defineEnum('ArrayPhase', ['Idle', 'UnitRead', 'UnitLoad', 'Fill', 'Compute', 'DrainWait', 'MergeRead', 'MergeLoad', 'MergeWalk', 'MergeFlush', 'Done']);
@@ -49,31 +51,6 @@ function arrayIO(p: ArrayTopParams) {
   };
 }
 
-/** Slices a descriptor word into its named fields (high to low). */
-function unpack(word: Signal, fields: readonly [string, number][]): Record<string, Signal> {
-  let at = word.width;
-  const out: Record<string, Signal> = {};
-  for (const [name, bits] of fields) {
-    out[name] = word.bits(at - 1, at - bits);
-    at -= bits;
-  }
-  return out;
-}
-
-/** Registers holding the fields of a memory word (or only the fields named in `only`), loaded when `load` holds. */
-function latchFields(prefix: string, fields: readonly [string, number][], word: Signal, load: Signal, only?: readonly string[]): Record<string, Signal> {
-  const raw = unpack(word, fields);
-  const regs: Record<string, Signal> = {};
-  for (const [name, bits] of fields) {
-    if (only && !only.includes(name)) continue;
-    const r = reg(UInt(bits), { name: `${prefix}_${name}`, init: 0 });
-    when(load, () => r.set(raw[name]!));
-    regs[name] = r;
-  }
-  return regs;
-}
-
-const fieldBits = (fields: readonly [string, number][]) => fields.reduce((s, [, b]) => s + b, 0);
 
 /**
  * A Px x Py array of outer-product PEs that runs a whole layer pass
@@ -106,11 +83,10 @@ export const ScnnArrayTop = defineModule({
     const F = pp.F;
     const fw = p.fillWidth;
 
-    const pes = Array.from({ length: P }, (_, i) => instance(ScnnPe, pp, { name: `pe_${Math.floor(i / p.px)}_${i % p.px}` }));
+    const pes = Array.from({ length: P }, (_, i) => instance(ScnnPe, pp, { name: peInstanceName(i, p) }));
 
     // ---- memories
     const A = pp.banks;
-    const logA = Math.log2(A);
     const globalElements = Array.from({ length: fw }, (_, j) => mem(UInt(w.element), p.globalBroadcastDepth / fw, { name: `global_broadcast_${j}`, testbenchAccess: true }));
     const pl = pp.pointerLanes;
     const globalPointers = Array.from({ length: pl }, (_, j) => mem(UInt(w.broadcastIndex), p.globalPointerDepth / pl, { name: `global_pointers_${j}`, testbenchAccess: true }));
@@ -118,14 +94,10 @@ export const ScnnArrayTop = defineModule({
     const peFields = peDescriptorFields(p);
     const unitTable = mem(UInt(fieldBits(unitFields)), p.unitDepth, { name: 'units', testbenchAccess: true });
     const peTables = pes.map((_, i) => mem(UInt(fieldBits(peFields)), p.unitDepth, { name: `desc_${i}`, testbenchAccess: true }));
-    // Output slices: one bank row (A accumulators) per word, so a drain writes a whole row per cycle.
-    const slices = pes.map((_, i) => mem(UInt(A * pp.accWidth), p.sliceDepth / A, { name: `slice_${i}`, testbenchAccess: true }));
+    // Output slices, each with its PE's part of the merge program: one bank row (A accumulators) per word, so a drain writes a whole row per cycle.
+    const slices = pes.map((_, i) => instance(ScnnOutputSlice, p, { name: sliceInstanceName(i, p) }));
     const phaseFields = mergePhaseFields(p);
-    const peMerge = peMergeFields(p);
-    const transferFields = mergeTransferFields(p);
     const phaseTable = mem(UInt(fieldBits(phaseFields)), p.mergePhaseDepth, { name: 'merge_phases', testbenchAccess: true });
-    const pePhaseTables = pes.map((_, i) => mem(UInt(fieldBits(peMerge)), p.mergePhaseDepth, { name: `merge_pe_${i}`, testbenchAccess: true }));
-    const mergeLists = pes.map((_, i) => mem(UInt(fieldBits(transferFields)), p.mergeListDepth, { name: `merge_list_${i}`, testbenchAccess: true }));
 
     // ---- control and counters
     const phase = stateMachine(ArrayPhase, { init: 'Idle' });
@@ -318,24 +290,11 @@ export const ScnnArrayTop = defineModule({
     const allDone = reduceTree(pes.map((pe, i) => peDone[i]!.or(pe.io.finished)), (x, y) => x.and(y)).named('all_done');
 
     const reduce = cfg.reduceAcrossPes!;
-    const lanesOf = (row: Signal) => Array.from({ length: A }, (_, l) => row.bits((l + 1) * pp.accWidth - 1, l * pp.accWidth).asSInt());
-    const rowOf = (lanes: readonly Signal[]) => cat(...[...lanes].reverse().map((v) => v.asUInt()));
     const drainReads = dDrainRows.map((rows, i) => draining.and(drainStep.lt(rows.extend(32))).named(`drain_read_${i}`));
     const drainRowAt = dSliceRow.map((row, i) => row.add(drainStep.trunc(a.sliceRow)).named(`drain_row_${i}`));
     pes.forEach((pe, i) => {
       pe.io.drainRead.set(drainReads[i]!);
       pe.io.drainEntry.set(drainStep.trunc(w.entryBits));
-    });
-    // Halo passes: a cycle after the read, each PE adds its row into its own slice.
-    const directValid = pes.map((_, i) => {
-      const r = reg(Bool(), { name: `drain_direct_valid_${i}`, init: 0 });
-      r.set(drainReads[i]!.and(reduce.not()));
-      return r;
-    });
-    const directRow = pes.map((_, i) => {
-      const r = reg(UInt(a.sliceRow), { name: `drain_direct_row_${i}`, init: 0 });
-      r.set(drainRowAt[i]!);
-      return r;
     });
     // Weight gradient: the lane-wise adder tree over the PEs, a register after every level (a.reductionLevels).
     const L = a.reductionLevels;
@@ -368,82 +327,36 @@ export const ScnnArrayTop = defineModule({
       treeValid.push(v);
     }
 
-    // ---- halo merge: per phase every PE walks its list of row transfers, one per cycle
+    // ---- halo merge: per phase every PE walks its list of row transfers, one per cycle (the slices' senders
+    // and receivers); each slice hears the PE its phase names (a Px·Py-way multiplexer of a bank row)
     const mergePhase = reg(UInt(a.mergePhase), { name: 'merge_phase', init: 0 });
     const readPhase = phase.is('MergeRead').and(mergePhase.lt(cfg.mergePhases!)).named('read_merge_phase');
     const phaseAddr = mergePhase.trunc(Math.log2(p.mergePhaseDepth));
     const mergeLoad = phase.is('MergeLoad');
     const phaseLength = latchFields('merge', phaseFields, phaseTable.read(phaseAddr, readPhase), mergeLoad).length!;
-    const pePhase = pePhaseTables.map((t, i) => latchFields(`merge_pe${i}`, peMerge, t.read(phaseAddr, readPhase), mergeLoad));
     const walking = phase.is('MergeWalk');
-    const laneBits = Math.max(1, logA);
-    // c0: list read; c1: the sender reads its src row; c2: each lane of the sent row selects its source lane and the
-    // sender sends (valid, dst row, lane mask, row), the receiver reads its dst row; c3: lane-wise masked add, write.
-    const send = pes.map((_, i) => {
-      const pm = pePhase[i]!;
-      const listRead = walking.and(step.lt(pm.count!.extend(32)));
-      const transfer = unpack(mergeLists[i]!.read(pm.listStart!.add(step.trunc(a.mergeListAddress)), listRead), transferFields);
-      const v1 = reg(Bool(), { name: `merge_v1_${i}`, init: 0 });
-      v1.set(listRead);
-      const srcLanes = lanesOf(slices[i]!.read(transfer.srcRow!, v1));
-      const v2 = reg(Bool(), { name: `merge_v2_${i}`, init: 0 });
-      const dstRow2 = reg(UInt(a.sliceRow), { name: `merge_dst_row2_${i}`, init: 0 });
-      const mask2 = reg(UInt(A), { name: `merge_mask2_${i}`, init: 0 });
-      v2.set(v1);
-      dstRow2.set(transfer.dstRow!);
-      mask2.set(transfer.mask!);
-      const row = Array.from({ length: A }, (_, l) => {
-        if (A === 1) return srcLanes[0]!;
-        const sel = reg(UInt(laneBits), { name: `merge_select2_${i}_${l}`, init: 0 });
-        sel.set(transfer[`select${l}`]!);
-        return select(srcLanes, sel);
-      });
-      // Which PE this one receives from, delayed to meet the senders' data in c2.
-      const from1 = reg(UInt(a.peIndex), { name: `merge_from1_${i}`, init: 0 });
-      const from2 = reg(UInt(a.peIndex), { name: `merge_from2_${i}`, init: 0 });
-      const takes1 = reg(Bool(), { name: `merge_takes1_${i}`, init: 0 });
-      const takes2 = reg(Bool(), { name: `merge_takes2_${i}`, init: 0 });
-      from1.set(pm.from!);
-      from2.set(from1);
-      takes1.set(walking.and(pm.receives!.bit(0)));
-      takes2.set(takes1);
-      return { valid: v2, dstRow: dstRow2, mask: mask2, row: rowOf(row).named(`merge_row_out_${i}`), from: from2, takes: takes2 };
-    });
-
-    // ---- the slices: a drain writes whole rows; the merge adds a masked row into a row (forwarding the row written the cycle before)
     slices.forEach((slice, i) => {
-      const me = send[i]!;
-      const inValid = me.takes.and(select(send.map((x) => x.valid), me.from)).named(`merge_in_valid_${i}`);
-      const inRow = select(send.map((x) => x.dstRow), me.from).named(`merge_in_row_${i}`);
-      const inMask = select(send.map((x) => x.mask), me.from).named(`merge_in_mask_${i}`);
-      const inValue = select(send.map((x) => x.row), me.from).named(`merge_in_value_${i}`);
-      // Weight gradient: the reduction network adds each group's summed window into the slice its descriptor names.
-      const treeHere = reduce.and(dReduceSlice.eq(i)).named(`tree_here_${i}`);
-      const readRow = mux(merging, inRow, mux(treeHere, treeRow[L]!, drainRowAt[i]!)).named(`slice_read_row_${i}`);
-      const old = slice.read(readRow);
-      const v3 = reg(Bool(), { name: `merge_v3_${i}`, init: 0 });
-      const row3 = reg(UInt(a.sliceRow), { name: `merge_row3_${i}`, init: 0 });
-      const mask3 = reg(UInt(A), { name: `merge_mask3_${i}`, init: 0 });
-      const value3 = reg(UInt(A * pp.accWidth), { name: `merge_value3_${i}`, init: 0 });
-      v3.set(inValid);
-      row3.set(inRow);
-      mask3.set(inMask);
-      value3.set(inValue);
-      const lastValid = reg(Bool(), { name: `merge_last_valid_${i}`, init: 0 });
-      const lastRow = reg(UInt(a.sliceRow), { name: `merge_last_row_${i}`, init: 0 });
-      const lastData = reg(UInt(A * pp.accWidth), { name: `merge_last_data_${i}`, init: 0 });
-      const baseRow = lanesOf(mux(lastValid.and(lastRow.eq(row3)), lastData, old));
-      const addend = lanesOf(value3);
-      const merged = rowOf(baseRow.map((x, l) => mux(mask3.bit(l), x.add(addend[l]!), x))).named(`merge_row_${i}`);
-      lastValid.set(v3);
-      lastRow.set(row3);
-      lastData.set(merged);
-      const oldLanes = lanesOf(old);
-      const drained = rowOf(oldLanes.map((x, l) => x.add(pes[i]!.io.drainData[l]!))).named(`drain_row_sum_${i}`);
-      const reduced = rowOf(oldLanes.map((x, l) => x.add(treeOut[l]!))).named(`reduced_row_sum_${i}`);
-      when(treeValid[L + 1]!.and(treeHere), () => slice.write(treeRow[L + 1]!, reduced))
-        .elseWhen(directValid[i]!, () => slice.write(directRow[i]!, drained))
-        .elseWhen(v3, () => slice.write(row3, merged));
+      const s = slice.io;
+      s.reduce.set(reduce);
+      s.merging.set(merging);
+      s.drainRead.set(drainReads[i]!);
+      s.drainRow.set(drainRowAt[i]!);
+      pes[i]!.io.drainData.forEach((d, l) => s.drainData[l]!.set(d));
+      s.treeHere.set(reduce.and(dReduceSlice.eq(i)).named(`tree_here_${i}`));
+      s.treeReadRow.set(treeRow[L]!);
+      s.treeWrite.set(treeValid[L + 1]!);
+      s.treeWriteRow.set(treeRow[L + 1]!);
+      treeOut.forEach((x, l) => s.treeSum[l]!.set(x));
+      s.phaseAddr.set(phaseAddr);
+      s.readPhase.set(readPhase);
+      s.phaseLoad.set(mergeLoad);
+      s.walking.set(walking);
+      s.step.set(step);
+      const from = s.receiveFrom;
+      s.heardValid.set(select(slices.map((x) => x.io.sendValid), from).named(`merge_heard_valid_${i}`));
+      s.heardDstRow.set(select(slices.map((x) => x.io.sendDstRow), from).named(`merge_heard_row_${i}`));
+      s.heardMask.set(select(slices.map((x) => x.io.sendMask), from).named(`merge_heard_mask_${i}`));
+      s.heardRow.set(select(slices.map((x) => x.io.sendRow), from).named(`merge_heard_value_${i}`));
     });
 
     const nextUnit = () => {

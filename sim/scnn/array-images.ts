@@ -25,7 +25,7 @@
  * Scheduled PE (x, y) of a schedule for sx x sy PEs runs on hardware PE
  * (x, y); hardware PEs outside the schedule get no segments and no window.
  */
-import { arrayWidths, mergePhaseFields, mergeTransferFields, peDescriptorFields, peMergeFields, unitDescriptorFields, validateArrayTopParams, type ArrayTopParams } from '../../hw/scnn/array-params.ts';
+import { arrayWidths, mergePhaseFields, mergeTransferFields, peDescriptorFields, peInstanceName, peMergeFields, sliceInstanceName, unitDescriptorFields, validateArrayTopParams, type ArrayTopParams } from '../../hw/scnn/array-params.ts';
 import { ANTICIPATION_CODES, PASS_CODES } from '../../hw/scnn/pe-params.ts';
 import type { PeTopParams } from '../../hw/scnn/pe-top.ts';
 import { accumulatorClears, groupFlags, hardwarePe, planOutput, reduceAcrossPes, type OutputPlan, type ScheduleArray } from './array-output.ts';
@@ -42,10 +42,6 @@ export interface ArrayTopImages {
   readonly sliceMemories: readonly string[];
   readonly plan: OutputPlan;
   readonly outputElements: number;
-}
-
-export function peInstanceName(i: number, params: ArrayTopParams): string {
-  return `pe_${Math.floor(i / params.px)}_${i % params.px}`;
 }
 
 const sameGeometry = (a: PassGeometry, b: PassGeometry) =>
@@ -154,8 +150,8 @@ export function encodeArrayTop(schedule: PassSchedule, grid: ScheduleArray, para
   for (let i = 0; i < P; i++) {
     const name = peInstanceName(i, params);
     memories[`desc_${i}`] = peDescriptors[i]!;
-    memories[`merge_pe_${i}`] = merge.pePhases[i]!;
-    memories[`merge_list_${i}`] = merge.lists[i]!;
+    memories[`${sliceInstanceName(i, params)}.merge_phases`] = merge.pePhases[i]!;
+    memories[`${sliceInstanceName(i, params)}.merge_list`] = merge.lists[i]!;
     for (let j = 0; j < p.I; j++) memories[`${name}.stationary_${j}`] = stationaryWords[i]!.filter((_, e) => e % p.I === j);
     memories[`${name}.segments`] = segmentWords[i]!;
   }
@@ -175,7 +171,7 @@ export function encodeArrayTop(schedule: PassSchedule, grid: ScheduleArray, para
     cfg_cycleLimit: cycleLimit,
     start: 1,
   };
-  return { config, memories, sliceMemories: Array.from({ length: P }, (_, i) => `slice_${i}`), plan, outputElements };
+  return { config, memories, sliceMemories: Array.from({ length: P }, (_, i) => `${sliceInstanceName(i, params)}.rows`), plan, outputElements };
 }
 
 /** The merge program as memory words: per phase its length; per PE and phase its list and the PE it receives from; per PE its lists. */
