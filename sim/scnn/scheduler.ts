@@ -350,11 +350,14 @@ function scheduleSpatialPass(
           const windows = tiles.map((t): PeWindow => {
             const rr = spatialReach(pass, t.rows, rowsDim);
             const cr = spatialReach(pass, t.cols, colsDim);
+            // A tile whose inputs reach no output (past a map smaller than the grid, or skipped by the
+            // stride) gets an empty window: it has no valid product, and nothing to drain or merge.
+            const reaches = rr.hi >= rr.lo && cr.hi >= cr.lo;
             return {
-              originRow: rr.hi >= rr.lo ? rr.lo : 0,
-              originCol: cr.hi >= cr.lo ? cr.lo : 0,
-              windowRows: reachSize(rr),
-              windowCols: reachSize(cr),
+              originRow: reaches ? rr.lo : 0,
+              originCol: reaches ? cr.lo : 0,
+              windowRows: reaches ? reachSize(rr) : 0,
+              windowCols: reaches ? reachSize(cr) : 0,
               channels: chSpan.end - chSpan.start,
               stationaryChannels: 1,
             };

@@ -13,7 +13,8 @@ const conv = (batch: number, inChannels: number, outChannels: number, size: numb
 /**
  * Layer passes over the array sizes 1 x 1 to 3 x 3: odd map sizes, strides 1
  * and 2, paddings 0-3, channel counts that do not divide the groups,
- * densities 1%-100%, and fully-connected layers (matrix mode).
+ * densities 1%-100%, maps smaller than the grid, and fully-connected layers
+ * (matrix mode).
  */
 export function passCases(seed: number, passes: readonly TrainingPass[] = ['forward', 'inputGradient', 'weightGradient']): PassCase[] {
   const layers: { name: string; shape: ConvShape; density: number; grid: ScheduleArray }[] = [
@@ -23,6 +24,9 @@ export function passCases(seed: number, passes: readonly TrainingPass[] = ['forw
     { name: 'conv 6x6 k5 s2 p3', shape: conv(1, 3, 2, 6, 5, 2, 3), density: 1, grid: { px: 2, py: 3 } },
     { name: 'conv 8x10 k1 s1 p0', shape: conv(1, 5, 3, 8, 1, 1, 0), density: 0.2, grid: { px: 1, py: 1 } },
     { name: 'conv 13x15 k3 s2 p1', shape: conv(1, 6, 8, 13, 3, 2, 1), density: 0.01, grid: { px: 3, py: 3 } },
+    // Maps smaller than the grid, and pixels the stride skips: PEs whose tiles reach no output (empty windows).
+    { name: 'conv 2x4 k3 s1 p1', shape: conv(1, 3, 4, 2, 3, 1, 1), density: 0.5, grid: { px: 3, py: 3 } },
+    { name: 'conv 3x3 k1 s2 p0', shape: conv(1, 4, 3, 3, 1, 2, 0), density: 0.7, grid: { px: 3, py: 3 } },
     { name: 'fc 40 -> 7', shape: { batch: 3, inChannels: 40, outChannels: 7, height: 1, width: 1, kernelHeight: 1, kernelWidth: 1, stride: 1, padding: 0 }, density: 0.4, grid: { px: 3, py: 2 } },
     { name: 'fc 12 -> 19', shape: { batch: 2, inChannels: 12, outChannels: 19, height: 1, width: 1, kernelHeight: 1, kernelWidth: 1, stride: 1, padding: 0 }, density: 1, grid: { px: 3, py: 3 } },
   ];

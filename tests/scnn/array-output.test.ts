@@ -110,3 +110,18 @@ test('property: the output plan gives the golden layer for random layers, passes
     { numRuns: 200, seed: 23 },
   );
 });
+
+test('a PE whose tile reaches no output has an empty window: it drains no row and takes no part in the halo merge', () => {
+  for (const c of passCases(5, ['forward', 'inputGradient']).filter((x) => x.label === 'conv 2x4 k3 s1 p1' || x.label === 'conv 3x3 k1 s2 p0')) {
+    const schedule = schedulePass(c.shape, c.pass, c.operands, scheduleConfig(TEST_ARRAY_TOP, c.grid, c.capacities), c.label);
+    const idle = new Set<number>();
+    schedule.units.forEach(({ unit }) => unit.pes.forEach((pe, k) => pe.window.windowRows * pe.window.windowCols === 0 && idle.add(hardwarePe(k, c.grid, TEST_ARRAY_TOP))));
+    expect(idle.size, `${c.label} ${c.pass}`).toBeGreaterThan(0);
+    const plan = planOutput(schedule, c.grid, TEST_ARRAY_TOP, true);
+    for (const pe of idle) {
+      expect(plan.drainRows.every((rows) => rows[pe] === 0), `${c.label} ${c.pass}: PE ${pe} drains`).toBe(true);
+      expect(plan.phases.some((ph) => ph.sends.some((s) => s.sender === pe || s.receiver === pe)), `${c.label} ${c.pass}: PE ${pe} merges`).toBe(false);
+    }
+    expect(firstMismatch(applyPlan(schedule, c.grid, TEST_ARRAY_TOP, plan), goldenPassOutput(c.shape, c.pass, c.operands, c.label))).toBeUndefined();
+  }
+});

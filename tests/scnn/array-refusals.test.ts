@@ -32,7 +32,7 @@ test('a pass whose windows or halo merge exceed the output slices or the merge p
   const run = (params: typeof TEST_ARRAY_TOP) => () => encodeArrayTop(s, wide.grid, params, 'element', 1000);
   expect(run(TEST_ARRAY_TOP)).not.toThrow();
   expect(run({ ...TEST_ARRAY_TOP, sliceDepth: 128 })).toThrow(/forward pass refused: PE 1's windows need 160 output-slice entries over the pass; its slice holds 128/);
-  expect(run({ ...TEST_ARRAY_TOP, mergePhaseDepth: 4 })).toThrow(/forward pass refused: the halo merge needs 6 phases; the merge phase table holds 4/);
+  expect(run({ ...TEST_ARRAY_TOP, mergePhaseDepth: 4 })).toThrow(/forward pass refused: the halo merge needs 5 phases; the merge phase table holds 4/);
   expect(run({ ...TEST_ARRAY_TOP, mergeListDepth: 8 })).toThrow(/forward pass refused: PE \d sends \d+ halo row transfers over the pass; its merge list holds 8/);
 });
 
