@@ -130,6 +130,9 @@ function areaScript(p: {
       ? ['# Synthesized on their own (synth/hierarchical.ts): only their ports stay here.', `blackbox ${p.blackBoxes.map(quote).join(' ')}`]
       : []),
     `hierarchy -check -top ${p.top}`,
+    // A black box may keep state that only the host reads (an output slice's memory), so none of its outputs
+    // need reach the top's: its instances and the logic feeding them stay, as its memories would keep them flattened.
+    ...(p.blackBoxes.length ? [`setattr -set keep 1 ${p.blackBoxes.map((b) => quote(`t:${b}`)).join(' ')}`] : []),
     ...exposeHostPorts(p.top, p.hostLoaded),
     // proc ends with opt_expr, which would fold the children's tied write ports before they are exposed.
     ...(p.flatten ? ['proc -noopt', 'flatten', ...exposeHostPorts(p.top, p.childHostLoaded, true)] : ['proc']),

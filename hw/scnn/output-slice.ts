@@ -29,7 +29,7 @@ function sliceIO(p: ArrayTopParams) {
     /** The phase walks; step is its cycle. */
     walking: Input(Bool()),
     step: Input(UInt(32)),
-    /** What this slice sends on its links (a row transfer's data, two cycles after its list read). */
+    /** What this slice sends in a merge phase (a row transfer's data, two cycles after its list read). */
     sendValid: Output(Bool()),
     sendDstRow: Output(UInt(a.sliceRow)),
     sendMask: Output(UInt(A)),

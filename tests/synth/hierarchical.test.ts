@@ -1,5 +1,6 @@
 import path from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { Bool, defineModule, elaborate, Input, instance, mem, Output, UInt } from '../../hw/index.ts';
 import { writeVerilog } from '../../gen/write.ts';
 import { addBlackBoxes, addFpgaBlackBoxes, synthesizeAreaHierarchical, synthesizeFpgaHierarchical, type HierarchicalAreaReport, type HierarchicalFpgaReport } from '../../synth/hierarchical.ts';
 import { synthesizeArea, type AreaReport } from '../../synth/yosys.ts';
@@ -78,4 +79,38 @@ describe('adding black boxes up', () => {
     expect(cells).toEqual({ FDRE: 1, LUT6: 11, RAMB18E1: 4 });
     expect(instances).toEqual(new Map([['Pe', 4]]));
   });
+});
+
+/** A child that only records its input in a memory the host reads: none of its outputs reach the top's. */
+const Recorder = defineModule({
+  name: 'Recorder',
+  io: () => ({ at: Input(UInt(4)), value: Input(UInt(8)), last: Output(UInt(8)) }),
+  body: (io) => {
+    const log = mem(UInt(8), 16, { name: 'log', testbenchAccess: true });
+    log.write(io.at, io.value);
+    io.last.set(log.read(io.at));
+  },
+});
+
+const RecordedSums = defineModule({
+  name: 'RecordedSums',
+  io: () => ({ at: Input(UInt(4)), a: Input(UInt(8)), b: Input(UInt(8)), done: Output(Bool()) }),
+  body: (io) => {
+    for (let i = 0; i < REPLICAS; i++) {
+      const r = instance(Recorder, {}, { name: `rec${i}` });
+      r.io.at.set(io.at);
+      r.io.value.set(io.a.add(io.b).xor(i));
+    }
+    io.done.set(io.at.eq(15));
+  },
+});
+
+it('keeps a black box whose outputs nothing reads, and the logic that feeds it', async () => {
+  const dir = scratchDir('hierarchical-sink');
+  const rtl = writeVerilog(elaborate(RecordedSums, {}), path.join(dir, 'verilog'));
+  const hier = await synthesizeAreaHierarchical({ design: 'recorded_sums', verilogFiles: rtl.files, top: rtl.top, blackBoxes: ['Recorder'], workDir: path.join(dir, 'hier') });
+  expect(hier.hierarchy.top.modules.find((m) => m.module === 'Recorder')).toMatchObject({ blackBox: true, occurrences: REPLICAS });
+  expect(hier.hierarchy.blackBoxes).toEqual([expect.objectContaining({ module: 'Recorder', instances: REPLICAS, memoryBits: 16 * 8 })]);
+  // The three 8-bit adders (and their xors) that feed the recorders stay in the top.
+  expect(hier.hierarchy.top.cellCount).toBeGreaterThan(24);
 });
