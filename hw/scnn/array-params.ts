@@ -128,14 +128,10 @@ export function mergePhaseFields(p: ArrayTopParams): [string, number][] {
   return [['length', arrayWidths(p).sliceAddress + 1]];
 }
 
-/** The instance names of PE i (at row floor(i / px), column i mod px) and of its output slice, which name their memories' paths. */
-export function peInstanceName(i: number, p: Pick<ArrayTopParams, 'px'>): string {
-  return `pe_${Math.floor(i / p.px)}_${i % p.px}`;
-}
-
-export function sliceInstanceName(i: number, p: Pick<ArrayTopParams, 'px'>): string {
-  return `slice_${Math.floor(i / p.px)}_${i % p.px}`;
-}
+/** `<kind>_<row>_<col>` of PE i (at row floor(i / px), column i mod px): the instance names that prefix their memories' paths. */
+const gridInstanceName = (kind: string, i: number, p: Pick<ArrayTopParams, 'px'>): string => `${kind}_${Math.floor(i / p.px)}_${i % p.px}`;
+export const peInstanceName = (i: number, p: Pick<ArrayTopParams, 'px'>): string => gridInstanceName('pe', i, p);
+export const sliceInstanceName = (i: number, p: Pick<ArrayTopParams, 'px'>): string => gridInstanceName('slice', i, p);
 
 /** A PE's part of a merge phase: the list it sends (start, count) and the PE it receives from. */
 export function peMergeFields(p: ArrayTopParams): [string, number][] {
