@@ -133,14 +133,42 @@ const gridInstanceName = (kind: string, i: number, p: Pick<ArrayTopParams, 'px'>
 export const peInstanceName = (i: number, p: Pick<ArrayTopParams, 'px'>): string => gridInstanceName('pe', i, p);
 export const sliceInstanceName = (i: number, p: Pick<ArrayTopParams, 'px'>): string => gridInstanceName('slice', i, p);
 
-/** A PE's part of a merge phase: the list it sends (start, count) and the PE it receives from. */
+/**
+ * The halo merge's links: a PE hears the sends of its eight neighbours on the array's torus
+ * (rows and columns wrap), named by a direction code, the index of (row step, column step) here,
+ * or its own (a phase entry's fromSelf bit). The output plan puts every output's owner within a
+ * hop of its copies, and refuses a pass that would need more (docs/pe-array.md section 3a).
+ */
+export const MERGE_DIRECTIONS: readonly (readonly [number, number])[] = [
+  [-1, -1], [-1, 0], [-1, 1],
+  [0, -1], [0, 1],
+  [1, -1], [1, 0], [1, 1],
+];
+export const MERGE_DIRECTION_BITS = 3;
+
+/** The PE that PE i hears in direction d. */
+export function mergeNeighbour(i: number, d: number, p: Pick<ArrayTopParams, 'px' | 'py'>): number {
+  const [dy, dx] = MERGE_DIRECTIONS[d]!;
+  const row = (Math.floor(i / p.px) + dy + p.py) % p.py;
+  const col = ((i % p.px) + dx + p.px) % p.px;
+  return row * p.px + col;
+}
+
+/** The direction code in which receiver hears sender, or undefined when sender is not one of its neighbours. */
+export function mergeDirection(sender: number, receiver: number, p: Pick<ArrayTopParams, 'px' | 'py'>): number | undefined {
+  const d = MERGE_DIRECTIONS.findIndex((_, k) => mergeNeighbour(receiver, k, p) === sender);
+  return d < 0 ? undefined : d;
+}
+
+/** A PE's part of a merge phase: the list it sends (start, count) and whom it receives from (itself, or the neighbour in direction `from`). */
 export function peMergeFields(p: ArrayTopParams): [string, number][] {
   const a = arrayWidths(p);
   return [
     ['listStart', a.mergeListAddress],
     ['count', a.sliceAddress + 1],
     ['receives', 1],
-    ['from', a.peIndex],
+    ['fromSelf', 1],
+    ['from', MERGE_DIRECTION_BITS],
   ];
 }
 

@@ -1,6 +1,6 @@
 import { Bool, defineEnum, defineModule, Input, instance, lit, mem, mux, Output, reduceTree, reg, regNext, select, SInt, stateMachine, UInt, Vec, when, wire, type Signal } from '../index.ts';
 import { resizeUnsigned } from '../lib/arith.ts';
-import { arrayModuleSuffix, arrayWidths, mergePhaseFields, peDescriptorFields, peInstanceName, sliceInstanceName, unitDescriptorFields, validateArrayTopParams, type ArrayTopParams } from './array-params.ts';
+import { arrayModuleSuffix, arrayWidths, MERGE_DIRECTIONS, mergeNeighbour, mergePhaseFields, peDescriptorFields, peInstanceName, sliceInstanceName, unitDescriptorFields, validateArrayTopParams, type ArrayTopParams } from './array-params.ts';
 import { peConfigPorts } from './coordinates.ts';
 import { fieldBits, latchFields } from './fields.ts';
 import { ScnnOutputSlice } from './output-slice.ts';
@@ -69,8 +69,9 @@ function arrayIO(p: ArrayTopParams) {
  * waits only for the drain engine to take its group's drain (the drain of the
  * group before, which used its set, has ended).
  * After the last unit the halo merge runs the merge program: phase by phase,
- * every PE sends a row of halo entries per cycle from its list to the PE that
- * receives from it, which adds them into the masked lanes of a row of its slice.
+ * every PE sends a row of halo entries per cycle from its list to the neighbour
+ * that receives from it (links to the eight neighbours on the torus), which adds
+ * them into the masked lanes of a row of its slice.
  */
 export const ScnnArrayTop = defineModule({
   name: (p: ArrayTopParams) => `ScnnArrayTop_${arrayModuleSuffix(p)}`,
@@ -328,7 +329,7 @@ export const ScnnArrayTop = defineModule({
     }
 
     // ---- halo merge: per phase every PE walks its list of row transfers, one per cycle (the slices' senders
-    // and receivers); each slice hears the PE its phase names (a Px·Py-way multiplexer of a bank row)
+    // and receivers); each slice hears the neighbour its phase names (an 8-way multiplexer of a bank row)
     const mergePhase = reg(UInt(a.mergePhase), { name: 'merge_phase', init: 0 });
     const readPhase = phase.is('MergeRead').and(mergePhase.lt(cfg.mergePhases!)).named('read_merge_phase');
     const phaseAddr = mergePhase.trunc(Math.log2(p.mergePhaseDepth));
@@ -353,10 +354,11 @@ export const ScnnArrayTop = defineModule({
       s.walking.set(walking);
       s.step.set(step);
       const from = s.receiveFrom;
-      s.heardValid.set(select(slices.map((x) => x.io.sendValid), from).named(`merge_heard_valid_${i}`));
-      s.heardDstRow.set(select(slices.map((x) => x.io.sendDstRow), from).named(`merge_heard_row_${i}`));
-      s.heardMask.set(select(slices.map((x) => x.io.sendMask), from).named(`merge_heard_mask_${i}`));
-      s.heardRow.set(select(slices.map((x) => x.io.sendRow), from).named(`merge_heard_value_${i}`));
+      const neighbours = MERGE_DIRECTIONS.map((_, d) => slices[mergeNeighbour(i, d, p)]!.io);
+      s.heardValid.set(select(neighbours.map((x) => x.sendValid), from).named(`merge_heard_valid_${i}`));
+      s.heardDstRow.set(select(neighbours.map((x) => x.sendDstRow), from).named(`merge_heard_row_${i}`));
+      s.heardMask.set(select(neighbours.map((x) => x.sendMask), from).named(`merge_heard_mask_${i}`));
+      s.heardRow.set(select(neighbours.map((x) => x.sendRow), from).named(`merge_heard_value_${i}`));
     });
 
     const nextUnit = () => {

@@ -1,5 +1,5 @@
 import { Bool, cat, defineModule, Input, mem, mux, Output, reg, select, SInt, UInt, Vec, when, type Signal } from '../index.ts';
-import { arrayWidths, mergeTransferFields, peMergeFields, validateArrayTopParams, type ArrayTopParams } from './array-params.ts';
+import { arrayWidths, MERGE_DIRECTION_BITS, mergeTransferFields, peMergeFields, validateArrayTopParams, type ArrayTopParams } from './array-params.ts';
 import { fieldBits, latchFields, unpack } from './fields.ts';
 
 function sliceIO(p: ArrayTopParams) {
@@ -34,8 +34,8 @@ function sliceIO(p: ArrayTopParams) {
     sendDstRow: Output(UInt(a.sliceRow)),
     sendMask: Output(UInt(A)),
     sendRow: Output(row),
-    /** The PE whose sends it takes in its phase (register), and what that PE sends now. */
-    receiveFrom: Output(UInt(a.peIndex)),
+    /** The neighbour whose sends it takes in its phase (a direction code, hw/scnn/array-params.ts; register), and what that PE sends now. */
+    receiveFrom: Output(UInt(MERGE_DIRECTION_BITS)),
     heardValid: Input(Bool()),
     heardDstRow: Input(UInt(a.sliceRow)),
     heardMask: Input(UInt(A)),
@@ -53,7 +53,7 @@ export function outputSliceModuleName(p: ArrayTopParams): string {
  * per word, written by its PE's drain (added in), by the weight gradient's reduction
  * tree, and by the halo merge, whose program (the PE's phase entries and its list of
  * row transfers) it holds. In a merge phase it sends a row of its list per cycle on
- * its output and adds what the PE its phase names sends (selected by the top) into
+ * its output and adds what the neighbour its phase names sends (selected by the top) into
  * the masked lanes of a row. One module for every PE of the array, so a design
  * synthesizes and a simulator compiles it once.
  */
@@ -95,22 +95,28 @@ export const ScnnOutputSlice = defineModule({
     io.sendValid.set(v2);
     io.sendDstRow.set(dstRow2);
     io.sendMask.set(mask2);
-    io.sendRow.set(rowOf(sent).named('merge_row_out'));
+    const sentRow = rowOf(sent).named('merge_row_out');
+    io.sendRow.set(sentRow);
 
-    // ---- the receiver: the PE its phase names, delayed to meet the sender's data in c2 (the top selects that PE's sends)
+    // ---- the receiver: the neighbour its phase names, delayed to meet the sender's data in c2 (the top selects that
+    // PE's sends), or its own sends (a PE holding two copies of an output: a grid one PE wide, whose regions' halos meet)
     const from1 = reg(UInt(pm.from!.width), { name: 'merge_from1', init: 0 });
     const from2 = reg(UInt(pm.from!.width), { name: 'merge_from2', init: 0 });
+    const self1 = reg(Bool(), { name: 'merge_self1', init: 0 });
+    const self2 = reg(Bool(), { name: 'merge_self2', init: 0 });
     const takes1 = reg(Bool(), { name: 'merge_takes1', init: 0 });
     const takes2 = reg(Bool(), { name: 'merge_takes2', init: 0 });
     from1.set(pm.from!);
     from2.set(from1);
+    self1.set(pm.fromSelf!.bit(0));
+    self2.set(self1);
     takes1.set(io.walking.and(pm.receives!.bit(0)));
     takes2.set(takes1);
     io.receiveFrom.set(from2);
-    const inValid = takes2.and(io.heardValid).named('merge_in_valid');
-    const inRow = io.heardDstRow;
-    const inMask = io.heardMask;
-    const inValue = io.heardRow;
+    const inValid = takes2.and(mux(self2, v2, io.heardValid)).named('merge_in_valid');
+    const inRow = mux(self2, dstRow2, io.heardDstRow).named('merge_in_row');
+    const inMask = mux(self2, mask2, io.heardMask).named('merge_in_mask');
+    const inValue = mux(self2, sentRow, io.heardRow).named('merge_in_value');
 
     // ---- the writes: a drain adds its PE's row, the tree writes its sum added in, the merge adds a masked row
     // (forwarding the row it wrote the cycle before)

@@ -25,7 +25,7 @@
  * Scheduled PE (x, y) of a schedule for sx x sy PEs runs on hardware PE
  * (x, y); hardware PEs outside the schedule get no segments and no window.
  */
-import { arrayWidths, mergePhaseFields, mergeTransferFields, peDescriptorFields, peInstanceName, peMergeFields, sliceInstanceName, unitDescriptorFields, validateArrayTopParams, type ArrayTopParams } from '../../hw/scnn/array-params.ts';
+import { arrayWidths, mergeDirection, mergePhaseFields, mergeTransferFields, peDescriptorFields, peInstanceName, peMergeFields, sliceInstanceName, unitDescriptorFields, validateArrayTopParams, type ArrayTopParams } from '../../hw/scnn/array-params.ts';
 import { ANTICIPATION_CODES, PASS_CODES } from '../../hw/scnn/pe-params.ts';
 import type { PeTopParams } from '../../hw/scnn/pe-top.ts';
 import { accumulatorClears, groupFlags, hardwarePe, planOutput, reduceAcrossPes, type OutputPlan, type ScheduleArray } from './array-output.ts';
@@ -174,7 +174,7 @@ export function encodeArrayTop(schedule: PassSchedule, grid: ScheduleArray, para
   return { config, memories, sliceMemories: Array.from({ length: P }, (_, i) => `${sliceInstanceName(i, params)}.rows`), plan, outputElements };
 }
 
-/** The merge program as memory words: per phase its length; per PE and phase its list and the PE it receives from; per PE its lists. */
+/** The merge program as memory words: per phase its length; per PE and phase its list and the neighbour it receives from; per PE its lists. */
 function encodeMerge(params: ArrayTopParams, plan: OutputPlan): { phases: bigint[]; pePhases: bigint[][]; lists: bigint[][] } {
   const P = params.px * params.py;
   const bitsOf = (fields: [string, number][]) => fields.map(([, b]) => b);
@@ -192,7 +192,10 @@ function encodeMerge(params: ArrayTopParams, plan: OutputPlan): { phases: bigint
     for (let i = 0; i < P; i++) {
       const s = sendOf.get(i);
       const from = fromOf.get(i);
-      pePhases[i]!.push(pack([s ? lists[i]!.length % params.mergeListDepth : 0, s ? s.rows.length : 0, from === undefined ? 0 : 1, from ?? 0], peBits));
+      const self = from === i;
+      const direction = from === undefined || self ? 0 : mergeDirection(from, i, params);
+      if (direction === undefined) throw new ImpossibleWorkUnit(`the halo merge sends from PE ${from} to PE ${i}, which is not one of its neighbours`);
+      pePhases[i]!.push(pack([s ? lists[i]!.length % params.mergeListDepth : 0, s ? s.rows.length : 0, from === undefined ? 0 : 1, self ? 1 : 0, direction], peBits));
       if (s) {
         for (const r of s.rows) {
           const select = new Array<number>(A).fill(0);

@@ -8,8 +8,9 @@
  * them into memories and the cycle model (array-cycle-model.ts) costs them.
  */
 import { physicalAccumulatorAddress } from '../../hw/scnn/accumulator-banks.ts';
-import type { ArrayTopParams } from '../../hw/scnn/array-params.ts';
+import { mergeDirection, type ArrayTopParams } from '../../hw/scnn/array-params.ts';
 import { outputIndexOf } from './assemble.ts';
+import { ImpossibleWorkUnit } from './images.ts';
 import type { PassSchedule } from './scheduler.ts';
 import { groupRows, windowSize, type PeWindow } from './work-unit.ts';
 
@@ -22,6 +23,12 @@ export interface ScheduleArray {
 /** Hardware PE index of scheduled PE k. */
 export function hardwarePe(k: number, grid: ScheduleArray, params: ArrayTopParams): number {
   return Math.floor(k / grid.px) * params.px + (k % grid.px);
+}
+
+/** Hops between two PEs on the array's torus in the farther of the two axes: 1 for the eight neighbours the merge links reach. */
+function linkDistance(params: Pick<ArrayTopParams, 'px' | 'py'>): (a: number, b: number) => number {
+  const axis = (x: number, y: number, n: number) => Math.min(Math.abs(x - y), n - Math.abs(x - y));
+  return (a, b) => Math.max(axis(Math.floor(a / params.px), Math.floor(b / params.px), params.py), axis(a % params.px, b % params.px, params.px));
 }
 
 /** Whether the drain adds every PE's window in the reduction network (weight gradient: every PE holds the same block). */
@@ -106,8 +113,11 @@ export interface OutputPlan {
  * slice, except that windows placing their outputs identically (a block the
  * weight gradient revisits in another region) share a slot and add in the drain.
  * In the weight gradient the reduction network writes the one summed window into
- * PE 0's slice. Owners: of the copies of an output, the one deepest inside its
- * window (the neighbours' copies are halo margins); the others are merged into it.
+ * PE 0's slice. Owners: of the copies of an output, the one on the PE nearest to all
+ * the others (fewest hops to the farthest, so that the merge needs links to
+ * neighbours only), then the one deepest inside its window (the neighbours' copies
+ * are halo margins); the others are merged into it. A pair that is not
+ * neighbours refuses the pass.
  * Phases: sender/receiver pairs, longest list first, each into the first phase
  * where neither the sender nor the receiver is busy.
  */
@@ -171,7 +181,6 @@ export function planOutput(schedule: PassSchedule, grid: ScheduleArray, params: 
   const reached: number[] = [];
   const oSlice: number[] = [];
   const oEntry: number[] = [];
-  const oDepth: number[] = [];
   // A window edge on the output's border is no halo edge: only edges facing a neighbour count.
   const d = schedule.outputDims;
   const [planeRows, planeCols] = schedule.pass === 'matmul' ? [d[0]!, d[1]!] : [d[2]!, d[3]!];
@@ -196,20 +205,42 @@ export function planOutput(schedule: PassSchedule, grid: ScheduleArray, params: 
       }
     }
   };
+  // Every copy of every output, chained per output (newest first), to choose the owners from.
+  const copySlice: number[] = [];
+  const copyEntry: number[] = [];
+  const copyDepth: number[] = [];
+  const copyNext: number[] = [];
+  const lastCopy: number[] = [];
   visit((o, slice, entry, depth) => {
-    const i = compact.get(o);
+    let i = compact.get(o);
     if (i === undefined) {
-      compact.set(o, reached.length);
+      i = reached.length;
+      compact.set(o, i);
       reached.push(o);
-      oSlice.push(slice);
-      oEntry.push(entry);
-      oDepth.push(depth);
-    } else if (depth > oDepth[i]!) {
-      oDepth[i] = depth;
-      oSlice[i] = slice;
-      oEntry[i] = entry;
+      lastCopy.push(-1);
     }
+    copySlice.push(slice);
+    copyEntry.push(entry);
+    copyDepth.push(depth);
+    copyNext.push(lastCopy[i]!);
+    lastCopy[i] = copySlice.length - 1;
   });
+  const distance = linkDistance(params);
+  for (let i = 0; i < reached.length; i++) {
+    let best = -1;
+    let bestSpread = 0;
+    for (let copy = lastCopy[i]!; copy >= 0; copy = copyNext[copy]!) {
+      let spread = 0;
+      for (let other = lastCopy[i]!; other >= 0; other = copyNext[other]!) spread = Math.max(spread, distance(copySlice[copy]!, copySlice[other]!));
+      // Chained newest first: on a tie the earlier copy wins (>=).
+      if (best < 0 || spread < bestSpread || (spread === bestSpread && copyDepth[copy]! >= copyDepth[best]!)) {
+        best = copy;
+        bestSpread = spread;
+      }
+    }
+    oSlice.push(copySlice[best]!);
+    oEntry.push(copyEntry[best]!);
+  }
   const pairs = new Map<number, { sender: number; receiver: number; src: number[]; dst: number[]; rows: RowTransfer[]; count: number; rowOf: Map<number, number> }>();
   // Entries of a pair with the same src row and the same dst row travel in one row transfer.
   const rowsOfSlice = 2 ** 26;
@@ -239,6 +270,15 @@ export function planOutput(schedule: PassSchedule, grid: ScheduleArray, params: 
       pair.rows[r]!.srcLanes.push(entry % A);
     }
   });
+  for (const { sender, receiver } of pairs.values()) {
+    if (sender !== receiver && mergeDirection(sender, receiver, params) === undefined) {
+      const at = (k: number) => `PE (${Math.floor(k / params.px)}, ${k % params.px})`;
+      throw new ImpossibleWorkUnit(
+        `${schedule.pass} pass refused: its halo merge would send partial sums from ${at(sender)} to ${at(receiver)}, which is not one of its eight neighbours ` +
+          `(the merge links reach neighbours only: a kernel whose outputs span more than three PE tiles; docs/pe-array.md section 3a)`,
+      );
+    }
+  }
   // The owner of every output, for reading the tensor back (only with the lists: the encoder's plan).
   const ownerSlice = new Int32Array(withLists ? outputs : 0).fill(-1);
   const ownerEntry = new Int32Array(withLists ? outputs : 0).fill(-1);

@@ -23,6 +23,8 @@ export function passCases(seed: number, passes: readonly TrainingPass[] = ['forw
     { name: 'conv 7x9 k3 s1 p2', shape: conv(2, 2, 3, 7, 3, 1, 2), density: 0.1, grid: { px: 3, py: 2 } },
     { name: 'conv 6x6 k5 s2 p3', shape: conv(1, 3, 2, 6, 5, 2, 3), density: 1, grid: { px: 2, py: 3 } },
     { name: 'conv 8x10 k1 s1 p0', shape: conv(1, 5, 3, 8, 1, 1, 0), density: 0.2, grid: { px: 1, py: 1 } },
+    // One PE: its regions' halos meet in its own slice (the merge sends from a PE to itself).
+    { name: 'conv 6x6 k3 s1 p1', shape: conv(1, 2, 3, 6, 3, 1, 1), density: 0.5, grid: { px: 1, py: 1 } },
     { name: 'conv 13x15 k3 s2 p1', shape: conv(1, 6, 8, 13, 3, 2, 1), density: 0.01, grid: { px: 3, py: 3 } },
     // Maps smaller than the grid, and pixels the stride skips: PEs whose tiles reach no output (empty windows).
     { name: 'conv 2x4 k3 s1 p1', shape: conv(1, 3, 4, 2, 3, 1, 1), density: 0.5, grid: { px: 3, py: 3 } },

@@ -1,9 +1,10 @@
 import fc from 'fast-check';
 import { expect, test } from 'vitest';
 import { physicalAccumulatorAddress } from '../../hw/scnn/accumulator-banks.ts';
-import type { ArrayTopParams } from '../../hw/scnn/array-params.ts';
+import { DEFAULT_ARRAY_TOP, mergeDirection, mergeNeighbour, type ArrayTopParams } from '../../hw/scnn/array-params.ts';
 import { groupFlags, hardwarePe, planOutput, reduceAcrossPes, type OutputPlan, type ScheduleArray } from '../../sim/scnn/array-output.ts';
 import { firstMismatch, goldenPassOutput, schedulePass } from '../../sim/scnn/layer-run.ts';
+import { randomOperands } from '../../tb/scnn/array-check.ts';
 import { referenceWorkUnit } from '../../sim/scnn/reference.ts';
 import type { PassSchedule } from '../../sim/scnn/scheduler.ts';
 import { passCases, SMALL_UNITS } from '../../tb/scnn/array-cases.ts';
@@ -66,13 +67,14 @@ test('the output plan (slots, reduction, halo merge program, owners) applied to 
   let entries = 0;
   let rowTransfers = 0;
   let spreadSlices = 0;
+  let selfSends = 0;
   for (const c of passCases(11)) {
     const schedule = schedulePass(c.shape, c.pass, c.operands, scheduleConfig(TEST_ARRAY_TOP, c.grid, c.capacities), c.label);
     const plan = planOutput(schedule, c.grid, TEST_ARRAY_TOP, true);
     const mismatch = firstMismatch(applyPlan(schedule, c.grid, TEST_ARRAY_TOP, plan), goldenPassOutput(c.shape, c.pass, c.operands, c.label));
     expect(mismatch, `${c.label} ${c.pass}`).toBeUndefined();
     // Corner cases the fixed cases must reach: halos that cross a region boundary (the torus wrap from one array edge
-    // to the other), PEs on the array's edge receiving halos, weight-gradient blocks revisited in another region, and
+    // to the other, or on a grid one PE wide from a PE to itself), PEs on the array's edge receiving halos, weight-gradient blocks revisited in another region, and
     // halo passes whose window groups span several units.
     const at = (i: number) => ({ x: i % TEST_ARRAY_TOP.px, y: Math.floor(i / TEST_ARRAY_TOP.px) });
     for (const s of plan.phases.flatMap((ph) => ph.sends)) {
@@ -81,6 +83,7 @@ test('the output plan (slots, reduction, halo merge program, owners) applied to 
       const a = at(s.sender);
       const b = at(s.receiver);
       if (Math.abs(a.x - b.x) > 1 || Math.abs(a.y - b.y) > 1) wrapped++;
+      if (s.sender === s.receiver) selfSends++;
       if (b.x === c.grid.px - 1 || b.y === c.grid.py - 1) edgeReceivers++;
     }
     const flags = groupFlags(schedule);
@@ -90,6 +93,7 @@ test('the output plan (slots, reduction, halo merge program, owners) applied to 
     if (c.pass === 'weightGradient') spreadSlices = Math.max(spreadSlices, new Set(plan.reduceSlice).size);
   }
   expect(wrapped).toBeGreaterThan(0);
+  expect(selfSends).toBeGreaterThan(0);
   expect(edgeReceivers).toBeGreaterThan(0);
   expect(sharedSlots).toBeGreaterThan(0);
   expect(spanningGroups).toBeGreaterThan(0);
@@ -124,4 +128,42 @@ test('a PE whose tile reaches no output has an empty window: it drains no row an
     }
     expect(firstMismatch(applyPlan(schedule, c.grid, TEST_ARRAY_TOP, plan), goldenPassOutput(c.shape, c.pass, c.operands, c.label))).toBeUndefined();
   }
+});
+
+test('the merge links: each PE hears its eight torus neighbours, one per direction code', () => {
+  // On the 3 x 3 test array the eight directions of any PE name the eight other PEs, so the RTL tests exercise every code.
+  for (let i = 0; i < 9; i++) {
+    const heard = Array.from({ length: 8 }, (_, d) => mergeNeighbour(i, d, TEST_ARRAY_TOP));
+    expect(new Set(heard).size).toBe(8);
+    expect(heard).not.toContain(i);
+    heard.forEach((pe, d) => expect(mergeDirection(pe, i, TEST_ARRAY_TOP)).toBe(d));
+  }
+  // On 8 x 8: PE (0, 0) hears (7, 7) across both wraps, and (2, 0) is two rows away.
+  expect(mergeDirection(63, 0, DEFAULT_ARRAY_TOP)).toBe(0);
+  expect(mergeDirection(16, 0, DEFAULT_ARRAY_TOP)).toBeUndefined();
+});
+
+test('owners sit where the merge needs links to neighbours only: stride 2 with one pixel per PE on 8 x 8 PEs (as ResNet-18 layer4.0.conv1)', () => {
+  const shape = { batch: 1, inChannels: 3, outChannels: 4, height: 8, width: 8, kernelHeight: 3, kernelWidth: 3, stride: 2, padding: 1 };
+  const grid = { px: 8, py: 8 };
+  const operands = randomOperands(shape, 0.6, 31);
+  for (const pass of ['forward', 'inputGradient'] as const) {
+    const schedule = schedulePass(shape, pass, operands, scheduleConfig(DEFAULT_ARRAY_TOP, grid, SMALL_UNITS), 'stride 2');
+    const plan = planOutput(schedule, grid, DEFAULT_ARRAY_TOP, true);
+    const sends = plan.phases.flatMap((ph) => ph.sends);
+    expect(sends.length, pass).toBeGreaterThan(0);
+    // An output's copies lie on up to three PE rows; the first of them (the old owner) is two rows from the last.
+    for (const s of sends) expect(mergeDirection(s.sender, s.receiver, DEFAULT_ARRAY_TOP), `${pass}: PE ${s.sender} -> ${s.receiver}`).toBeDefined();
+    expect(firstMismatch(applyPlan(schedule, grid, DEFAULT_ARRAY_TOP, plan), goldenPassOutput(shape, pass, operands, 'stride 2'))).toBeUndefined();
+  }
+});
+
+test('a pass whose halos reach past the neighbours is refused with its reason by the output plan, which the cycle model and the encoder share', () => {
+  // A 5 x 5 kernel over one pixel per PE: an output's copies span five PE rows.
+  const shape = { batch: 1, inChannels: 2, outChannels: 2, height: 8, width: 8, kernelHeight: 5, kernelWidth: 5, stride: 1, padding: 2 };
+  const grid = { px: 8, py: 8 };
+  const schedule = schedulePass(shape, 'forward', randomOperands(shape, 1, 32), scheduleConfig(DEFAULT_ARRAY_TOP, grid, SMALL_UNITS), '5 x 5');
+  expect(() => planOutput(schedule, grid, DEFAULT_ARRAY_TOP, false)).toThrow(
+    /forward pass refused: its halo merge would send partial sums from PE \(\d, \d\) to PE \(\d, \d\), which is not one of its eight neighbours/,
+  );
 });
