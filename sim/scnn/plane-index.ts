@@ -65,11 +65,9 @@ export class PlaneIndex {
     let total = 0;
     for (let r = rows.start, k = 0; r < rows.end; r++) {
       for (const { rowPtr, col } of planes) {
-        let i = rowPtr[r]!;
-        const e = rowPtr[r + 1]!;
-        while (i < e && col[i]! < cols.start) i++;
-        let j = i;
-        while (j < e && col[j]! < cols.end) j++;
+        // Binary searches: a matrix's rows are thousands long and cut into a slice per PE.
+        const i = firstAtLeast(col, rowPtr[r]!, rowPtr[r + 1]!, cols.start);
+        const j = firstAtLeast(col, i, rowPtr[r + 1]!, cols.end);
         runs[k++] = i;
         runs[k++] = j;
         total += j - i;
@@ -108,4 +106,14 @@ export class PlaneIndex {
     }
     return out;
   }
+}
+
+/** The first index in [lo, hi) of the ascending `sorted` whose value is at least `value` (hi if none). */
+function firstAtLeast(sorted: Int32Array, lo: number, hi: number, value: number): number {
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    if (sorted[mid]! < value) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
 }

@@ -113,6 +113,9 @@ interface ReductionStep {
 
 const EMPTY_LIST: ElementList = { values: new Int32Array(0), row: new Int32Array(0), col: new Int32Array(0), ch: new Int32Array(0) };
 
+/** Lists up to this long are copied element by element. */
+const SHORT_LIST = 16;
+
 /** An element list that grows by doubling typed arrays (units hold many short lists). */
 class ListBuilder {
   private static readonly none = new Int32Array(0);
@@ -136,10 +139,20 @@ class ListBuilder {
       this.col = grow(this.col);
       this.ch = grow(this.ch);
     }
-    this.values.set(list.values.subarray(start, end), this.length);
-    this.row.set(list.row.subarray(start, end), this.length);
-    this.col.set(list.col.subarray(start, end), this.length);
-    this.ch.set(list.ch.subarray(start, end), this.length);
+    if (end - start <= SHORT_LIST) {
+      // Most lists of a matrix schedule hold a few elements: a loop beats four sub-array views.
+      for (let i = start, to = this.length; i < end; i++, to++) {
+        this.values[to] = list.values[i]!;
+        this.row[to] = list.row[i]!;
+        this.col[to] = list.col[i]!;
+        this.ch[to] = list.ch[i]!;
+      }
+    } else {
+      this.values.set(list.values.subarray(start, end), this.length);
+      this.row.set(list.row.subarray(start, end), this.length);
+      this.col.set(list.col.subarray(start, end), this.length);
+      this.ch.set(list.ch.subarray(start, end), this.length);
+    }
     this.length = need;
   }
   build(): ElementList {
@@ -502,7 +515,16 @@ export function scheduleMatmul(a: Matrix, b: Matrix, config: ArrayConfig, label 
       function* steps(): Generator<ReductionStep> {
         for (let k = 0; k < Kd; k++) {
           const row: Span = { start: k, end: k + 1 };
-          const stationary = tiles.map((t) => columnsAsRows(columnsOfA.gather(0, 1, single, row, t.rows), rowBase));
+          // The PEs of one PE row hold the same rows of A: gather each row span once per step.
+          const bySpan = new Map<number, ElementList>();
+          const stationary = tiles.map((t) => {
+            let list = bySpan.get(t.rows.start);
+            if (!list) {
+              list = columnsAsRows(columnsOfA.gather(0, 1, single, row, t.rows), rowBase);
+              bySpan.set(t.rows.start, list);
+            }
+            return list;
+          });
           const broadcast = columnsAsRows(rowsOfB.gather(0, 1, single, row, columns), colBase);
           yield { stationary, broadcast };
         }
