@@ -11,7 +11,7 @@
  * runs on the Verilator model of the array top; pe-array-engines.ts picks one.
  */
 import type { ConvShape, TrainingPass } from '../golden/conv-shape.ts';
-import { arrayCycleModel, type ArrayCounters } from '../scnn/array-cycle-model.ts';
+import { unitDrains, type ArrayCounters } from '../scnn/array-cycle-model.ts';
 import { scheduleConfig, type ArraySpec } from '../scnn/array-config.ts';
 import { passCounters, planRuns, runSchedule, type PassRun } from '../scnn/array-runs.ts';
 import type { PassSchedule } from '../scnn/scheduler.ts';
@@ -84,8 +84,8 @@ export function planWork({ array, grid, work, label }: EngineRequest): PlannedWo
 }
 
 /** The result fields both engines share: what the schedule and its runs are. */
-export function plannedShape({ schedule, runs, grid }: PlannedWork, array: ArraySpec): Omit<EngineResult, 'byMode' | 'madeBy'> {
-  return { units: schedule.units.length, groups: new Set(schedule.units.map((u) => u.group)).size, runs: runs.length, runCutDrainCycles: runCutDrains(schedule, runs, grid, array) };
+export function plannedShape({ schedule, runs }: PlannedWork, array: ArraySpec): Omit<EngineResult, 'byMode' | 'madeBy'> {
+  return { units: schedule.units.length, groups: new Set(schedule.units.map((u) => u.group)).size, runs: runs.length, runCutDrainCycles: runCutDrains(schedule, runs, array) };
 }
 
 /** The cycle-model engine: exact for the array as built (docs/pe-array.md section 3a). */
@@ -101,11 +101,11 @@ export const modelEngine: PeArrayEngine = {
 };
 
 /** The drains of the runs that end inside a window group: each is its last unit's drain, as a run of that unit alone drains it. */
-function runCutDrains(schedule: PassSchedule, runs: readonly PassRun[], grid: ScheduleArray, array: ArraySpec): number {
+function runCutDrains(schedule: PassSchedule, runs: readonly PassRun[], array: ArraySpec): number {
   let cycles = 0;
   for (const { end } of runs) {
     if (end === schedule.units.length || schedule.units[end]!.group !== schedule.units[end - 1]!.group) continue;
-    cycles += arrayCycleModel(runSchedule(schedule, { start: end - 1, end }), grid, array.top, 'element').units[0]!.drain;
+    cycles += unitDrains(runSchedule(schedule, { start: end - 1, end }), array.top)[0]!;
   }
   return cycles;
 }

@@ -74,6 +74,17 @@ export const MERGE_PHASE_OVERHEAD = 2;
 /** After the last phase: the look-up that finds none, and the last transfer's send and add. */
 export const MERGE_END = 3;
 
+/**
+ * The drain engine's cycles for each unit: every PE drains at once, a bank row per cycle (the
+ * group's largest window sets the length), and clears the rows of the next group of its set
+ * meanwhile; 0 for a unit that does not close its window group.
+ */
+export function unitDrains(schedule: PassSchedule, params: ArrayTopParams, clears = accumulatorClears(schedule, params.pe.banks, params.pe.accumulatorSets)): number[] {
+  const flags = groupFlags(schedule);
+  const flush = DRAIN_FLUSH + (reduceAcrossPes(schedule) ? arrayWidths(params).reductionLevels : 0);
+  return schedule.units.map(({ unit }, u) => (flags[u]!.last ? Math.max(1, groupRows(unit, params.pe.banks), clears[u]!.drainClear) + flush : 0));
+}
+
 export function arrayCycleModel(schedule: PassSchedule, grid: ScheduleArray, params: ArrayTopParams, mode: Anticipation): { counters: ArrayCounters; units: ArrayUnitCost[] } {
   const p = params.pe;
   const P = params.px * params.py;
@@ -82,11 +93,8 @@ export function arrayCycleModel(schedule: PassSchedule, grid: ScheduleArray, par
     cycles: 0, descriptorCycles: 0, fillCycles: 0, computeCycles: 0, drainCycles: 0, mergeCycles: 0, fillBusyCycles: 0, drainBusyCycles: 0,
     candidatePairs: 0, issuedPairs: 0, busySlots: 0, validProducts: 0, conflictStalls: 0, goldenProducts: 0, baselinePairs: 0,
   };
-  const flags = groupFlags(schedule);
-  const reduce = reduceAcrossPes(schedule);
-  const flush = DRAIN_FLUSH + (reduce ? arrayWidths(params).reductionLevels : 0);
-  const rows = schedule.units.map(({ unit }) => groupRows(unit, p.banks));
   const clears = accumulatorClears(schedule, p.banks, p.accumulatorSets);
+  const drains = unitDrains(schedule, params, clears);
   // Cycle of each unit's UnitRead (t), of the last beat of the fill before (fillEnd), and the drain
   // engine's last busy cycle (drainEnd; in it the engine already takes the next handoff).
   let t = 0;
@@ -112,11 +120,9 @@ export function arrayCycleModel(schedule: PassSchedule, grid: ScheduleArray, par
     const start = Math.max(t + DESCRIPTOR_CYCLES, fillEnd);
     const fill = start - t - DESCRIPTOR_CYCLES + 1;
     const compute = Math.max(...peCompute);
-    // Every PE drains at once, a bank row per cycle (the group's largest window sets the length), and
-    // clears the rows of the next group of its set meanwhile. The barrier's cycle hands the drain off
-    // when the engine is free (two sets), else the compute side waits for it; one set waits for the
-    // drain itself.
-    const drain = flags[u]!.last ? Math.max(1, rows[u]!, clears[u]!.drainClear) + flush : 0;
+    // The barrier's cycle hands the drain off when the engine is free (two sets), else the compute
+    // side waits for it; one set waits for the drain itself.
+    const drain = drains[u]!;
     const barrier = start + compute;
     const handoff = drain === 0 ? barrier : Math.max(barrier, drainEnd);
     if (drain > 0) drainEnd = handoff + drain;
