@@ -518,10 +518,11 @@ export function scheduleMatmul(a: Matrix, b: Matrix, config: ArrayConfig, label 
           // The PEs of one PE row hold the same rows of A: gather each row span once per step.
           const bySpan = new Map<number, ElementList>();
           const stationary = tiles.map((t) => {
-            let list = bySpan.get(t.rows.start);
+            const key = t.rows.start * (M + 1) + t.rows.end;
+            let list = bySpan.get(key);
             if (!list) {
               list = columnsAsRows(columnsOfA.gather(0, 1, single, row, t.rows), rowBase);
-              bySpan.set(t.rows.start, list);
+              bySpan.set(key, list);
             }
             return list;
           });
