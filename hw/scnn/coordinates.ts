@@ -120,7 +120,7 @@ export function productAddressUnit(p: PeParams, cfg: PeConfig, s: Coordinates, b
  * stationary coordinates spanning [s0, s1], clamped to [0, extent - 1];
  * signed, empty when lo > hi.
  */
-export function meetingRangeUnit(p: PeParams, cfg: PeConfig, dim: 'row' | 'col', s0: Signal, s1: Signal): { lo: Signal; hi: Signal; empty: Signal } {
+export function meetingRangeUnit(p: PeParams, cfg: PeConfig, dim: 'row' | 'col', s0: Signal, s1: Signal): { lo: Signal; hi: Signal; empty: Signal; full: Signal } {
   const S = (x: Signal) => signedCoord(p, x);
   const pad = S(cfg.padding);
   const shift = cfg.strideShift;
@@ -154,5 +154,5 @@ export function meetingRangeUnit(p: PeParams, cfg: PeConfig, dim: 'row' | 'col',
   const top = extent.sub(one);
   const loC = mux(lo.lt(zero), zero, lo);
   const hiC = mux(hi.gt(top), top, hi);
-  return { lo: loC, hi: hiC, empty: loC.gt(hiC) };
+  return { lo: loC, hi: hiC, empty: loC.gt(hiC), full: lo.le(zero).and(hi.ge(top)) };
 }

@@ -518,8 +518,16 @@ export const ScnnPe = defineModule({
               .elseWhen(modeElement, () => {
                 const cursor = colPtrBase.add(resizeUnsigned(rows.lo.asUInt().trunc(p.coordBits).mul(colStride), w.pointerAddress)).named('first_row_cursor');
                 pCursor.set(cursor);
-                pRow.set(rows.lo.asUInt().trunc(p.coordBits));
-                readPointers(cursor.add(toPtr(cols.lo)), cursor.add(toPtr(cols.hi)).add(1));
+                // A vector that meets every column meets every element of its rows, and those
+                // lie back to back in the stream: one run from the row pointers, packed across
+                // rows, instead of a walk of one row a cycle.
+                when(cols.full, () => {
+                  pRow.set(rows.hi.asUInt().trunc(p.coordBits));
+                  readPointers(rowPtrBase.add(toPtr(rows.lo)), rowPtrBase.add(toPtr(rows.hi)).add(1));
+                }).otherwise(() => {
+                  pRow.set(rows.lo.asUInt().trunc(p.coordBits));
+                  readPointers(cursor.add(toPtr(cols.lo)), cursor.add(toPtr(cols.hi)).add(1));
+                });
                 pre.goto('Pointers');
               })
               .otherwise(() => {

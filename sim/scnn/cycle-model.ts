@@ -252,7 +252,13 @@ export function cycleModel(unit: WorkUnit, params: PeTopParams, mode: Anticipati
         }
         sBoxRanges();
         if (pRows.lo > pRows.hi || pCols.lo > pCols.hi) leave();
-        else if (mode === 'element') {
+        else if (mode === 'element' && pCols.lo === 0 && pCols.hi === g.broadcastCols - 1) {
+          // Every column meets: the rows' elements form one run, read from the row pointers.
+          pRow = pRows.hi;
+          ptrA = firstAtOrAfter(b, bStart, bEnd, pRows.lo, 0);
+          ptrB = firstAtOrAfter(b, bStart, bEnd, pRows.hi + 1, 0);
+          pState = 'pointers';
+        } else if (mode === 'element') {
           pRow = pRows.lo;
           [ptrA, ptrB] = colRun(pRow, pCols);
           pState = 'pointers';

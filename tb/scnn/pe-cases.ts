@@ -35,7 +35,7 @@ export function handMadeMatmulUnit(): WorkUnit {
 }
 
 /** Compute cycles of handMadeMatmulUnit() per mode, counted by hand (docs/pe-array.md section 2a). */
-export const HAND_MADE_COMPUTE_CYCLES = { off: 13, vector: 13, element: 20 } as const;
+export const HAND_MADE_COMPUTE_CYCLES = { off: 13, vector: 13, element: 13 } as const;
 
 type Element = { value: number; row: number; col: number; ch?: number };
 
