@@ -159,7 +159,9 @@ async function main(argv: readonly string[]): Promise<void> {
     process.once('SIGINT', () => process.exit(130));
   });
   const outcome = await runExperiment(experiment, settings, { outDir, shard, argv: argv.slice(2), signal: controller.signal, progress: progressSink() });
-  const resumed = outcome.unitsResumed ? ` (${outcome.unitsResumed} resumed)` : '';
+  const resumed =
+    (outcome.unitsResumed ? ` (${outcome.unitsResumed} resumed)` : '') +
+    (outcome.unitsStale ? ` (${outcome.unitsStale} stored units were computed by other code and were recomputed)` : '');
   if (outcome.written.length) {
     process.stdout.write(`${experiment.name}: ${outcome.unitsSelected} work units${resumed}; wrote ${path.join(outDir, 'summary.md')}, results.json, results.csv and ${outcome.written.filter((f) => f.endsWith('.svg')).length} plots\n`);
   } else {

@@ -10,6 +10,7 @@ import { fileURLToPath } from 'node:url';
 import { execa } from 'execa';
 import { yosysVersion } from '../../synth/yosys-run.ts';
 import { requireTool } from '../../toolchain/tools.ts';
+import { currentCodeFingerprint } from './code-fingerprint.ts';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 
@@ -20,8 +21,12 @@ export interface Environment {
   readonly node: string;
   readonly packages: Readonly<Record<string, string>>;
   readonly tools: Readonly<Record<string, string>>;
-  /** HEAD of the repository, and whether the working tree had uncommitted changes. */
-  readonly source: { readonly commit: string | null; readonly uncommittedChanges: boolean | null };
+  /**
+   * HEAD of the repository, whether the working tree had uncommitted changes, and the
+   * digest of the code that computes the figures (code-fingerprint.ts), which tells
+   * uncommitted trees apart too.
+   */
+  readonly source: { readonly commit: string | null; readonly uncommittedChanges: boolean | null; readonly code: string };
 }
 
 export interface Machine {
@@ -42,10 +47,11 @@ function packageVersion(name: string): string {
 }
 
 async function gitSource(): Promise<Environment['source']> {
+  const code = currentCodeFingerprint();
   const head = await execa('git', ['rev-parse', 'HEAD'], { cwd: ROOT, reject: false });
-  if (head.exitCode !== 0) return { commit: null, uncommittedChanges: null };
+  if (head.exitCode !== 0) return { commit: null, uncommittedChanges: null, code };
   const status = await execa('git', ['status', '--porcelain', '--untracked-files=no'], { cwd: ROOT, reject: false });
-  return { commit: head.stdout.trim(), uncommittedChanges: status.exitCode === 0 ? status.stdout.trim() !== '' : null };
+  return { commit: head.stdout.trim(), uncommittedChanges: status.exitCode === 0 ? status.stdout.trim() !== '' : null, code };
 }
 
 async function toolVersion(tool: 'yosys' | 'verilator'): Promise<string> {

@@ -144,9 +144,10 @@ export function summaryMarkdown(
   validation: RtlValidation | null = null,
 ): string {
   const tools = Object.entries(environment.tools).map(([t, v]) => `${t}: ${v}`);
-  const source = environment.source.commit
-    ? `${environment.source.commit.slice(0, 12)}${environment.source.uncommittedChanges ? ' (with uncommitted changes)' : ''}`
-    : 'not a git checkout';
+  const source =
+    (environment.source.commit
+      ? `${environment.source.commit.slice(0, 12)}${environment.source.uncommittedChanges ? ' (with uncommitted changes)' : ''}`
+      : 'not a git checkout') + `, code ${environment.source.code}`;
   return [
     `# ${experiment.title}`,
     '',

@@ -11,9 +11,10 @@
  *                            pass runs on the RTL, drawn once every unit is present
  *                            (rtl-validation.ts), so a merge draws what a single run does
  *
- * A unit file carries the settings fingerprint: a re-run with the same settings
- * skips the units already done (resume); a unit file from other settings is
- * recomputed. A shard runs units i-1, i-1+n, i-1+2n, ... (round robin, so each
+ * A unit file carries the settings fingerprint and the code fingerprint
+ * (code-fingerprint.ts): a re-run with the same settings and code skips the
+ * units already done (resume); a unit file from other settings or other code
+ * is recomputed, and a merge refuses it. A shard runs units i-1, i-1+n, i-1+2n, ... (round robin, so each
  * shard gets a share of every network); `mergeShards` assembles the same
  * outputs from several shard folders.
  */
@@ -29,9 +30,10 @@ import { recordingEngine, type RecordedRequest } from './rtl-validation.ts';
 import { validateOnRtl } from './rtl-validation-run.ts';
 import { settingsFingerprint, SettingsError, type Shard } from './settings.ts';
 
-// 2: a unit file records its engine requests (rtl-validation.ts).
-const UNIT_SCHEMA = 'sparse-train-hw/experiment-unit/2';
-const RUN_SCHEMA = 'sparse-train-hw/experiment-run/1';
+// 2: a unit file records its engine requests (rtl-validation.ts); 3: and the code fingerprint.
+const UNIT_SCHEMA = 'sparse-train-hw/experiment-unit/3';
+// 2: the environment records the code fingerprint.
+const RUN_SCHEMA = 'sparse-train-hw/experiment-run/2';
 
 /** Reports progress: a bar on a terminal, plain lines otherwise (the CLI chooses). */
 export interface ProgressSink {
@@ -53,6 +55,8 @@ export interface RunOutcome {
   readonly unitsTotal: number;
   readonly unitsSelected: number;
   readonly unitsResumed: number;
+  /** Unit files of these settings made by other code: recomputed, never resumed. */
+  readonly unitsStale: number;
   readonly unitsRun: number;
   /** Files written when the run completed the experiment; empty for a shard. */
   readonly written: readonly string[];
@@ -70,6 +74,8 @@ interface UnitFile {
   readonly schema: string;
   readonly experiment: string;
   readonly fingerprint: string;
+  /** The code fingerprint of the checkout that computed it. */
+  readonly code: string;
   readonly unit: WorkUnit;
   readonly result: UnitResult;
   /** The unit's engine requests and their results, in order: what sampled RTL validation draws from. */
@@ -106,22 +112,32 @@ function unitFile(outDir: string, unit: WorkUnit): string {
   return path.join(unitsDir(outDir), `${unit.id}.json`);
 }
 
-/** The unit's stored result when it was made by these settings; otherwise undefined. */
-function readUnit(outDir: string, experiment: Experiment, fingerprint: string, unit: WorkUnit): UnitFile | undefined {
+/** What identifies a usable unit file: the settings and the code that made it. */
+interface UnitKey {
+  readonly fingerprint: string;
+  readonly code: string;
+}
+
+type StoredUnit = { readonly status: 'current'; readonly file: UnitFile } | { readonly status: 'stale' | 'absent' };
+
+/** The unit's stored result: current when made by these settings and this code, stale when only the code differs. */
+function storedUnit(outDir: string, experiment: Experiment, key: UnitKey, unit: WorkUnit): StoredUnit {
   let text: string;
   try {
     text = fs.readFileSync(unitFile(outDir, unit), 'utf8');
   } catch {
-    return undefined;
+    return { status: 'absent' };
   }
   let parsed: UnitFile;
   try {
     parsed = JSON.parse(text) as UnitFile;
   } catch {
-    return undefined; // cannot happen with renamed files; a hand-edited one is recomputed
+    return { status: 'absent' }; // cannot happen with renamed files; a hand-edited one is recomputed
   }
-  const ok = parsed.schema === UNIT_SCHEMA && parsed.experiment === experiment.name && parsed.fingerprint === fingerprint && parsed.unit?.id === unit.id;
-  return ok ? parsed : undefined;
+  const same = parsed.experiment === experiment.name && parsed.fingerprint === key.fingerprint && parsed.unit?.id === unit.id;
+  if (!same) return { status: 'absent' };
+  // An older schema's unit file has no code fingerprint: it is stale too.
+  return parsed.schema === UNIT_SCHEMA && parsed.code === key.code ? { status: 'current', file: parsed } : { status: 'stale' };
 }
 
 /** Temporary files left by a killed writer: never results, removed before a run. */
@@ -157,13 +173,16 @@ export async function runExperiment(experiment: Experiment, settings: Experiment
   const selected = shardUnits(units, options.shard);
   const fingerprint = settingsFingerprint(experiment, settings);
   const environment = await currentEnvironment(toolsOf(experiment, settings));
+  const key: UnitKey = { fingerprint, code: environment.source.code };
   const engine = engineOf(experiment, settings);
   fs.mkdirSync(unitsDir(outDir), { recursive: true });
   removeStaleTemporaries(unitsDir(outDir));
   const manifest: RunManifest = { schema: RUN_SCHEMA, experiment: experiment.name, fingerprint, settings, shard: options.shard ?? null, environment };
   writeFileAtomic(path.join(outDir, 'run.json'), `${JSON.stringify(manifest, null, 2)}\n`);
 
-  const pending = selected.filter((u) => readUnit(outDir, experiment, fingerprint, u) === undefined);
+  const stored = selected.map((u) => storedUnit(outDir, experiment, key, u).status);
+  const pending = selected.filter((_, i) => stored[i] !== 'current');
+  const stale = stored.filter((s) => s === 'stale').length;
   const resumed = selected.length - pending.length;
   options.progress?.start(selected.length, resumed);
   let ran = 0;
@@ -193,7 +212,7 @@ export async function runExperiment(experiment: Experiment, settings: Experiment
       const recorder = recordingEngine(engine);
       const result = await experiment.runUnit(unit, settings, { outDir, engine: recorder.engine });
       const wallTimeS = Math.round(performance.now() - t0) / 1000;
-      const record: UnitFile = { schema: UNIT_SCHEMA, experiment: experiment.name, fingerprint, unit, result, requests: recorder.requests, wallTimeS };
+      const record: UnitFile = { schema: UNIT_SCHEMA, experiment: experiment.name, fingerprint, code: key.code, unit, result, requests: recorder.requests, wallTimeS };
       writeFileAtomic(unitFile(outDir, unit), `${JSON.stringify(record)}\n`);
       ran++;
       options.progress?.unitDone(unit, wallTimeS, resumed + ran, selected.length);
@@ -204,7 +223,7 @@ export async function runExperiment(experiment: Experiment, settings: Experiment
   }
   const complete = selected.length === units.length;
   const written = complete ? await assemble(experiment, settings, units, [outDir], outDir, environment) : [];
-  return { unitsTotal: units.length, unitsSelected: selected.length, unitsResumed: resumed, unitsRun: ran, written };
+  return { unitsTotal: units.length, unitsSelected: selected.length, unitsResumed: resumed, unitsStale: stale, unitsRun: ran, written };
 }
 
 function readInvocations(dir: string): Invocation[] {
@@ -227,28 +246,33 @@ async function assemble(
   environment: Environment,
 ): Promise<string[]> {
   const fingerprint = settingsFingerprint(experiment, settings);
+  const key: UnitKey = { fingerprint, code: environment.source.code };
   const results: UnitResult[] = [];
   const requests = new Map<string, readonly RecordedRequest[]>();
   const unitWallTimeS: Record<string, number> = {};
   const missing: string[] = [];
+  let stale = 0;
   for (const unit of units) {
-    const found = sourceDirs.map((d) => readUnit(d, experiment, fingerprint, unit)).find((u) => u !== undefined);
+    const stored = sourceDirs.map((d) => storedUnit(d, experiment, key, unit));
+    const found = stored.find((s): s is Extract<StoredUnit, { status: 'current' }> => s.status === 'current');
     if (!found) {
       missing.push(unit.id);
+      if (stored.some((s) => s.status === 'stale')) stale++;
       continue;
     }
-    results.push(found.result);
-    requests.set(unit.id, found.requests);
-    unitWallTimeS[unit.id] = found.wallTimeS;
+    results.push(found.file.result);
+    requests.set(unit.id, found.file.requests);
+    unitWallTimeS[unit.id] = found.file.wallTimeS;
   }
   if (missing.length) {
     const list = missing.slice(0, 5).join(', ') + (missing.length > 5 ? `, ... (${missing.length} in all)` : '');
-    throw new SettingsError(`cannot assemble ${experiment.name}: ${missing.length} of ${units.length} work units are missing: ${list}. Run the missing shards, then merge again.`);
+    const why = stale ? ` (${stale} of them were computed by other code than code ${key.code}: re-run them from this checkout)` : '';
+    throw new SettingsError(`cannot assemble ${experiment.name}: ${missing.length} of ${units.length} work units are missing${why}: ${list}. Run the missing shards, then merge again.`);
   }
   const invocations = sourceDirs
     .flatMap(readInvocations)
     .sort((a, b) => (a.startedAt < b.startedAt ? -1 : a.startedAt > b.startedAt ? 1 : 0));
-  const checked = settings.validateRtl > 0 ? await validateOnRtl({ experiment, settings, units, requests, fingerprint, sourceDirs, outDir }) : undefined;
+  const checked = settings.validateRtl > 0 ? await validateOnRtl({ experiment, settings, units, requests, fingerprint: `${fingerprint}.${key.code}`, sourceDirs, outDir }) : undefined;
   const run: RunRecord = { invocations, unitWallTimeS, ...(checked ? { validationWallTimeS: checked.wallTimeS } : {}) };
   const report = experiment.report(settings, units, results);
   return writeOutputs(outDir, { experiment, settings, units, report, environment, run, validation: checked?.validation ?? null });

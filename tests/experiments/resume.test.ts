@@ -2,6 +2,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { execa } from 'execa';
 import { describe, expect, it } from 'vitest';
+import { codeFingerprint } from '../../sim/experiments/code-fingerprint.ts';
 import { rcpBreakdown } from '../../sim/experiments/rcp-breakdown.ts';
 import { InterruptedError, runExperiment } from '../../sim/experiments/runner.ts';
 import { settingsFor, tempDir, withoutRun } from './helpers.ts';
@@ -47,6 +48,15 @@ describe('interrupted runs', () => {
     // Everything done: a third run recomputes nothing.
     const third = await runExperiment(rcpBreakdown, settings, { outDir: out, argv: ['third'] });
     expect(third.unitsRun).toBe(0);
+
+    // A unit computed by other code (a fix to the model since) is recomputed, not resumed.
+    const unitPath = path.join(out, 'units', 'resnet18-cifar.uniform.s0.9.020-fc.json');
+    const unit = JSON.parse(fs.readFileSync(unitPath, 'utf8'));
+    expect(unit.code).toBe(codeFingerprint());
+    fs.writeFileSync(unitPath, JSON.stringify({ ...unit, code: 'other code' }));
+    const fourth = await runExperiment(rcpBreakdown, settings, { outDir: out, argv: ['fourth'] });
+    expect([fourth.unitsStale, fourth.unitsRun]).toEqual([1, 1]);
+    expect(JSON.parse(fs.readFileSync(unitPath, 'utf8')).code).toBe(codeFingerprint());
   });
 
   it('stop on Ctrl-C after the current unit, with one message and exit code 130', async () => {

@@ -52,6 +52,13 @@ describe('shards and merge', () => {
     await runExperiment(rcpBreakdown, settingsFor(rcpBreakdown, { ...TINY, generators: ['uniform'] }), { outDir: a, shard: { index: 1, count: 2 }, argv: [] });
     await runExperiment(rcpBreakdown, settingsFor(rcpBreakdown, { ...TINY, generators: ['uniform'], seed: 12 }), { outDir: b, shard: { index: 2, count: 2 }, argv: [] });
     await expect(mergeShards([a, b], undefined, findExperiment)).rejects.toThrow(/holds rcp-breakdown with other settings than .*; merge only shards of one command/);
+    // The same settings from other code (another checkout, or this one edited between the shards).
+    const c = tempDir('merge-c');
+    await runExperiment(rcpBreakdown, settingsFor(rcpBreakdown, { ...TINY, generators: ['uniform'] }), { outDir: c, shard: { index: 2, count: 2 }, argv: [] });
+    const manifest = path.join(c, 'run.json');
+    const run = JSON.parse(fs.readFileSync(manifest, 'utf8'));
+    fs.writeFileSync(manifest, JSON.stringify({ ...run, environment: { ...run.environment, source: { ...run.environment.source, code: 'other code' } } }));
+    await expect(mergeShards([a, c], undefined, findExperiment)).rejects.toThrow(/was run with other tool versions or source than .*"code":"other code"/s);
     await expect(mergeShards([tempDir('empty')], undefined, findExperiment)).rejects.toThrow(SettingsError);
     await expect(mergeShards([tempDir('empty')], undefined, findExperiment)).rejects.toThrow('is not an experiment output folder (no run.json)');
   });
