@@ -373,10 +373,27 @@ export const ScnnPe = defineModule({
     const pCols = laneMinMax(pLanes.map((l) => l.col), pCount);
     const pRowFirst = pLanes[0]!.row;
     const pRowLast = select(pLanes.map((l) => l.row), pCount.sub(1).trunc(Math.log2(I)));
-    const ready = pre.is('Stat').and(modeOff).or(pre.is('Pointers').and(ptrA.lt(ptrB))).named('prefetch_ready');
-    const readyStart = mux(modeOff, bStart, mux(modeVector, bStart.add(ptrA.sub(bStart).shr(logF).shl(logF)), ptrA)).named('ready_start');
-    const readyLimit = mux(modeElement, ptrB, bEnd).named('ready_limit');
-    const readyEnd = mux(modeOff, bEnd, ptrB).named('ready_end');
+    // Range units (vector, element) on the stationary read port.
+    const statRanges = canVector
+      ? { rows: meetingRangeUnit(p, cfg, 'row', pRowFirst, pRowLast), cols: meetingRangeUnit(p, cfg, 'col', pCols.min, pCols.max) }
+      : undefined;
+    // An S that meets every broadcast row and column meets the whole segment: like 'off', it is
+    // prepared in Stat, without a pointer read (a stationary vector then costs one cycle, not two).
+    const meetsAll = (statRanges ? statRanges.rows.full.and(statRanges.cols.full) : lit(0, Bool())).named('meets_all');
+    const readyAtStat = pre.is('Stat').and(modeOff.or(meetsAll)).named('ready_at_stat');
+    const ready = readyAtStat.or(pre.is('Pointers').and(ptrA.lt(ptrB))).named('prefetch_ready');
+    const readyStart = mux(readyAtStat, bStart, mux(modeVector, bStart.add(ptrA.sub(bStart).shr(logF).shl(logF)), ptrA)).named('ready_start');
+    const readyLimit = mux(modeElement.and(readyAtStat.not()), ptrB, bEnd).named('ready_limit');
+    const readyEnd = mux(readyAtStat, bEnd, ptrB).named('ready_end');
+    /** The ranges the issuer takes with S: the range units' when S is ready in Stat, else the latched ones. */
+    const takenRanges: typeof prepared = statRanges
+      ? {
+          rowLo: mux(readyAtStat, statRanges.rows.lo, pRowLo),
+          rowHi: mux(readyAtStat, statRanges.rows.hi, pRowHi),
+          colLo: mux(readyAtStat, statRanges.cols.lo, pColLo),
+          colHi: mux(readyAtStat, statRanges.cols.hi, pColHi),
+        }
+      : prepared;
     // Element mode: an empty pending row is skipped while a run issues; an empty last row ends the vector.
     const rowEmpty = rowPtrA.ge(rowPtrB).named('row_empty');
     const rowLive = rowPending.and(rowEmpty.and(signedCoord(p, curRow).ge(rowHi)).not()).named('row_live');
@@ -435,9 +452,9 @@ export const ScnnPe = defineModule({
                 statCol[i]!.set(e.col);
                 statCh[i]!.set(e.ch);
               });
-              (Object.keys(current) as (keyof typeof current)[]).forEach((k) => current[k].set(prepared[k]));
+              (Object.keys(current) as (keyof typeof current)[]).forEach((k) => current[k].set(takenRanges[k]));
               issueAt(readyStart, readyLimit, readyEnd);
-              if (canElement) when(modeElement, () => readNextRow(pRow, pRowHi, pCursor, pColLo, pColHi)).otherwise(() => rowPending.set(0));
+              if (canElement) when(modeElement.and(readyAtStat.not()), () => readNextRow(pRow, pRowHi, pCursor, pColLo, pColHi)).otherwise(() => rowPending.set(0));
             })
             .elseWhen(pre.is('Done'), () => {
               flushCount.set(0);
@@ -507,9 +524,8 @@ export const ScnnPe = defineModule({
             when(taken, leave);
             return;
           }
-          when(modeOff, () => when(taken, leave)).otherwise(() => {
-            const rows = meetingRangeUnit(p, cfg, 'row', pRowFirst, pRowLast);
-            const cols = meetingRangeUnit(p, cfg, 'col', pCols.min, pCols.max);
+          when(modeOff.or(meetsAll), () => when(taken, leave)).otherwise(() => {
+            const { rows, cols } = statRanges!;
             pRowLo.set(rows.lo);
             pRowHi.set(rows.hi);
             pColLo.set(cols.lo);

@@ -184,6 +184,13 @@ export function cycleModel(unit: WorkUnit, params: PeTopParams, mode: Anticipati
     ];
   };
   const nS = () => Math.min(I, sEnd - sPos);
+  /** The prepared S (on the stationary read port) meets every row and column of the broadcast plane. */
+  const meetsAll = () => {
+    const box = boxOf(s.row, s.col, sPos, nS());
+    const rows = meetingBroadcastRange(g, win, 'row', box.r0, box.r1);
+    const cols = meetingBroadcastRange(g, win, 'col', box.c0, box.c1);
+    return rows.lo === 0 && rows.hi === g.broadcastRows - 1 && cols.lo === 0 && cols.hi === g.broadcastCols - 1;
+  };
   const sBoxRanges = () => {
     const box = boxOf(s.row, s.col, sPos, nS());
     pRows = meetingBroadcastRange(g, win, 'row', box.r0, box.r1);
@@ -215,7 +222,9 @@ export function cycleModel(unit: WorkUnit, params: PeTopParams, mode: Anticipati
   for (;;) {
     compute++;
     // Issuer (reads the prefetcher's state as it was at the start of the cycle).
-    const ready = (pState === 'stat' && mode === 'off') || (pState === 'pointers' && ptrA < ptrB);
+    // An S that meets every broadcast row and column is ready in 'stat', like 'off' (no pointer read).
+    const readyAtStat = pState === 'stat' && (mode === 'off' || meetsAll());
+    const ready = readyAtStat || (pState === 'pointers' && ptrA < ptrB);
     let taken = false;
     if (flushing) {
       if (compute >= flushEnd) break;
@@ -229,12 +238,12 @@ export function cycleModel(unit: WorkUnit, params: PeTopParams, mode: Anticipati
     } else if (ready) {
       taken = true;
       // 'off' has no range units; the model uses the ranges only to skip enumerating pairs that cannot meet.
-      if (mode === 'off') sBoxRanges();
+      if (readyAtStat) sBoxRanges();
       cur = { sPos, nS: nS(), rows: pRows, cols: pCols, bStart, bEnd };
-      if (mode === 'off') issueAt(bStart, bEnd, bEnd);
+      if (readyAtStat) issueAt(bStart, bEnd, bEnd);
       else if (mode === 'vector') issueAt(bStart + Math.floor((ptrA - bStart) / F) * F, bEnd, ptrB);
       else issueAt(ptrA, ptrB, ptrB);
-      if (mode === 'element') readNextRow(pRow);
+      if (mode === 'element' && !readyAtStat) readNextRow(pRow);
       else rowPending = false;
     } else if (pState === 'done') {
       flushing = true;
@@ -252,7 +261,9 @@ export function cycleModel(unit: WorkUnit, params: PeTopParams, mode: Anticipati
         }
         sBoxRanges();
         if (pRows.lo > pRows.hi || pCols.lo > pCols.hi) leave();
-        else if (mode === 'element' && pCols.lo === 0 && pCols.hi === g.broadcastCols - 1) {
+        else if (meetsAll()) {
+          if (taken) leave();
+        } else if (mode === 'element' && pCols.lo === 0 && pCols.hi === g.broadcastCols - 1) {
           // Every column meets: the rows' elements form one run, read from the row pointers.
           pRow = pRows.hi;
           ptrA = firstAtOrAfter(b, bStart, bEnd, pRows.lo, 0);

@@ -34,6 +34,17 @@ export function handMadeMatmulUnit(): WorkUnit {
   };
 }
 
+/**
+ * handMadeMatmulUnit() with the PE owning every output column: each stationary vector meets the
+ * whole broadcast plane, so in `vector` and `element` it is ready in Stat, without a pointer read,
+ * and every mode issues what `off` issues in the same cycles.
+ */
+export function wholePlaneMatmulUnit(): WorkUnit {
+  const unit = handMadeMatmulUnit();
+  const pe = unit.pes[0]!;
+  return { ...unit, pes: [{ ...pe, window: { ...pe.window, originCol: 0, windowCols: unit.geometry.broadcastRows } }] };
+}
+
 /** Compute cycles of handMadeMatmulUnit() per mode, counted by hand (docs/pe-array.md section 2a). */
 export const HAND_MADE_COMPUTE_CYCLES = { off: 13, vector: 13, element: 13 } as const;
 

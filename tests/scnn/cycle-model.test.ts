@@ -5,7 +5,7 @@ import { randomWorkUnit } from '../../sim/scnn/random-work-units.ts';
 import { referenceWorkUnit } from '../../sim/scnn/reference.ts';
 import { ANTICIPATION_MODES, ARRAY_PASSES } from '../../sim/scnn/work-unit.ts';
 import { BANK_MAPPINGS } from '../../hw/scnn/accumulator-banks.ts';
-import { CHANNEL_STRIDE_STALLS, channelStrideWeightGradientUnit, HAND_MADE_COMPUTE_CYCLES, handMadeMatmulUnit } from '../../tb/scnn/pe-cases.ts';
+import { CHANNEL_STRIDE_STALLS, channelStrideWeightGradientUnit, HAND_MADE_COMPUTE_CYCLES, handMadeMatmulUnit, wholePlaneMatmulUnit } from '../../tb/scnn/pe-cases.ts';
 import { TEST_PE_TOP } from '../../tb/scnn/test-params.ts';
 
 // Larger units than the RTL runs afford: the model's product accounting against the reference.
@@ -69,6 +69,14 @@ test('property: in matmul, element issues no more pairs or products than vector,
     ),
     { numRuns: 300, seed: 9 },
   );
+});
+
+test('a stationary vector that meets the whole broadcast plane skips the pointer read: vector and element issue as off does, in its cycles', () => {
+  const unit = wholePlaneMatmulUnit();
+  const off = cycleModel(unit, TEST_PE_TOP, 'off');
+  for (const mode of ['vector', 'element'] as const) expect(cycleModel(unit, TEST_PE_TOP, mode), mode).toEqual(off);
+  // 'off' does not look at the window: the hand-made unit's cycles.
+  expect(off.computeCycles).toBe(HAND_MADE_COMPUTE_CYCLES.off);
 });
 
 test('the xor bank mapping spreads output channels a multiple of the bank count apart; modulo stacks them in one bank', () => {

@@ -7,7 +7,7 @@ import { cycleModel } from '../../sim/scnn/cycle-model.ts';
 import { randomWorkUnit } from '../../sim/scnn/random-work-units.ts';
 import { ANTICIPATION_MODES, ARRAY_PASSES, type ArrayPass } from '../../sim/scnn/work-unit.ts';
 import { buildModel, type VerilatedModel } from '../../sim/verilator/build.ts';
-import { CHANNEL_STRIDE_STALLS, channelStrideWeightGradientUnit, HAND_MADE_COMPUTE_CYCLES, handMadeMatmulUnit, pointerBoundWeightGradientUnit } from '../../tb/scnn/pe-cases.ts';
+import { CHANNEL_STRIDE_STALLS, channelStrideWeightGradientUnit, HAND_MADE_COMPUTE_CYCLES, handMadeMatmulUnit, pointerBoundWeightGradientUnit, wholePlaneMatmulUnit } from '../../tb/scnn/pe-cases.ts';
 import { checkUnitAllModes } from '../../tb/scnn/pe-check.ts';
 import { runPeTop } from '../../tb/scnn/pe-run.ts';
 import { peTestbench } from '../../tb/scnn/pe.tb.ts';
@@ -75,6 +75,11 @@ test('the hand-made unit (segment boundaries, an empty segment, an empty run, on
   const unit = handMadeMatmulUnit();
   const idle = await checkUnitAllModes(await model(), TEST_PE_TOP, { ...unit, pes: [{ ...unit.pes[0]!, segments: [] }] }, 'hand-made unit without segments', 3);
   for (const mode of ANTICIPATION_MODES) expect(idle.counters[mode].computeCycles, mode).toBe(IDLE_PE_COMPUTE);
+});
+
+test('a stationary vector that meets the whole broadcast plane is issued without a pointer read: every mode takes the counters of off', async () => {
+  const r = await checkUnitAllModes(await model(), TEST_PE_TOP, wholePlaneMatmulUnit(), 'whole-plane matmul unit', 3);
+  for (const mode of ['vector', 'element'] as const) expect(r.counters[mode], mode).toEqual(r.counters.off);
 });
 
 test('a weight-gradient unit whose fill is pointer-bound fills pointerLanes pointers a cycle: bit for bit, and the fill counted by hand', async () => {
