@@ -1,5 +1,6 @@
 import fs from 'node:fs';
 import path from 'node:path';
+import { declareBlackBoxes, keepBlackBoxInstances } from './black-boxes.ts';
 import { exposeHostPorts, hostLoadedMemories } from './host-memories.ts';
 import { runYosys, yosysVersion } from './yosys-run.ts';
 
@@ -111,8 +112,9 @@ export async function synthesizeFpga(opts: FpgaOptions): Promise<FpgaReport> {
       [
         `# ${family} resources of design '${opts.design}' (top ${opts.top}). Written by synth/fpga.ts; run from this folder.`,
         `read_verilog ${rtl.join(' ')}`,
-        ...(opts.blackBoxes?.length ? [`blackbox ${opts.blackBoxes.join(' ')}`] : []),
+        ...declareBlackBoxes(opts.blackBoxes ?? []),
         `hierarchy -check -top ${opts.top}`,
+        ...keepBlackBoxInstances(opts.blackBoxes ?? []),
         ...exposeHostPorts(opts.top, hostLoadedMemories(opts.verilogFiles, opts.top)),
         synthCommand,
         `tee -o stat.txt stat -top ${opts.top}`,

@@ -2,6 +2,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { OSU018_LIBERTY } from '../toolchain/tools.ts';
 import { areaFigures, type AreaFigures } from './area-report.ts';
+import { declareBlackBoxes, keepBlackBoxInstances, quoteYosysArg } from './black-boxes.ts';
 import { displayPath } from './files.ts';
 import { childHostLoadedMemories, exposeHostPorts, hostLoadedMemories } from './host-memories.ts';
 import { readLiberty } from './liberty.ts';
@@ -122,17 +123,13 @@ function areaScript(p: {
   childHostLoaded: readonly string[];
   mapping: CellMapping;
 }): string {
-  const lib = quote(p.liberty);
+  const lib = quoteYosysArg(p.liberty);
   return [
     `# Standard-cell area of design '${p.design}' (top ${p.top}). Written by synth/yosys.ts; run from this folder.`,
-    `read_verilog ${p.rtl.map(quote).join(' ')}`,
-    ...(p.blackBoxes.length
-      ? ['# Synthesized on their own (synth/hierarchical.ts): only their ports stay here.', `blackbox ${p.blackBoxes.map(quote).join(' ')}`]
-      : []),
+    `read_verilog ${p.rtl.map(quoteYosysArg).join(' ')}`,
+    ...declareBlackBoxes(p.blackBoxes),
     `hierarchy -check -top ${p.top}`,
-    // A black box may keep state that only the host reads (an output slice's memory), so none of its outputs
-    // need reach the top's: its instances and the logic feeding them stay, as its memories would keep them flattened.
-    ...(p.blackBoxes.length ? [`setattr -set keep 1 ${p.blackBoxes.map((b) => quote(`t:${b}`)).join(' ')}`] : []),
+    ...keepBlackBoxInstances(p.blackBoxes),
     ...exposeHostPorts(p.top, p.hostLoaded),
     // proc ends with opt_expr, which would fold the children's tied write ports before they are exposed.
     ...(p.flatten ? ['proc -noopt', 'flatten', ...exposeHostPorts(p.top, p.childHostLoaded, true)] : ['proc']),
@@ -166,7 +163,3 @@ function areaScript(p: {
   ].join('\n');
 }
 
-/** Yosys script arguments with spaces need double quotes. */
-function quote(arg: string): string {
-  return /\s/.test(arg) ? `"${arg}"` : arg;
-}

@@ -114,3 +114,12 @@ it('keeps a black box whose outputs nothing reads, and the logic that feeds it',
   // The three 8-bit adders (and their xors) that feed the recorders stay in the top.
   expect(hier.hierarchy.top.cellCount).toBeGreaterThan(24);
 });
+
+it('keeps a black box whose outputs nothing reads in the FPGA run too', async () => {
+  const dir = scratchDir('hierarchical-sink-fpga');
+  const rtl = writeVerilog(elaborate(RecordedSums, {}), path.join(dir, 'verilog'));
+  const fpga = await synthesizeFpgaHierarchical({ design: 'recorded_sums', verilogFiles: rtl.files, top: rtl.top, blackBoxes: ['Recorder'], workDir: path.join(dir, 'fpga') });
+  expect(fpga.hierarchy.blackBoxes).toEqual([expect.objectContaining({ module: 'Recorder', instances: REPLICAS })]);
+  // The adders feeding the recorders stay in the top: 8-bit sums need LUTs (and carry cells) there.
+  expect(fpga.hierarchy.top.luts).toBeGreaterThan(0);
+});
