@@ -184,13 +184,9 @@ export function cycleModel(unit: WorkUnit, params: PeTopParams, mode: Anticipati
     ];
   };
   const nS = () => Math.min(I, sEnd - sPos);
-  /** The prepared S (on the stationary read port) meets every row and column of the broadcast plane. */
-  const meetsAll = () => {
-    const box = boxOf(s.row, s.col, sPos, nS());
-    const rows = meetingBroadcastRange(g, win, 'row', box.r0, box.r1);
-    const cols = meetingBroadcastRange(g, win, 'col', box.c0, box.c1);
-    return rows.lo === 0 && rows.hi === g.broadcastRows - 1 && cols.lo === 0 && cols.hi === g.broadcastCols - 1;
-  };
+  const meetsEveryCol = () => pCols.lo === 0 && pCols.hi === g.broadcastCols - 1;
+  /** The ranges of sBoxRanges() cover the whole broadcast plane. */
+  const meetsAll = () => pRows.lo === 0 && pRows.hi === g.broadcastRows - 1 && meetsEveryCol();
   const sBoxRanges = () => {
     const box = boxOf(s.row, s.col, sPos, nS());
     pRows = meetingBroadcastRange(g, win, 'row', box.r0, box.r1);
@@ -222,7 +218,11 @@ export function cycleModel(unit: WorkUnit, params: PeTopParams, mode: Anticipati
   for (;;) {
     compute++;
     // Issuer (reads the prefetcher's state as it was at the start of the cycle).
-    // An S that meets every broadcast row and column is ready in 'stat', like 'off' (no pointer read).
+    // The range units (vector, element) see the S on the stationary read port in 'stat': its
+    // ranges, computed once here, serve the issuer and the prefetcher this cycle. An S that meets
+    // every broadcast row and column is ready in 'stat', like 'off' (no pointer read).
+    const rangeUnits = pState === 'stat' && mode !== 'off';
+    if (rangeUnits) sBoxRanges();
     const readyAtStat = pState === 'stat' && (mode === 'off' || meetsAll());
     const ready = readyAtStat || (pState === 'pointers' && ptrA < ptrB);
     let taken = false;
@@ -238,7 +238,7 @@ export function cycleModel(unit: WorkUnit, params: PeTopParams, mode: Anticipati
     } else if (ready) {
       taken = true;
       // 'off' has no range units; the model uses the ranges only to skip enumerating pairs that cannot meet.
-      if (readyAtStat) sBoxRanges();
+      if (readyAtStat && !rangeUnits) sBoxRanges();
       cur = { sPos, nS: nS(), rows: pRows, cols: pCols, bStart, bEnd };
       if (readyAtStat) issueAt(bStart, bEnd, bEnd);
       else if (mode === 'vector') issueAt(bStart + Math.floor((ptrA - bStart) / F) * F, bEnd, ptrB);
@@ -259,11 +259,11 @@ export function cycleModel(unit: WorkUnit, params: PeTopParams, mode: Anticipati
           if (taken) leave();
           break;
         }
-        sBoxRanges();
+        // pRows and pCols: this S's ranges, from the top of the cycle.
         if (pRows.lo > pRows.hi || pCols.lo > pCols.hi) leave();
         else if (meetsAll()) {
           if (taken) leave();
-        } else if (mode === 'element' && pCols.lo === 0 && pCols.hi === g.broadcastCols - 1) {
+        } else if (mode === 'element' && meetsEveryCol()) {
           // Every column meets: the rows' elements form one run, read from the row pointers.
           pRow = pRows.hi;
           ptrA = firstAtOrAfter(b, bStart, bEnd, pRows.lo, 0);
