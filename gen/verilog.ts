@@ -1,4 +1,4 @@
-import type { CaseNode, IrDesign, IrInstance, IrMemory, IrModule, IrNode, LiteralNode, NodeId, RegisterNode } from '../hw/core/ir.ts';
+import type { CaseNode, IrDesign, IrInstance, IrMemory, IrModule, IrNode, LiteralNode, NodeId, OperatorNode, RegisterNode } from '../hw/core/ir.ts';
 import { CLOCK, RESET } from '../hw/core/names.ts';
 
 type Signal = IrNode;
@@ -10,9 +10,14 @@ export interface VerilogFile {
   readonly text: string;
 }
 
-export function emitDesign(design: IrDesign): VerilogFile[] {
+/** How a design is emitted for the tool that reads it (`selects`; see EmitOptions). */
+export interface DesignEmitOptions {
+  readonly selects?: SelectForm;
+}
+
+export function emitDesign(design: IrDesign, options: DesignEmitOptions = {}): VerilogFile[] {
   const repeated = repeatedModules(design.top);
-  return design.modules.map((m) => ({ module: m.displayName, fileName: `${m.displayName}.v`, text: emitModule(m, { sharedCode: repeated.has(m) }) }));
+  return design.modules.map((m) => ({ module: m.displayName, fileName: `${m.displayName}.v`, text: emitModule(m, { ...options, sharedCode: repeated.has(m) }) }));
 }
 
 /** Modules that occur more than once in the flattened hierarchy below `top`. */
@@ -28,7 +33,18 @@ export function repeatedModules(top: IrModule): Set<IrModule> {
   return new Set([...occurrences].filter(([, n]) => n > 1).map(([m]) => m));
 }
 
+/**
+ * How a 'select' node is written. `array`: one indexed read of a Verilog array
+ * of its values, declared once for all the selects of the same values, which
+ * Verilator copies instead of walking a mux tree with a temporary per level
+ * (the simulation flows). `muxTree`: a balanced tree of `?:` over the index
+ * bits, the form Yosys maps to fewer standard cells than the array's
+ * `$shiftx` (the synthesis flows; docs/language.md).
+ */
+export type SelectForm = 'array' | 'muxTree';
+
 export interface EmitOptions {
+  readonly selects?: SelectForm;
   /**
    * Keep the module's ports as variables of its own (Verilator's
    * `public_flat_rd`): Verilator then compiles one copy of the module's code
@@ -278,6 +294,7 @@ class ModuleEmitter {
       if (s.kind !== 'op') continue;
       if (s.op === 'bits' || s.op === 'sext') indexed[s.args[0]!] = 1;
       if (s.op === 'mul') for (const a of s.args) if (this.node(a).signed) indexed[a] = 1;
+      if (s.op === 'select' && this.options.selects === 'muxTree') indexed[s.args[0]!] = 1;
     }
     // Operands are made before their users: in id order, a term's operand is decided first.
     for (const s of this.ordered) {
@@ -293,7 +310,9 @@ class ModuleEmitter {
 
   /** Selects, concatenations and plain references need no parentheses. */
   private isTerm(s: Signal): boolean {
-    return s.kind === 'op' && (s.op === 'bits' || s.op === 'zext' || s.op === 'cast' || s.op === 'cat' || s.op === 'select');
+    if (s.kind !== 'op') return false;
+    if (s.op === 'select') return this.options.selects !== 'muxTree';
+    return s.op === 'bits' || s.op === 'zext' || s.op === 'cast' || s.op === 'cat';
   }
 
   /** Only operators are written in place: a case node is a statement in Verilog, never an expression. */
@@ -314,6 +333,7 @@ class ModuleEmitter {
 
   /** Every 'select' reads an array of its values, declared once for all selects of the same values. */
   private assignSelectArrays(): void {
+    if (this.options.selects === 'muxTree') return;
     for (const s of this.ordered) {
       if (s.kind !== 'op' || s.op !== 'select') continue;
       const values = s.args.slice(1);
@@ -377,6 +397,24 @@ class ModuleEmitter {
   }
 
   /** The Verilog expression computing an operator node from named operands. */
+  /**
+   * A select of 2^w values as nested `?:` on the index bits, the most
+   * significant outermost: the same balanced tree of 2:1 muxes that `select()`
+   * builds for other lengths, pairing neighbours on bit 0.
+   */
+  private selectTree(s: OperatorNode): string {
+    const index = this.ref(s.args[0]!);
+    const bits = this.node(s.args[0]!).width;
+    const values = s.args.slice(1);
+    const tree = (first: number, bit: number): string => {
+      if (bit < 0) return this.ref(values[first]!);
+      const half = 1 << bit;
+      const branch = (at: number) => (bit === 0 ? tree(at, -1) : `(${tree(at, bit - 1)})`);
+      return `${index}[${bit}] ? ${branch(first + half)} : ${branch(first)}`;
+    };
+    return tree(0, bits - 1);
+  }
+
   private expr(s: Signal, indent: string): string {
     if (s.kind !== 'op') throw new Error(`internal: a ${s.kind} node is not an expression`);
     const a = s.args;
@@ -438,7 +476,7 @@ class ModuleEmitter {
       case 'xorr':
         return `^${this.ref(a[0]!)}`;
       case 'select':
-        return `${this.arrayOfSelect.get(s.id)!}[${this.ref(a[0]!)}]`;
+        return this.options.selects === 'muxTree' ? this.selectTree(s) : `${this.arrayOfSelect.get(s.id)!}[${this.ref(a[0]!)}]`;
       case 'mux': {
         const sep = this.inlined[a[2]!] === 1 ? `\n${indent}    ` : ' ';
         return `${this.ref(a[0]!)} ? ${this.muxBranch(a[1]!, false, indent)} :${sep}${this.muxBranch(a[2]!, true, indent)}`;

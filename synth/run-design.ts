@@ -1,6 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { WRITTEN_VERILOG, type DesignEntry } from '../gen/designs.ts';
+import { emitDesign } from '../gen/verilog.ts';
 import { writeVerilog, type WrittenDesign } from '../gen/write.ts';
 import { writeFileAtomic } from './files.ts';
 import { synthesizeFpga, type FpgaFamily, type FpgaReport } from './fpga.ts';
@@ -18,9 +19,14 @@ export function designPaths(outDir: string, design: string) {
   };
 }
 
-/** Elaborates a design and writes its Verilog for the synthesis flows, independent of build/verilog/. */
+/**
+ * Elaborates a design and writes its Verilog for the synthesis flows,
+ * independent of build/verilog/: selects as mux trees, which Yosys maps to
+ * fewer cells than indexed array reads (gen/verilog.ts, SelectForm).
+ */
 export function writeDesignVerilog(entry: DesignEntry, outDir: string): WrittenDesign {
-  return writeVerilog(entry.elaborate(WRITTEN_VERILOG), path.resolve(designPaths(outDir, entry.name).verilogDir));
+  const design = entry.elaborate(WRITTEN_VERILOG);
+  return writeVerilog(design, path.resolve(designPaths(outDir, entry.name).verilogDir), emitDesign(design, { selects: 'muxTree' }));
 }
 
 /**

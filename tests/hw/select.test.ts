@@ -1,8 +1,13 @@
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { execa } from 'execa';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { defineModule, elaborate, Input, lit, Output, select, SInt, UInt, Vec } from '../../hw/index.ts';
 import { emitDesign } from '../../gen/verilog.ts';
 import { Rng } from '../../sim/golden/random.ts';
 import { Simulation } from '../../sim/verilator/session.ts';
+import { requireTool } from '../../toolchain/tools.ts';
 
 /** Two receivers choosing among the same eight senders, a short list, a wide list and a constant index. */
 const Crossbar = defineModule({
@@ -64,6 +69,36 @@ describe('select() of many values', () => {
       await sim.io.few.expect(lanes[Math.min(ps, 2)]!);
       await sim.io.wideOut.expect(wide[pb]!);
       await sim.io.fixed.expect(lanes[5]!);
+    }
+  });
+});
+
+describe('select() emitted for synthesis', () => {
+  const design = elaborate(Crossbar, {});
+  const tree = emitDesign(design, { selects: 'muxTree' })[0]!.text;
+
+  test('is a balanced tree of ?: on the index bits, with no array', () => {
+    expect(tree).not.toContain('_select_values_');
+    expect(tree).toContain(
+      'assign a = pickA[2] ? (pickA[1] ? (pickA[0] ? lanes_7 : lanes_6) : (pickA[0] ? lanes_5 : lanes_4)) : (pickA[1] ? (pickA[0] ? lanes_3 : lanes_2) : (pickA[0] ? lanes_1 : lanes_0));',
+    );
+    expect(tree).toMatch(/assign wideOut = pickB\[2\] \?/);
+    expect(tree).toContain('assign fixed = lanes_5;');
+  });
+
+  test('is proved equal to the indexed read by Yosys (SAT over every input)', async () => {
+    const yosys = await requireTool('yosys');
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'select-equiv-'));
+    try {
+      const array = emitDesign(design)[0]!.text;
+      fs.writeFileSync(path.join(dir, 'array.v'), array);
+      fs.writeFileSync(path.join(dir, 'tree.v'), tree.replace('module SelectCrossbar (', 'module SelectCrossbarTree ('));
+      const script = 'read_verilog array.v tree.v; proc; miter -equiv -flatten -make_assert SelectCrossbar SelectCrossbarTree miter; sat -verify -prove-asserts miter';
+      const r = await execa(yosys, ['-q', '-p', script], { cwd: dir, reject: false, all: true });
+      expect(r.all).not.toMatch(/FAIL|ERROR/);
+      expect(r.exitCode).toBe(0);
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
     }
   });
 });
