@@ -40,6 +40,8 @@ export interface UnitCapacities {
   readonly stationaryCapacity: number;
   readonly broadcastCapacity: number;
   readonly segmentCapacity: number;
+  /** Pointer-table entries one unit may use, at most the PE's pointer memory (its size when absent). */
+  readonly pointerCapacity?: number;
 }
 
 /** An array as built (hardware parameters) with the capacities its schedules use. */
@@ -55,7 +57,9 @@ export function peCapacities(pe: PeParams): UnitCapacities {
 
 /** The scheduler's view of an array: the hardware's F, I and accumulators, a grid of at most its PEs, and the unit capacities. */
 export function scheduleConfig(params: ArrayTopParams, grid: ScheduleArray, capacities: UnitCapacities): ArrayConfig {
-  return { px: grid.px, py: grid.py, F: params.pe.F, I: params.pe.I, banks: params.pe.banks, bankDepth: params.pe.bankDepth, coordBits: params.pe.coordBits, pointerDepth: params.pe.pointerDepth, anticipation: params.pe.anticipation, ...capacities };
+  const { pointerCapacity = params.pe.pointerDepth, ...rest } = capacities;
+  if (pointerCapacity > params.pe.pointerDepth) throw new RangeError(`a unit's pointer capacity (${pointerCapacity}) exceeds the PE's pointer memory (${params.pe.pointerDepth})`);
+  return { px: grid.px, py: grid.py, F: params.pe.F, I: params.pe.I, banks: params.pe.banks, bankDepth: params.pe.bankDepth, coordBits: params.pe.coordBits, pointerDepth: pointerCapacity, anticipation: params.pe.anticipation, ...rest };
 }
 
 /** The default array top (8 x 8 PEs of 4 x 4 multipliers) with units as large as its PE buffers. */

@@ -142,9 +142,21 @@ export function addCounters(into: ArrayCounters, c: ArrayCounters): void {
   for (const k of ARRAY_COUNTER_NAMES) into[k] += c[k];
 }
 
+/**
+ * Counters of a pass start from the products its schedule never forms (a
+ * banded weight gradient's, PassSchedule.unformedProducts): with them
+ * `goldenProducts` is the pass's golden product count, and those products,
+ * RCPs all, count as anticipated (goldenProducts - busySlots) in every mode.
+ */
+export function passCountersStart(schedule: PassSchedule): ArrayCounters {
+  const start = zeroCounters();
+  start.goldenProducts = schedule.unformedProducts;
+  return start;
+}
+
 /** The array cycle model of a whole pass as the array runs it: its runs' counters added. */
 export function passCounters(schedule: PassSchedule, grid: ScheduleArray, params: ArrayTopParams, mode: Anticipation, runs = planRuns(schedule, grid, params)): ArrayCounters {
-  const sum = zeroCounters();
+  const sum = passCountersStart(schedule);
   for (const run of runs) addCounters(sum, arrayCycleModel(runSchedule(schedule, run), grid, params, mode).counters);
   return sum;
 }

@@ -75,6 +75,15 @@ export interface PassSchedule {
   readonly tile: { readonly rows: number; readonly cols: number };
   readonly channelGroup: number;
   readonly stationaryChannelGroup: number;
+  /**
+   * Cartesian products of the pass that no unit holds: a weight gradient cut
+   * into row bands of its output-gradient plane leaves out, per band, the
+   * stationary elements above the band's shifted origin, every one of whose
+   * products with the band lands outside the kernel (RCPs never fetched, as
+   * ANT's row pointers skip rows). Products handed to the array plus these
+   * are the pass's golden product count.
+   */
+  readonly unformedProducts: number;
 }
 
 // ---------------------------------------------------------------- gathering
@@ -243,9 +252,8 @@ function packSteps(
   label: string,
 ): WorkUnit[] {
   const units: WorkUnit[] = [];
-  // Every broadcast segment brings its pointer tables: the PE's pointer memory bounds the segments of a unit too.
-  // A segment whose tables alone exceed it (weight gradients of planes past about 63 x 63 on the
-  // default PE) still gets a unit of its own: the encoder refuses it, as before (docs/pe-array.md, Status).
+  // Every broadcast segment brings its pointer tables: the PE's pointer memory bounds the segments of a unit too
+  // (a weight gradient's plane is cut into row bands whose tables fit, gradientBands).
   const perSegment = segmentPointerEntries(geometry, cfg.anticipation);
   const broadcastSegments = Math.max(1, Math.min(cfg.segmentCapacity, perSegment === 0 ? Infinity : Math.floor(cfg.pointerDepth / perSegment)));
   let current = new UnitBuilder(windows.length);
@@ -402,10 +410,55 @@ function scheduleSpatialPass(
     tile,
     channelGroup: group,
     stationaryChannelGroup: 1,
+    unformedProducts: 0,
   };
 }
 
-/** Weight gradient: every PE accumulates the same K_g x C_g x R x S block; samples are the reduction steps. */
+/**
+ * Row bands of a weight gradient's output-gradient plane (docs/pe-array.md
+ * section 4, step 3a). Each broadcast segment brings pointer tables for every
+ * row of the plane, so a plane whose tables exceed the pointer memory (about
+ * 63 x 63 on the default element-capable PE: ImageNet's early layers) is
+ * broadcast a band of rows at a time. Band [e0, e1) is given with its rows and
+ * its stationary partners' rows shifted by `shift` gradient rows (shift x
+ * stride plane rows), so that every coordinate stays non-negative; the
+ * product rule r = h + p - e * stride is unchanged by the shift. `shift` stops
+ * ceil(p / stride) rows short of e0, which keeps every stationary element that
+ * can meet the band; the ones it drops (shifted row < 0) meet no band row
+ * inside the kernel. One band covering the plane is the unbanded schedule.
+ */
+interface GradientBand {
+  readonly rows: Span;
+  readonly shift: number;
+}
+
+function gradientBands(E: number, Fo: number, padding: number, stride: number, cfg: ArrayConfig, label: string): { bands: GradientBand[]; tableRows: number } {
+  const wholePlane: PassGeometry = { pass: 'weightGradient', stride, padding, outRows: 1, outCols: 1, broadcastRows: E, broadcastCols: Fo };
+  if (segmentPointerEntries(wholePlane, cfg.anticipation) <= cfg.pointerDepth) return { bands: [{ rows: { start: 0, end: E }, shift: 0 }], tableRows: E };
+  const lead = Math.ceil(padding / stride);
+  let tableRows = 0;
+  while (segmentPointerEntries({ ...wholePlane, broadcastRows: tableRows + 1 }, cfg.anticipation) <= cfg.pointerDepth) tableRows++;
+  const bandRows = tableRows - lead;
+  if (bandRows < 1) {
+    throw new RangeError(
+      `${label}: one row of the ${E} x ${Fo} output-gradient plane, with the ${lead} leading row(s) its padding needs, ` +
+        `brings more pointers than the PE's pointer memory holds (${cfg.pointerDepth}); use a PE with a larger pointerDepth or without element anticipation`,
+    );
+  }
+  const bands = spans(E, bandRows).map((rows) => ({ rows, shift: Math.max(0, rows.start - lead) }));
+  return { bands, tableRows };
+}
+
+/** `list` (sorted by row) with its rows less `rowShift`, from its first element at or after `rowShift`; and how many elements it left out. */
+function shiftedRows(list: ElementList, rowShift: number): { list: ElementList; dropped: number } {
+  if (rowShift === 0) return { list, dropped: 0 };
+  let first = 0;
+  while (first < list.row.length && list.row[first]! < rowShift) first++;
+  const keep = (a: Int32Array) => a.subarray(first);
+  return { list: { values: keep(list.values), row: keep(list.row).map((r) => r - rowShift), col: keep(list.col), ch: keep(list.ch) }, dropped: first };
+}
+
+/** Weight gradient: every PE accumulates the same K_g x C_g x R x S block; samples (and row bands of a large output-gradient plane) are the reduction steps. */
 function scheduleWeightGradient(shape: ConvShape, operands: ConvOperands, cfg: ArrayConfig, label: string): PassSchedule {
   const { batch: N, inChannels: C, outChannels: K, height: H, width: W, kernelHeight: R, kernelWidth: S, stride, padding } = shape;
   const E = outputHeight(shape);
@@ -416,13 +469,14 @@ function scheduleWeightGradient(shape: ConvShape, operands: ConvOperands, cfg: A
   const channelLimit = maxCoordinate(cfg) + 1;
   const cGroup = Math.min(C, Math.floor(cfg.stationaryCapacity / (tile.rows * tile.cols)), Math.floor(entries / (R * S)), channelLimit);
   const kGroup = Math.min(K, Math.floor(entries / (cGroup * R * S)), channelLimit);
-  const geometry: PassGeometry = { pass: 'weightGradient', stride, padding, outRows: R, outCols: S, broadcastRows: E, broadcastCols: Fo };
+  const { bands, tableRows } = gradientBands(E, Fo, padding, stride, cfg, label);
+  const geometry: PassGeometry = { pass: 'weightGradient', stride, padding, outRows: R, outCols: S, broadcastRows: tableRows, broadcastCols: Fo };
   const activationIndex = new PlaneIndex(operands.activations, [N, C, H, W]);
   const gradientIndex = new PlaneIndex(operands.outputGradients, [N, K, E, Fo]);
   const gradientBlocks = new GatherCache();
-  const gradientRows: Span = { start: 0, end: E };
   const gradientCols: Span = { start: 0, end: Fo };
   const units: ScheduledUnit[] = [];
+  let unformedProducts = 0;
   for (let ry = 0; ry < regionCount(H, tile.rows, cfg.py); ry++) {
     for (let rx = 0; rx < regionCount(W, tile.cols, cfg.px); rx++) {
       const tiles = regionTiles(cfg, ry, rx, tile, H, W);
@@ -440,9 +494,18 @@ function scheduleWeightGradient(shape: ConvShape, operands: ConvOperands, cfg: A
           const windows = tiles.map(() => window);
           function* steps(): Generator<ReductionStep> {
             for (let n = 0; n < N; n++) {
-              const stationary = tiles.map((t, pe) => tileLists.get(`${n}:${pe}`, () => activationIndex.gather(n, 1, cSpan, t.rows, t.cols)));
-              const broadcast = gradientBlocks.get(`${n}:${kSpan.start}`, () => gradientIndex.gather(n, 1, kSpan, gradientRows, gradientCols));
-              yield { stationary, broadcast };
+              const whole = tiles.map((t, pe) => tileLists.get(`${n}:${pe}`, () => activationIndex.gather(n, 1, cSpan, t.rows, t.cols)));
+              for (const band of bands) {
+                const broadcast = gradientBlocks.get(`${n}:${kSpan.start}:${band.rows.start}`, () =>
+                  shiftedRows(gradientIndex.gather(n, 1, kSpan, band.rows, gradientCols), band.shift).list,
+                );
+                const stationary = whole.map((list) => {
+                  const shifted = shiftedRows(list, band.shift * stride);
+                  unformedProducts += shifted.dropped * broadcast.values.length;
+                  return shifted.list;
+                });
+                yield { stationary, broadcast };
+              }
             }
           }
           const group = nextGroup(units);
@@ -453,7 +516,7 @@ function scheduleWeightGradient(shape: ConvShape, operands: ConvOperands, cfg: A
       }
     }
   }
-  return { pass: 'weightGradient', outputDims: [K, C, R, S], units, tile, channelGroup: kGroup, stationaryChannelGroup: cGroup };
+  return { pass: 'weightGradient', outputDims: [K, C, R, S], units, tile, channelGroup: kGroup, stationaryChannelGroup: cGroup, unformedProducts };
 }
 
 /** Schedules one training pass of a convolution layer (a fully-connected layer is the 1 x 1 case, or use scheduleMatmul). */
@@ -536,7 +599,7 @@ export function scheduleMatmul(a: Matrix, b: Matrix, config: ArrayConfig, label 
       }
     }
   }
-  return checkCoordinates({ pass: 'matmul', outputDims: [M, Nd], units, tile, channelGroup: 1, stationaryChannelGroup: 1 }, config, label);
+  return checkCoordinates({ pass: 'matmul', outputDims: [M, Nd], units, tile, channelGroup: 1, stationaryChannelGroup: 1, unformedProducts: 0 }, config, label);
 }
 
 // ---------------------------------------------------------------- coordinate fields

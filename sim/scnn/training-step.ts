@@ -40,7 +40,7 @@ export interface StepPassResult<Stats> {
   readonly unitStats: readonly Stats[];
 }
 
-/** The Cartesian products a schedule hands the array (every stationary x broadcast pair of every segment). */
+/** The Cartesian products a schedule hands the array (every stationary x broadcast pair of every segment); with PassSchedule.unformedProducts, the pass's. */
 export function scheduledProducts(schedule: PassSchedule): number {
   let products = 0;
   for (const { unit } of schedule.units) {
@@ -107,7 +107,7 @@ export async function runTrainingStep<Stats>(
     const convCounts = fc ? undefined : countRcpFast(shape, operands);
     for (const pass of passes) {
       const outcome = await runPass(shape, pass, operands, config, executorFor(layer, pass), { label: layer.name, check: options.check ?? true });
-      const products = scheduledProducts(outcome.schedule);
+      const products = scheduledProducts(outcome.schedule) + outcome.schedule.unformedProducts;
       const golden = convCounts ? convCounts[pass] : { products, valid: matmulValid(shape, pass, operands) };
       if (golden.products !== products) {
         throw new Error(`${layer.name}, ${pass} pass: the schedule hands the array ${products} products; the golden count is ${golden.products}`);

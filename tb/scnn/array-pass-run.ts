@@ -1,7 +1,7 @@
 import type { ArrayTopParams } from '../../hw/scnn/array-params.ts';
 import { arrayCycleModel, ARRAY_COUNTER_NAMES, type ArrayCounters } from '../../sim/scnn/array-cycle-model.ts';
 import type { ScheduleArray } from '../../sim/scnn/array-output.ts';
-import { addCounters, planRuns, runSchedule, zeroCounters, type PassRun } from '../../sim/scnn/array-runs.ts';
+import { addCounters, passCountersStart, planRuns, runSchedule, type PassRun } from '../../sim/scnn/array-runs.ts';
 import type { PassSchedule } from '../../sim/scnn/scheduler.ts';
 import type { Anticipation } from '../../sim/scnn/work-unit.ts';
 import type { VerilatedModel } from '../../sim/verilator/build.ts';
@@ -78,8 +78,8 @@ export async function runPassInModes(
   const session = opts.session ?? BulkSession.open(model);
   const perMode = modes.map(() => ({
     output: new Int32Array(elements),
-    counters: zeroCounters(),
-    predicted: zeroCounters(),
+    counters: passCountersStart(schedule),
+    predicted: passCountersStart(schedule),
     timing: zeroPassTiming(),
     cpuMs: 0,
     worstRunCycleError: 0,

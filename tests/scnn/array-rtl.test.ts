@@ -108,6 +108,23 @@ test('a pass larger than the array\'s buffers runs in several runs on the 3 x 3 
   }
 });
 
+test('weight gradients cut into row bands of their output-gradient plane (a unit\'s pointer tables limited) are bit-exact and counter-exact on the 3 x 3 RTL in every mode', async () => {
+  const m = await model();
+  const stride1: ConvShape = { batch: 2, inChannels: 2, outChannels: 3, height: 10, width: 10, kernelHeight: 3, kernelWidth: 3, stride: 1, padding: 1 };
+  const stride2: ConvShape = { batch: 1, inChannels: 2, outChannels: 2, height: 13, width: 11, kernelHeight: 5, kernelWidth: 5, stride: 2, padding: 2 };
+  // Tables for 3 gradient rows (1 of them the padding's leading row): 10 x 10 and 7 x 6 planes in bands of 2 rows.
+  const cases: PassCase[] = [
+    { label: 'bands, stride 1', shape: stride1, pass: 'weightGradient', operands: randomOperands(stride1, 0.5, 51), grid: { px: 2, py: 2 }, capacities: { ...SMALL_UNITS, pointerCapacity: 4 + 3 * 11 } },
+    { label: 'bands, stride 2', shape: stride2, pass: 'weightGradient', operands: randomOperands(stride2, 0.5, 52), grid: { px: 3, py: 3 }, capacities: { ...SMALL_UNITS, pointerCapacity: 4 + 3 * 7 } },
+  ];
+  for (const c of cases) {
+    const schedule = schedulePass(c.shape, c.pass, c.operands, scheduleConfig(TEST_ARRAY_TOP, c.grid, c.capacities), c.label);
+    expect(schedule.unformedProducts, c.label).toBeGreaterThan(0);
+    expect(Math.max(...schedule.units.map((u) => u.unit.geometry.broadcastRows)), c.label).toBe(3);
+    await checkPassAllModes(m, TEST_ARRAY_TOP, c, 17);
+  }
+});
+
 test('passes whose channels and matrix columns exceed the 6 coordinate bits are split so they fit: bit-exact and counter-exact on the 3 x 3 RTL in every mode', async () => {
   const m = await model();
   const conv: ConvShape = { batch: 1, inChannels: 2, outChannels: 70, height: 2, width: 2, kernelHeight: 1, kernelWidth: 1, stride: 1, padding: 0 };
@@ -131,7 +148,7 @@ test('a unit\'s fill runs while the unit before computes: two hand-made units of
   const unit = handMadeMatmulUnit();
   const placement = { n: 0, channelBase: 0, stationaryChannelBase: 0, rowBase: 0, colBase: 0 };
   const schedule: PassSchedule = {
-    pass: 'matmul', outputDims: [8, 12], tile: { rows: 8, cols: 4 }, channelGroup: 1, stationaryChannelGroup: 1,
+    pass: 'matmul', outputDims: [8, 12], tile: { rows: 8, cols: 4 }, channelGroup: 1, stationaryChannelGroup: 1, unformedProducts: 0,
     units: [{ unit, placement, group: 0 }, { unit, placement, group: 0 }],
   };
   // Each unit's fill: 16 elements (8 beats of 2), 3 segments x (13 row + 12 x 2 column pointers) = 111 pointers
@@ -183,7 +200,7 @@ test('a group\'s drain runs while the next group computes into the other accumul
   const small = drainTestUnit(4);
   const placement = { n: 0, channelBase: 0, stationaryChannelBase: 0, rowBase: 0, colBase: 0 };
   const threeGroups = (units: WorkUnit[]): PassSchedule => ({
-    pass: 'matmul', outputDims: [63, 4], tile: { rows: 63, cols: 4 }, channelGroup: 1, stationaryChannelGroup: 1,
+    pass: 'matmul', outputDims: [63, 4], tile: { rows: 63, cols: 4 }, channelGroup: 1, stationaryChannelGroup: 1, unformedProducts: 0,
     units: units.map((unit, group) => ({ unit, placement, group })),
   });
   const peTop = { pe: TEST_ARRAY_TOP.pe, fillWidth: TEST_ARRAY_TOP.fillWidth };

@@ -13,6 +13,8 @@ import { DEFAULT_ARRAY_CONFIG, type ArrayConfig } from '../../sim/scnn/array-con
 import { assembleOutput } from '../../sim/scnn/assemble.ts';
 import { referenceWorkUnit } from '../../sim/scnn/reference.ts';
 import { scheduleConvPass, scheduleMatmul, type PassSchedule } from '../../sim/scnn/scheduler.ts';
+import { segmentPointerEntries } from '../../sim/scnn/images.ts';
+import { outputHeight, outputWidth } from '../../sim/golden/conv-shape.ts';
 import { convCaseArb, sparseValues, type ConvCase } from '../golden/arbitraries.ts';
 
 /** Arrays from 1 x 1 to 3 x 2, with buffers small enough that units, regions and broadcast pieces split. */
@@ -88,6 +90,51 @@ describe('scheduler + functional reference', () => {
     expect(wg.units.length).toBeGreaterThan(10);
     for (const { unit } of wg.units) expect(unit.broadcast.values.length).toBeLessThanOrEqual(3);
     checkPasses(c, cfg);
+  });
+
+  it('cuts a weight gradient whose output-gradient plane outgrows the pointer memory into row bands: bit-exact, every unit\'s tables fit, handed + unformed products = golden', () => {
+    fc.assert(
+      fc.property(convCaseArb(100), arrayArb, fc.integer({ min: 1, max: 3 }), (c, array, bandRows) => {
+        const { padding, stride } = c.shape;
+        const [E, Fo] = [outputHeight(c.shape), outputWidth(c.shape)];
+        const tableRows = Math.ceil(padding / stride) + bandRows;
+        // Pointers for exactly tableRows rows of tables: bands of bandRows gradient rows.
+        const pointerDepth = tableRows + 1 + tableRows * (Fo + 1);
+        const cfg: ArrayConfig = { ...array, pointerDepth };
+        const schedule = scheduleConvPass(c.shape, 'weightGradient', c, cfg);
+        for (const { unit } of schedule.units) {
+          expect(unit.broadcastSegments.length * segmentPointerEntries(unit.geometry, 'element')).toBeLessThanOrEqual(pointerDepth);
+        }
+        if (E <= tableRows) expect(schedule.unformedProducts).toBe(0);
+        const opts = { onOverflow: 'wrap' as const };
+        const got = runReference(schedule);
+        const counts = convWeightGradientOuterProduct(c.shape, c.activations, c.outputGradients, opts).counts;
+        expect(Array.from(got.output)).toEqual(Array.from(convWeightGradientDirect(c.shape, c.activations, c.outputGradients, opts)));
+        expect(got.valid).toBe(counts.valid);
+        expect(got.products + schedule.unformedProducts).toBe(counts.products);
+      }),
+      { numRuns: 150 },
+    );
+  });
+
+  it('leaves out of a band only stationary rows that meet none of its gradient rows inside the kernel', () => {
+    // A 12 x 12 plane, 3 x 3 kernel, padding 1: bands of 2 gradient rows (tables for 3 rows: 1 leading row for the padding).
+    const shape = { batch: 1, inChannels: 1, outChannels: 1, height: 12, width: 12, kernelHeight: 3, kernelWidth: 3, stride: 1, padding: 1 };
+    const dense = { activations: new Int32Array(144).fill(1), weights: new Int32Array(9), outputGradients: new Int32Array(144).fill(1) };
+    const cfg: ArrayConfig = { ...DEFAULT_ARRAY_CONFIG, px: 1, py: 1, pointerDepth: 3 + 1 + 3 * 13 };
+    const schedule = scheduleConvPass(shape, 'weightGradient', dense, cfg);
+    // Band [e0, e0 + 2) is shifted by e0 - 1 rows: the e0 - 1 activation rows above are left out, 12 x 24 products each.
+    const bands = [0, 2, 4, 6, 8, 10];
+    expect(schedule.unformedProducts).toBe(bands.reduce((sum, e0) => sum + Math.max(0, e0 - 1) * 12 * 24, 0));
+    expect(Array.from(runReference(schedule).output)).toEqual(Array.from(convWeightGradientDirect(shape, dense.activations, dense.outputGradients)));
+  });
+
+  it('refuses a weight gradient one row of whose output-gradient plane brings more pointers than a unit may use, and says what to do', () => {
+    const shape = { batch: 1, inChannels: 1, outChannels: 1, height: 40, width: 40, kernelHeight: 3, kernelWidth: 3, stride: 1, padding: 1 };
+    const zeros = { activations: new Int32Array(1600), weights: new Int32Array(9), outputGradients: new Int32Array(1600) };
+    expect(() => scheduleConvPass(shape, 'weightGradient', zeros, { ...DEFAULT_ARRAY_CONFIG, pointerDepth: 60 }, 'conv1')).toThrow(
+      "conv1: one row of the 40 x 40 output-gradient plane, with the 1 leading row(s) its padding needs, brings more pointers than the PE's pointer memory holds (60); use a PE with a larger pointerDepth or without element anticipation",
+    );
   });
 
   it('refuses a stride the coordinate units cannot shift by', () => {
