@@ -173,6 +173,8 @@ async function main(opts: Options): Promise<void> {
   const d = derive(whole.counters, whole.golden, MULTIPLIERS, whole.bound);
   const dw = total(records.filter((r) => r.pass === 'weightGradient' && r.kind === 'conv'), MULTIPLIERS);
   const dwDerived = derive(dw.counters, dw.golden, MULTIPLIERS, dw.bound);
+  const io = total(records.filter((r) => r.pass !== 'weightGradient'), MULTIPLIERS);
+  const ioDerived = derive(io.counters, io.golden, MULTIPLIERS, io.bound);
   const rtlCycles = model ? ANTICIPATION_MODES.reduce((s, m) => s + whole.counters[m].cycles, 0) : 0;
   const text = [
     `${table.name} (${opts.input}), batch ${opts.batch}, ${opts.generator} ${opts.sparsity}, seed ${opts.seed}; ${layers.length} layers; engine ${opts.engine}`,
@@ -181,7 +183,9 @@ async function main(opts: Options): Promise<void> {
     figuresTable(records, MULTIPLIERS),
     '',
     `whole step: speedup vector ${d.speedup.vector.toFixed(2)}x, element ${d.speedup.element.toFixed(2)}x over off; RCPs anticipated vector ${(100 * d.anticipatedShare.vector).toFixed(1)}%, element ${(100 * d.anticipatedShare.element).toFixed(1)}%`,
-    `conv weight gradients: element ${dwDerived.cycles.element} cycles, ideal ${dwDerived.idealCycles} (${(dwDerived.cycles.element / Math.max(1, dwDerived.idealCycles)).toFixed(2)}x the ideal); the drain engine works ${dw.counters.element.drainBusyCycles} cycles writing the gradients out, a bank row a cycle; pass by pass max(ideal, drain) sums to ${dwDerived.boundCycles.element} (${(dwDerived.cycles.element / Math.max(1, dwDerived.boundCycles.element)).toFixed(2)}x that bound)`,
+    `conv weight gradients: element ${dwDerived.cycles.element} cycles, ideal ${dwDerived.idealCycles} (${(dwDerived.cycles.element / Math.max(1, dwDerived.idealCycles)).toFixed(2)}x the ideal); the drain engine works ${dw.counters.element.drainBusyCycles} cycles writing the gradients out, a bank row a cycle; pass by pass max(ideal, fill, drain) sums to ${dwDerived.boundCycles.element} (${(dwDerived.cycles.element / Math.max(1, dwDerived.boundCycles.element)).toFixed(2)}x that bound)`,
+    `forward and input gradients: vector ${io.counters.vector.cycles} cycles, the fill engine works ${io.counters.vector.fillBusyCycles} of them copying the broadcast operands in (${PARAMS.fillWidth} elements a cycle); pass by pass max(ideal, fill, drain) sums to ${ioDerived.boundCycles.vector} in vector (${(io.counters.vector.cycles / Math.max(1, ioDerived.boundCycles.vector)).toFixed(2)}x that bound), ideal ${ioDerived.idealCycles}`,
+    `whole step against its bound (max(ideal, fill, drain) pass by pass): off ${(d.cycles.off / Math.max(1, d.boundCycles.off)).toFixed(2)}x, vector ${(d.cycles.vector / Math.max(1, d.boundCycles.vector)).toFixed(2)}x, element ${(d.cycles.element / Math.max(1, d.boundCycles.element)).toFixed(2)}x`,
     model
       ? [
           `RTL: ${(rtlMs / 1000).toFixed(0)} s of model runs (${opts.jobs} at a time) for ${rtlCycles} simulated cycles (${(rtlCycles / Math.max(1e-9, rtlMs / 1000) / 1000).toFixed(1)} k cycles/s); every output bit-exact and every run's counters equal to the cycle model; cycle error ${(100 * worstModelError).toFixed(3)}% on the worst run`,

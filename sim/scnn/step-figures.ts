@@ -3,9 +3,10 @@
  * the counters of every layer pass in each anticipation mode: cycles and
  * speedups over `off`, the share of redundant Cartesian products (RCPs)
  * anticipated, multiplier utilisation on valid products, the ideal bound
- * (valid products / multipliers) and the output bound (the drain engine's work:
- * a pass cannot end before its outputs are written, one bank row a cycle), as a
- * table a reader can check by hand.
+ * (valid products / multipliers) and the data-movement bound (the fill and the
+ * drain engine's work: a pass cannot end before its broadcast operands are
+ * copied in, fillWidth elements a cycle, nor before its outputs are written,
+ * one bank row a cycle), as a table a reader can check by hand.
  */
 import type { ArrayCounters } from './array-cycle-model.ts';
 import { addCounters, zeroCounters } from './array-runs.ts';
@@ -32,19 +33,21 @@ export interface Derived {
   /** Cycles if every multiplier formed a valid product every cycle. */
   readonly idealCycles: number;
   /**
-   * Per mode, the larger of the ideal bound and the drain engine's work
-   * (`drainBusyCycles`): the outputs leave one bank row a cycle, so no schedule
-   * of this array ends a pass sooner. Summed pass by pass for several passes.
+   * Per mode, the largest of the ideal bound, the fill engine's work
+   * (`fillBusyCycles`: the broadcast operands and their pointers come in
+   * fillWidth elements a cycle on one bus) and the drain engine's
+   * (`drainBusyCycles`: the outputs leave one bank row a cycle): this array
+   * ends no pass of this schedule sooner. Summed pass by pass for several passes.
    */
   readonly boundCycles: Readonly<Record<Anticipation, number>>;
 }
 
 const perMode = <T>(f: (m: Anticipation) => T) => Object.fromEntries(ANTICIPATION_MODES.map((m) => [m, f(m)])) as Record<Anticipation, T>;
 
-/** The bound of one pass in each mode: max(ideal, the drain engine's work). */
+/** The bound of one pass in each mode: max(ideal, the fill engine's work, the drain engine's work). */
 export function passBound(counters: Readonly<Record<Anticipation, ArrayCounters>>, golden: { valid: number }, multipliers: number): Record<Anticipation, number> {
   const ideal = Math.ceil(golden.valid / multipliers);
-  return perMode((m) => Math.max(ideal, counters[m].drainBusyCycles));
+  return perMode((m) => Math.max(ideal, counters[m].fillBusyCycles, counters[m].drainBusyCycles));
 }
 
 /**

@@ -7,9 +7,9 @@ import { ANTICIPATION_MODES, type Anticipation } from '../../sim/scnn/work-unit.
 const MULTIPLIERS = 1024;
 
 /** A pass whose counters are the same in every mode apart from the cycles given. */
-function pass(layer: string, valid: number, drainBusyCycles: number, cycles: Record<Anticipation, number>): PassFigures {
+function pass(layer: string, valid: number, drainBusyCycles: number, cycles: Record<Anticipation, number>, fillBusyCycles = 0): PassFigures {
   const counters = Object.fromEntries(
-    ANTICIPATION_MODES.map((m) => [m, { ...zeroCounters(), cycles: cycles[m], drainBusyCycles, validProducts: valid } satisfies ArrayCounters]),
+    ANTICIPATION_MODES.map((m) => [m, { ...zeroCounters(), cycles: cycles[m], drainBusyCycles, fillBusyCycles, validProducts: valid } satisfies ArrayCounters]),
   ) as Record<Anticipation, ArrayCounters>;
   return { layer, pass: 'weightGradient', kind: 'conv', units: 1, runs: 1, golden: { products: 4 * valid, valid }, counters };
 }
@@ -18,11 +18,14 @@ function pass(layer: string, valid: number, drainBusyCycles: number, cycles: Rec
 const computeBound = pass('a', 10_240, 4, { off: 40, vector: 20, element: 15 });
 // Output-bound: 1 ideal cycle, but the drain engine writes the gradients out for 50.
 const outputBound = pass('b', 1_024, 50, { off: 90, vector: 70, element: 60 });
+// Input-bound: 2 ideal cycles and 3 of drain, but the fill engine copies the broadcast operand in for 30.
+const inputBound = pass('c', 2_048, 3, { off: 40, vector: 35, element: 35 }, 30);
 
-describe('the bound of a pass: the larger of the ideal and the drain engine', () => {
-  it('takes the ideal when the products dominate and the drain when the outputs do', () => {
+describe('the bound of a pass: the largest of the ideal, the fill engine and the drain engine', () => {
+  it('takes the ideal when the products dominate, the drain when the outputs do and the fill when the broadcast operand does', () => {
     expect(derive(computeBound.counters, computeBound.golden, MULTIPLIERS).boundCycles.element).toBe(10);
     expect(derive(outputBound.counters, outputBound.golden, MULTIPLIERS).boundCycles.element).toBe(50);
+    expect(derive(inputBound.counters, inputBound.golden, MULTIPLIERS).boundCycles.element).toBe(30);
   });
 
   it('adds the bounds pass by pass, not the maximum of the summed counters', () => {
