@@ -23,6 +23,7 @@ import { fileURLToPath } from 'node:url';
 import { Command } from 'commander';
 import { execa } from 'execa';
 import { requireTool } from '../toolchain/tools.ts';
+import { lintVerilog } from '../toolchain/verilator-files.ts';
 import { scaleDesigns } from './scale-designs.ts';
 
 const self = fileURLToPath(import.meta.url);
@@ -34,7 +35,7 @@ const OUT_ROOT = path.resolve('build/scale');
  */
 const CACHE_HIT_DEFAULT = 'pe8x8_identical';
 /** The largest design: too large to build (its C++ takes hours), so only its model's cache lookup is timed. */
-const LOCATE_DEFAULT = 'pe32x44_distinct';
+const LOCATE_DEFAULT = 'pe64x84_distinct';
 
 interface CaseResult {
   name: string;
@@ -212,13 +213,10 @@ function countLines(text: string): number {
 }
 
 async function lint(name: string, top: string, timeoutMs: number): Promise<CaseResult['lint']> {
-  const verilator = await requireTool('verilator');
   const files = fs.readFileSync(path.join(OUT_ROOT, name, 'files.txt'), 'utf8').trim().split('\n');
-  const t0 = performance.now();
-  const r = await execa(verilator, ['--lint-only', '-Wall', '--top-module', top, ...files], { reject: false, all: true, timeout: timeoutMs });
-  const seconds = (performance.now() - t0) / 1000;
-  const text = (r.all ?? '').trim();
-  return r.exitCode === 0 && text === '' ? { ok: true, seconds } : { ok: false, seconds, warnings: text.split('\n').slice(0, 12).join('\n') || `exit ${r.exitCode}` };
+  const r = await lintVerilog(top, files, { timeoutMs });
+  if (r.clean) return { ok: true, seconds: r.seconds };
+  return { ok: false, seconds: r.seconds, warnings: r.output.split('\n').slice(0, 12).join('\n') || (r.timedOut ? 'timed out' : `exit ${r.exitCode}`) };
 }
 
 /** A lint past this is reported as failed (timed out); --full-lint allows the 1 M-declaration module its hours. */

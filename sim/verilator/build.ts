@@ -6,6 +6,7 @@ import type { Design } from '../../hw/index.ts';
 import { discardFolder, placeFolderUnlessGood, privateFolder, sweepAbandoned } from '../../gen/folders.ts';
 import { emitDesign } from '../../gen/verilog.ts';
 import { findOnPath, requireTool } from '../../toolchain/tools.ts';
+import { writeVerilatorFileList } from '../../toolchain/verilator-files.ts';
 import { modelCacheKey } from './model-key.ts';
 import { harnessMemories, harnessPorts, harnessSource, type HarnessMemory, type HarnessPort } from './harness.ts';
 
@@ -318,12 +319,14 @@ export async function buildModel(design: Design, opts: BuildOptions = {}): Promi
   // Tracked from its creation: a signal arriving while the compiler starts must find it.
   const build: ActiveBuild = { staging };
   const untrack = trackBuild(build);
-  const args = [...flags, ...files.map((f) => `src/${f.fileName}`), 'src/harness.cpp'];
+  // The sources go in a command file: a design of thousands of modules would overflow one command-line argument of Verilator's wrapper.
+  const args = [...flags, '-f', 'src/files.f'];
   try {
     const src = path.join(staging, 'src');
     fs.mkdirSync(src);
     for (const f of files) fs.writeFileSync(path.join(src, f.fileName), f.text);
     fs.writeFileSync(path.join(src, 'harness.cpp'), harness);
+    writeVerilatorFileList(path.join(src, 'files.f'), [...files.map((f) => `src/${f.fileName}`), 'src/harness.cpp']);
     const proc = execa(verilator, args, { cwd: staging, reject: false, all: true, detached: true, cleanup: false });
     build.proc = proc;
     const r = await proc;

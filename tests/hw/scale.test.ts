@@ -1,8 +1,13 @@
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 import { describe, expect, test } from 'vitest';
 import {
-  Bool, defineModule, elaborate, evaluate, HwError, Input, Output, reg, switchOn, UInt, when, wire, type Signal, type WhenChain,
+  Bool, defineModule, elaborate, evaluate, HwError, Input, instance, Output, reg, switchOn, UInt, when, wire, type Signal, type WhenChain,
 } from '../../hw/index.ts';
 import { emitDesign } from '../../gen/verilog.ts';
+import { writeVerilog } from '../../gen/write.ts';
+import { lintVerilog } from '../../toolchain/verilator-files.ts';
 import { Rng } from '../../sim/golden/random.ts';
 
 // Designs whose size once crashed the language (stack overflows from
@@ -157,4 +162,41 @@ describe('messages in the user\'s words', () => {
     expect(lines).not.toContain('<unknown>');
     expect(lines).toMatch(/^tests\/hw\/scale\.test\.ts:\d+: width mismatch in add: 'add' result \(tests\/hw\/scale\.test\.ts:\d+\) is UInt\(8\)/);
   });
+});
+
+describe('a design of thousands of modules', () => {
+  // Each leaf is a module of its own; together their file names pass Linux's 128 KiB limit on one argument.
+  const Leaf = defineModule({
+    name: (p: { index: number }) => `LeafModuleWithADescriptiveNameForTheArgumentLimit_${p.index}`,
+    io: () => ({ x: Input(UInt(8)), y: Output(UInt(8)) }),
+    body: (io, p) => io.y.set(io.x.add(p.index & 0xff)),
+  });
+  const Many = defineModule({
+    name: 'ManyModules',
+    io: () => ({ x: Input(UInt(8)), y: Output(UInt(8)) }),
+    body: (io) => {
+      let v: Signal = io.x;
+      for (let i = 0; i < 2000; i++) {
+        const leaf = instance(Leaf, { index: i }, { name: `leaf_${i}` });
+        leaf.io.x.set(v);
+        v = leaf.io.y;
+      }
+      io.y.set(v);
+    },
+  });
+
+  test('lints clean through a Verilator command file, although its file list is longer than one command-line argument may be', async () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'many-modules-'));
+    try {
+      const written = writeVerilog(elaborate(Many, {}), dir);
+      expect(written.files).toHaveLength(2001);
+      // The premise: on the command line these names alone exceed MAX_ARG_STRLEN, and Verilator's wrapper could not start.
+      expect(written.files.join(' ').length).toBeGreaterThan(128 * 1024);
+      const r = await lintVerilog(written.top, written.files);
+      expect(r.output).toBe('');
+      expect(r.exitCode).toBe(0);
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  }, 300_000);
 });
