@@ -4,6 +4,7 @@ import { asUsage, integerArg, runCli, strictCommand } from '../gen/cli-conventio
 import cliProgress from 'cli-progress';
 import { designs, findDesign, measuredDesigns } from '../gen/designs.ts';
 import type { WrittenDesign } from '../gen/write.ts';
+import type { SelectForm } from '../gen/verilog.ts';
 import { OSU018_LIBERTY, requireTool } from '../toolchain/tools.ts';
 import { writeFileAtomic } from './files.ts';
 import { FPGA_FAMILIES, isFpgaFamily, type FpgaFamily, type FpgaReport } from './fpga.ts';
@@ -22,6 +23,7 @@ interface Options {
   jobs: number;
   list?: boolean;
   mapping?: CellMapping;
+  selects: SelectForm;
 }
 
 /** One Yosys run: the area flow or the FPGA flow of one design. */
@@ -48,6 +50,11 @@ const program = strictCommand(new Command())
       CELL_MAPPINGS,
     ),
   )
+  .addOption(
+    new Option('--selects <form>', 'how a select of 2^w values is written for Yosys: array (an indexed read, as the simulators get) or muxTree (a tree of ?:); neither is smaller in every module (docs/area.md)')
+      .choices(['array', 'muxTree'])
+      .default('array'),
+  )
   .option('-l, --list', 'list the designs and exit')
   .action(main);
 
@@ -72,7 +79,7 @@ async function main(opts: Options): Promise<void> {
   for (const entry of chosen) {
     let rtl: WrittenDesign;
     try {
-      rtl = writeDesignVerilog(entry, outDir);
+      rtl = writeDesignVerilog(entry, outDir, opts.selects);
     } catch (e) {
       failures.push(`${entry.name}: elaboration failed: ${(e as Error).message}`);
       continue;

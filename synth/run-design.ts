@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { WRITTEN_VERILOG, type DesignEntry } from '../gen/designs.ts';
-import { emitDesign } from '../gen/verilog.ts';
+import { emitDesign, type SelectForm } from '../gen/verilog.ts';
 import { writeVerilog, type WrittenDesign } from '../gen/write.ts';
 import { writeFileAtomic } from './files.ts';
 import { synthesizeFpga, type FpgaFamily, type FpgaReport } from './fpga.ts';
@@ -21,12 +21,13 @@ export function designPaths(outDir: string, design: string) {
 
 /**
  * Elaborates a design and writes its Verilog for the synthesis flows,
- * independent of build/verilog/: selects as mux trees, which Yosys maps to
- * fewer cells than indexed array reads (gen/verilog.ts, SelectForm).
+ * independent of build/verilog/. `selects` is how a select of 2^w values is
+ * written (gen/verilog.ts, SelectForm): neither form is smaller everywhere
+ * (docs/area.md), so the default is the array read the simulators get.
  */
-export function writeDesignVerilog(entry: DesignEntry, outDir: string): WrittenDesign {
+export function writeDesignVerilog(entry: DesignEntry, outDir: string, selects: SelectForm = 'array'): WrittenDesign {
   const design = entry.elaborate(WRITTEN_VERILOG);
-  return writeVerilog(design, path.resolve(designPaths(outDir, entry.name).verilogDir), emitDesign(design, { selects: 'muxTree' }));
+  return writeVerilog(design, path.resolve(designPaths(outDir, entry.name).verilogDir), emitDesign(design, { selects }));
 }
 
 /**
