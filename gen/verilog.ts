@@ -34,12 +34,12 @@ export function repeatedModules(top: IrModule): Set<IrModule> {
 }
 
 /**
- * How a 'select' node is written. `array`: one indexed read of a Verilog array
- * of its values, declared once for all the selects of the same values, which
- * Verilator copies instead of walking a mux tree with a temporary per level
- * (the simulation flows). `muxTree`: a balanced tree of `?:` over the index
- * bits, the form Yosys maps to fewer standard cells than the array's
- * `$shiftx` (the synthesis flows; docs/language.md).
+ * How a 'select' node is written. `array` (the default): one indexed read of a
+ * Verilog array of its values, declared once for all the selects of the same
+ * values, which Verilator copies instead of walking a mux tree with a
+ * temporary per level. `muxTree`: a balanced tree of `?:` over the index bits,
+ * which Yosys maps to fewer cells in some modules and more in others
+ * (`npm run synth -- --selects muxTree`; docs/language.md).
  */
 export type SelectForm = 'array' | 'muxTree';
 
@@ -396,7 +396,6 @@ class ModuleEmitter {
     return last || this.isTerm(x) ? inner : `(${inner})`;
   }
 
-  /** The Verilog expression computing an operator node from named operands. */
   /**
    * A select of 2^w values as nested `?:` on the index bits, the most
    * significant outermost: the same balanced tree of 2:1 muxes that `select()`
@@ -415,6 +414,7 @@ class ModuleEmitter {
     return tree(0, bits - 1);
   }
 
+  /** The Verilog expression computing an operator node from named operands. */
   private expr(s: Signal, indent: string): string {
     if (s.kind !== 'op') throw new Error(`internal: a ${s.kind} node is not an expression`);
     const a = s.args;

@@ -83,7 +83,7 @@ export async function runOnRtl(request: EngineRequest, counters: 'require' | 're
   try {
     runs = await runPassInModes(model, array.top, planned.schedule, planned.grid, modes, { seed: 1, runs: planned.runs });
   } catch (e) {
-    // E.g. an operand value wider than the PE's operand words: the model engine accepts what the RTL cannot encode.
+    // The scheduler and the run planner check what the encoder would refuse, so this is a guard: were the model engine ever to accept what the RTL cannot encode, the pass is refused by name.
     if (e instanceof ImpossibleWorkUnit) throw new RtlRefusal(`${label}, ${what}: the ${array.top.px} x ${array.top.py} array RTL cannot run it: ${e.message}`);
     throw e;
   }

@@ -416,7 +416,7 @@ function scheduleSpatialPass(
 
 /**
  * Row bands of a weight gradient's output-gradient plane (docs/pe-array.md
- * section 4, step 3a). Each broadcast segment brings pointer tables for every
+ * section 4, step 3). Each broadcast segment brings pointer tables for every
  * row of the plane, so a plane whose tables exceed the pointer memory (about
  * 63 x 63 on the default element-capable PE: ImageNet's early layers) is
  * broadcast a band of rows at a time. Band [e0, e1) is given with its rows and

@@ -110,7 +110,7 @@ export async function runTrainingStep<Stats>(
       const products = scheduledProducts(outcome.schedule) + outcome.schedule.unformedProducts;
       const golden = convCounts ? convCounts[pass] : { products, valid: matmulValid(shape, pass, operands) };
       if (golden.products !== products) {
-        throw new Error(`${layer.name}, ${pass} pass: the schedule hands the array ${products} products; the golden count is ${golden.products}`);
+        throw new Error(`${layer.name}, ${pass} pass: the schedule accounts for ${products} products (handed to the array or never formed); the golden count is ${golden.products}`);
       }
       const result: StepPassResult<Stats> = {
         layer: layer.name,
