@@ -449,13 +449,13 @@ function gradientBands(E: number, Fo: number, padding: number, stride: number, c
   return { bands, tableRows };
 }
 
-/** `list` (sorted by row) with its rows less `rowShift`, from its first element at or after `rowShift`; and how many elements it left out. */
-function shiftedRows(list: ElementList, rowShift: number): { list: ElementList; dropped: number } {
-  if (rowShift === 0) return { list, dropped: 0 };
+/** `list` (sorted by row) with its rows less `rowShift`, from its first element at or after `rowShift`. */
+function shiftedRows(list: ElementList, rowShift: number): ElementList {
+  if (rowShift === 0) return list;
   let first = 0;
   while (first < list.row.length && list.row[first]! < rowShift) first++;
   const keep = (a: Int32Array) => a.subarray(first);
-  return { list: { values: keep(list.values), row: keep(list.row).map((r) => r - rowShift), col: keep(list.col), ch: keep(list.ch) }, dropped: first };
+  return { values: keep(list.values), row: keep(list.row).map((r) => r - rowShift), col: keep(list.col), ch: keep(list.ch) };
 }
 
 /** Weight gradient: every PE accumulates the same K_g x C_g x R x S block; samples (and row bands of a large output-gradient plane) are the reduction steps. */
@@ -497,13 +497,13 @@ function scheduleWeightGradient(shape: ConvShape, operands: ConvOperands, cfg: A
               const whole = tiles.map((t, pe) => tileLists.get(`${n}:${pe}`, () => activationIndex.gather(n, 1, cSpan, t.rows, t.cols)));
               for (const band of bands) {
                 const broadcast = gradientBlocks.get(`${n}:${kSpan.start}:${band.rows.start}`, () =>
-                  shiftedRows(gradientIndex.gather(n, 1, kSpan, band.rows, gradientCols), band.shift).list,
+                  shiftedRows(gradientIndex.gather(n, 1, kSpan, band.rows, gradientCols), band.shift),
                 );
-                const stationary = whole.map((list) => {
-                  const shifted = shiftedRows(list, band.shift * stride);
-                  unformedProducts += shifted.dropped * broadcast.values.length;
-                  return shifted.list;
-                });
+                // A band's stationary lists are the same for every output-channel group: shifted once.
+                const stationary = whole.map((list, pe) =>
+                  band.shift === 0 ? list : tileLists.get(`${n}:${pe}:${band.shift}`, () => shiftedRows(list, band.shift * stride)),
+                );
+                for (let pe = 0; pe < whole.length; pe++) unformedProducts += (whole[pe]!.values.length - stationary[pe]!.values.length) * broadcast.values.length;
                 yield { stationary, broadcast };
               }
             }
