@@ -27,16 +27,36 @@ export interface LintResult {
   readonly seconds: number;
 }
 
+/** What Verilator prints when told `-fno-gate`: not a finding of the lint. */
+const NO_GATE_NOTICE = /^-Info: Command Line disabled gate optimization with -fno-gate\..*$/m;
+
+export interface LintOptions {
+  readonly timeoutMs?: number;
+  /**
+   * Adds `-fno-gate`. Verilator 5.006's scheduler ranks its ordering graph
+   * with a depth-first search that revisits a vertex each time it finds a
+   * longer path to it; after the gate optimisation has inlined the wires of a
+   * long register pipeline in one module, that grows quadratically with the
+   * pipeline (docs/language.md, "Verilator lint of a flat module"). The lint's checks (widths,
+   * drivers, unused signals, combinational loops) run with or without the
+   * optimisation; without it the ordering graph keeps every wire, so a
+   * combinational loop is reported at least as readily.
+   */
+  readonly withoutGateOptimisation?: boolean;
+}
+
 /** `verilator --lint-only -Wall` of `files` (absolute paths) with `top` as the top module. */
-export async function lintVerilog(top: string, files: readonly string[], opts: { timeoutMs?: number } = {}): Promise<LintResult> {
+export async function lintVerilog(top: string, files: readonly string[], opts: LintOptions = {}): Promise<LintResult> {
   const verilator = await requireTool('verilator');
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'lint-'));
   try {
     const list = path.join(dir, 'files.f');
     writeVerilatorFileList(list, files);
     const t0 = performance.now();
-    const r = await execa(verilator, ['--lint-only', '-Wall', '--top-module', top, '-f', list], { reject: false, all: true, ...(opts.timeoutMs ? { timeout: opts.timeoutMs } : {}) });
-    const output = (r.all ?? '').trim();
+    const flags = ['--lint-only', '-Wall', ...(opts.withoutGateOptimisation ? ['-fno-gate'] : [])];
+    const r = await execa(verilator, [...flags, '--top-module', top, '-f', list], { reject: false, all: true, ...(opts.timeoutMs ? { timeout: opts.timeoutMs } : {}) });
+    const all = r.all ?? '';
+    const output = (opts.withoutGateOptimisation ? all.replace(NO_GATE_NOTICE, '') : all).trim();
     return { clean: r.exitCode === 0 && output === '', exitCode: r.exitCode, output, timedOut: r.timedOut, seconds: (performance.now() - t0) / 1000 };
   } finally {
     fs.rmSync(dir, { recursive: true, force: true });

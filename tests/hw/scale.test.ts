@@ -200,3 +200,30 @@ describe('a design of thousands of modules', () => {
     }
   }, 300_000);
 });
+
+describe('lint without the gate optimisation (how bench:scale --full-lint lints the flat giants)', () => {
+  const lintSource = async (top: string, source: string) => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'no-gate-'));
+    try {
+      const file = path.join(dir, `${top}.v`);
+      fs.writeFileSync(file, source);
+      return await lintVerilog(top, [file], { withoutGateOptimisation: true });
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  };
+
+  test('a clean register pipeline is clean: the notice -fno-gate prints is not a finding', async () => {
+    const regs = Array.from({ length: 200 }, (_, i) => `  reg [3:0] r_${i};`).join('\n');
+    const moves = Array.from({ length: 200 }, (_, i) => `    r_${i} <= ${i === 0 ? 'x' : `r_${i - 1} ^ x`};`).join('\n');
+    const r = await lintSource('Pipe', `module Pipe (\n  input wire clk,\n  input wire [3:0] x,\n  output wire [3:0] y\n);\n${regs}\n  assign y = r_199;\n  always @(posedge clk) begin\n${moves}\n  end\nendmodule\n`);
+    expect(r.output).toBe('');
+    expect(r.clean).toBe(true);
+  }, 120_000);
+
+  test('a width mismatch is still reported', async () => {
+    const r = await lintSource('Narrow', 'module Narrow (\n  input wire [7:0] x,\n  output wire [3:0] y\n);\n  assign y = x;\nendmodule\n');
+    expect(r.clean).toBe(false);
+    expect(r.output).toMatch(/%Warning-WIDTH/);
+  }, 120_000);
+});
