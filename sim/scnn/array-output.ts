@@ -9,7 +9,7 @@
  */
 import { physicalAccumulatorAddress } from '../../hw/scnn/accumulator-banks.ts';
 import { mergeDirection, type ArrayTopParams } from '../../hw/scnn/array-params.ts';
-import { outputIndexOf } from './assemble.ts';
+import { outputIndexOf, sampleOf } from './assemble.ts';
 import { ImpossibleWorkUnit } from './images.ts';
 import type { PassSchedule } from './scheduler.ts';
 import { groupRows, windowSize, type PeWindow } from './work-unit.ts';
@@ -130,7 +130,7 @@ export function planOutput(schedule: PassSchedule, grid: ScheduleArray, params: 
   const slotOf = new Map<string, number>();
   const slotSlice = new Map<string, number>();
   /** Distinct slots: slice, first entry, window, a unit that places it. */
-  const slots: { slice: number; entry: number; window: PeWindow; unit: number }[] = [];
+  const slots: { slice: number; entry: number; window: PeWindow; unit: number; pe: number }[] = [];
   let sliceRow: number[] = [];
   let reduceSlice = 0;
   const reduceSlices: number[] = [];
@@ -148,7 +148,7 @@ export function planOutput(schedule: PassSchedule, grid: ScheduleArray, params: 
       pes.forEach((pe, k) => {
         const w = pe.window;
         const rows = Math.ceil(windowSize(w) / A);
-        const block = `${placement.n}|${placement.channelBase}|${placement.stationaryChannelBase}|${placement.rowBase}|${placement.colBase}|${w.originRow}|${w.originCol}|${w.windowRows}|${w.windowCols}|${w.channels}|${w.stationaryChannels}`;
+        const block = `${sampleOf(placement, k)}|${placement.channelBase}|${placement.stationaryChannelBase}|${placement.rowBase}|${placement.colBase}|${w.originRow}|${w.originCol}|${w.windowRows}|${w.windowCols}|${w.channels}|${w.stationaryChannels}`;
         const home = reduce ? slotSlice.get(block) ?? nextRow.indexOf(Math.min(...nextRow)) : hardwarePe(k, grid, params);
         const key = `${home}|${block}`;
         let row = slotOf.get(key);
@@ -157,7 +157,7 @@ export function planOutput(schedule: PassSchedule, grid: ScheduleArray, params: 
           nextRow[home]! += rows;
           slotOf.set(key, row);
           if (reduce) slotSlice.set(block, home);
-          slots.push({ slice: home, entry: row * A, window: w, unit: u });
+          slots.push({ slice: home, entry: row * A, window: w, unit: u, pe: k });
         }
         sliceRow[home] = row;
         if (!reduce) drainRows[home] = rows;
@@ -191,7 +191,7 @@ export function planOutput(schedule: PassSchedule, grid: ScheduleArray, params: 
       const { rowBase, colBase } = schedule.units[s.unit]!.placement;
       const size = windowSize(w);
       for (let a = 0; a < size; a++) {
-        const o = outputIndexOf(schedule, s.unit, w, a);
+        const o = outputIndexOf(schedule, s.unit, s.pe, w, a);
         if (o < 0) continue;
         const col = a % w.windowCols;
         const row = Math.floor(a / w.windowCols) % w.windowRows;

@@ -6,11 +6,16 @@
  * reduction; all of them add. This is the arithmetic the array's halo merge and
  * reduction network perform (docs/pe-array.md section 3).
  */
-import type { PassSchedule } from './scheduler.ts';
+import type { PassSchedule, Placement } from './scheduler.ts';
 import { windowSize, type PeWindow } from './work-unit.ts';
 
-/** Flat output index of window address `addr`, or -1 when the address lies outside the output tensor. */
-export function outputIndexOf(schedule: PassSchedule, unitIndex: number, window: PeWindow, addr: number): number {
+/** The sample PE `pe`'s window of a unit belongs to (forward and input gradient). */
+export function sampleOf(placement: Placement, pe: number): number {
+  return placement.peSamples ? placement.peSamples[pe]! : placement.n;
+}
+
+/** Flat output index of address `addr` of PE `pe`'s window, or -1 when the address lies outside the output tensor. */
+export function outputIndexOf(schedule: PassSchedule, unitIndex: number, pe: number, window: PeWindow, addr: number): number {
   const { placement } = schedule.units[unitIndex]!;
   const col = addr % window.windowCols;
   const row = Math.floor(addr / window.windowCols) % window.windowRows;
@@ -25,7 +30,7 @@ export function outputIndexOf(schedule: PassSchedule, unitIndex: number, window:
     case 'inputGradient': {
       const [, channels, rows, cols] = d as [number, number, number, number];
       if (r >= rows || c >= cols) return -1;
-      return ((placement.n * channels + placement.channelBase + ch) * rows + r) * cols + c;
+      return ((sampleOf(placement, pe) * channels + placement.channelBase + ch) * rows + r) * cols + c;
     }
     case 'weightGradient': {
       const [, channels, rows, cols] = d as [number, number, number, number];
@@ -55,7 +60,7 @@ export function assembleOutput(schedule: PassSchedule, windows: readonly (readon
       for (let a = 0; a < w.length; a++) {
         const v = w[a]!;
         if (v === 0) continue;
-        const idx = outputIndexOf(schedule, u, pe.window, a);
+        const idx = outputIndexOf(schedule, u, p, pe.window, a);
         if (idx < 0) throw new RangeError(`work unit ${u}, PE ${p}: accumulator ${a} holds ${v} but lies outside the output`);
         out[idx] = (out[idx]! + v) | 0;
       }

@@ -46,7 +46,14 @@ export interface Matrix {
 
 /** Where each accumulator of a unit's PE windows belongs in the pass's output tensor. */
 export interface Placement {
+  /** Sample of the windows (forward and input gradient; 0 otherwise), unless `peSamples` gives one per PE. */
   readonly n: number;
+  /**
+   * Per PE, the sample its window belongs to, when several samples of a batch
+   * share the array (a map that covers at most half the PE rows or columns,
+   * folded; `sampleFold`). A PE whose entry is -1 holds no sample.
+   */
+  readonly peSamples?: readonly number[];
   /** First broadcast channel (k in forward and weight gradient, c in input gradient). */
   readonly channelBase: number;
   /** First stationary channel (c in weight gradient). */
@@ -312,6 +319,62 @@ function regionTiles(cfg: ArrayConfig, regionY: number, regionX: number, tile: {
   return out;
 }
 
+/** A PE's tile of the stationary plane, and the sample it is a tile of (-1: none). */
+interface PeTile {
+  readonly rows: Span;
+  readonly cols: Span;
+  readonly sample: number;
+}
+
+/**
+ * How many samples share the array at once **[ours]**: when a sample's tiles cover one
+ * region of at most half the PE rows or columns (ResNet-18 CIFAR's 4 x 4 maps on
+ * 8 x 8 PEs), the grid is cut into blocks of that size and each block takes a sample,
+ * so the PEs that a small map leaves idle work on other samples of the batch against
+ * the same broadcast. One block per grid (`perGrid` 1) is the unfolded tiling.
+ */
+interface SampleFold {
+  /** PE rows and columns of one sample's block. */
+  readonly blockRows: number;
+  readonly blockCols: number;
+  /** Blocks across a PE row, and blocks in all. */
+  readonly across: number;
+  readonly perGrid: number;
+}
+
+function sampleFold(cfg: ArrayConfig, tile: { rows: number; cols: number }, rows: number, cols: number, samples: number): SampleFold {
+  const blockRows = Math.ceil(rows / tile.rows);
+  const blockCols = Math.ceil(cols / tile.cols);
+  if (blockRows > cfg.py || blockCols > cfg.px) return { blockRows, blockCols, across: 1, perGrid: 1 };
+  const across = Math.floor(cfg.px / blockCols);
+  return { blockRows, blockCols, across, perGrid: Math.max(1, Math.min(samples, across * Math.floor(cfg.py / blockRows))) };
+}
+
+/**
+ * The tiles of every PE (index y * px + x) when `fold` samples share the grid: block b,
+ * at block row b / across and block column b % across, takes sample `sampleOf(b)`
+ * (-1 leaves the block empty).
+ */
+function foldedTiles(cfg: ArrayConfig, fold: SampleFold, tile: { rows: number; cols: number }, rows: number, cols: number, sampleOf: (block: number) => number): PeTile[] {
+  const out: PeTile[] = [];
+  const none: Span = { start: rows, end: rows };
+  const noneCols: Span = { start: cols, end: cols };
+  for (let y = 0; y < cfg.py; y++) {
+    for (let x = 0; x < cfg.px; x++) {
+      const by = Math.floor(y / fold.blockRows);
+      const bx = Math.floor(x / fold.blockCols);
+      const block = by * fold.across + bx;
+      const sample = bx < fold.across && block < fold.perGrid ? sampleOf(block) : -1;
+      out.push(
+        sample < 0
+          ? { rows: none, cols: noneCols, sample }
+          : { rows: tileSpan(y - by * fold.blockRows, tile.rows, rows), cols: tileSpan(x - bx * fold.blockCols, tile.cols, cols), sample },
+      );
+    }
+  }
+  return out;
+}
+
 function nextGroup(units: readonly ScheduledUnit[]): number {
   return units.length === 0 ? 0 : units[units.length - 1]!.group + 1;
 }
@@ -361,46 +424,57 @@ function scheduleSpatialPass(
   const kernelBlocks = new GatherCache();
   const kernelRows: Span = { start: 0, end: R };
   const kernelCols: Span = { start: 0, end: S };
-  const units: ScheduledUnit[] = [];
-  for (let n = 0; n < N; n++) {
-    for (let ry = 0; ry < regionCount(inRows, tile.rows, cfg.py); ry++) {
-      for (let rx = 0; rx < regionCount(inCols, tile.cols, cfg.px); rx++) {
-        const tiles = regionTiles(cfg, ry, rx, tile, inRows, inCols);
-        const tileLists = new GatherCache();
-        for (const chSpan of spans(outChannels, group)) {
-          const windows = tiles.map((t): PeWindow => {
-            const rr = spatialReach(pass, t.rows, rowsDim);
-            const cr = spatialReach(pass, t.cols, colsDim);
-            // A tile whose inputs reach no output (past a map smaller than the grid, or skipped by the
-            // stride) gets an empty window: it has no valid product, and nothing to drain or merge.
-            const reaches = rr.hi >= rr.lo && cr.hi >= cr.lo;
-            return {
-              originRow: reaches ? rr.lo : 0,
-              originCol: reaches ? cr.lo : 0,
-              windowRows: reaches ? reachSize(rr) : 0,
-              windowCols: reaches ? reachSize(cr) : 0,
-              channels: chSpan.end - chSpan.start,
-              stationaryChannels: 1,
-            };
-          });
-          function* steps(): Generator<ReductionStep> {
-            for (let red = 0; red < reductionCount; red++) {
-              const stationary = tiles.map((t, pe) =>
-                tileLists.get(`${red}:${pe}`, () => stationaryIndex.gather(n, 1, { start: red, end: red + 1 }, t.rows, t.cols)),
-              );
-              // Forward: W[k in group, c = red, r, s]; input gradient: W[k = red, c in group, r, s]. Sorted by (r, s, channel).
-              const broadcast = kernelBlocks.get(`${red}:${chSpan.start}`, () =>
-                forward ? weightIndex.gather(red, 0, chSpan, kernelRows, kernelCols) : weightIndex.gather(red, 1, chSpan, kernelRows, kernelCols),
-              );
-              yield { stationary, broadcast };
-            }
-          }
-          const group = nextGroup(units);
-          for (const unit of packSteps(geometry, windows, steps(), cfg, label)) {
-            units.push({ unit, placement: { n, channelBase: chSpan.start, stationaryChannelBase: 0, rowBase: 0, colBase: 0 }, group });
-          }
+  // Each grid is one pass of the array over the plane: a region of one sample, or (folded) several samples side by side.
+  const fold = sampleFold(cfg, tile, inRows, inCols, N);
+  const grids: { n: number; tiles: PeTile[]; peSamples?: readonly number[] }[] = [];
+  if (fold.perGrid > 1) {
+    for (const batch of spans(N, fold.perGrid)) {
+      const tiles = foldedTiles(cfg, fold, tile, inRows, inCols, (b) => (batch.start + b < batch.end ? batch.start + b : -1));
+      grids.push({ n: batch.start, tiles, peSamples: tiles.map((t) => t.sample) });
+    }
+  } else {
+    for (let n = 0; n < N; n++) {
+      for (let ry = 0; ry < regionCount(inRows, tile.rows, cfg.py); ry++) {
+        for (let rx = 0; rx < regionCount(inCols, tile.cols, cfg.px); rx++) {
+          grids.push({ n, tiles: regionTiles(cfg, ry, rx, tile, inRows, inCols).map((t) => ({ ...t, sample: n })) });
         }
       }
+    }
+  }
+  const units: ScheduledUnit[] = [];
+  for (const { n, tiles, peSamples } of grids) {
+    const tileLists = new GatherCache();
+    for (const chSpan of spans(outChannels, group)) {
+      const windows = tiles.map((t): PeWindow => {
+        const rr = spatialReach(pass, t.rows, rowsDim);
+        const cr = spatialReach(pass, t.cols, colsDim);
+        // A tile whose inputs reach no output (past a map smaller than the grid, or skipped by the
+        // stride) gets an empty window: it has no valid product, and nothing to drain or merge.
+        const reaches = rr.hi >= rr.lo && cr.hi >= cr.lo;
+        return {
+          originRow: reaches ? rr.lo : 0,
+          originCol: reaches ? cr.lo : 0,
+          windowRows: reaches ? reachSize(rr) : 0,
+          windowCols: reaches ? reachSize(cr) : 0,
+          channels: chSpan.end - chSpan.start,
+          stationaryChannels: 1,
+        };
+      });
+      function* steps(): Generator<ReductionStep> {
+        for (let red = 0; red < reductionCount; red++) {
+          const stationary = tiles.map((t, pe) =>
+            t.sample < 0 ? EMPTY_LIST : tileLists.get(`${red}:${pe}`, () => stationaryIndex.gather(t.sample, 1, { start: red, end: red + 1 }, t.rows, t.cols)),
+          );
+          // Forward: W[k in group, c = red, r, s]; input gradient: W[k = red, c in group, r, s]. Sorted by (r, s, channel).
+          const broadcast = kernelBlocks.get(`${red}:${chSpan.start}`, () =>
+            forward ? weightIndex.gather(red, 0, chSpan, kernelRows, kernelCols) : weightIndex.gather(red, 1, chSpan, kernelRows, kernelCols),
+          );
+          yield { stationary, broadcast };
+        }
+      }
+      const group = nextGroup(units);
+      const placement: Placement = { n, channelBase: chSpan.start, stationaryChannelBase: 0, rowBase: 0, colBase: 0, ...(peSamples ? { peSamples } : {}) };
+      for (const unit of packSteps(geometry, windows, steps(), cfg, label)) units.push({ unit, placement, group });
     }
   }
   return {
@@ -477,41 +551,53 @@ function scheduleWeightGradient(shape: ConvShape, operands: ConvOperands, cfg: A
   const gradientCols: Span = { start: 0, end: Fo };
   const units: ScheduledUnit[] = [];
   let unformedProducts = 0;
-  for (let ry = 0; ry < regionCount(H, tile.rows, cfg.py); ry++) {
-    for (let rx = 0; rx < regionCount(W, tile.cols, cfg.px); rx++) {
-      const tiles = regionTiles(cfg, ry, rx, tile, H, W);
-      for (const cSpan of spans(C, cGroup)) {
-        const tileLists = new GatherCache();
-        for (const kSpan of spans(K, kGroup)) {
-          const window: PeWindow = {
-            originRow: 0,
-            originCol: 0,
-            windowRows: R,
-            windowCols: S,
-            channels: kSpan.end - kSpan.start,
-            stationaryChannels: cSpan.end - cSpan.start,
-          };
-          const windows = tiles.map(() => window);
-          function* steps(): Generator<ReductionStep> {
-            for (let n = 0; n < N; n++) {
-              const whole = tiles.map((t, pe) => tileLists.get(`${n}:${pe}`, () => activationIndex.gather(n, 1, cSpan, t.rows, t.cols)));
-              for (const band of bands) {
-                const broadcast = gradientBlocks.get(`${n}:${kSpan.start}:${band.rows.start}`, () =>
-                  shiftedRows(gradientIndex.gather(n, 1, kSpan, band.rows, gradientCols), band.shift),
-                );
-                // A band's stationary lists are the same for every output-channel group: shifted once.
-                const stationary = whole.map((list, pe) =>
-                  band.shift === 0 ? list : tileLists.get(`${n}:${pe}:${band.shift}`, () => shiftedRows(list, band.shift * stride)),
-                );
-                for (let pe = 0; pe < whole.length; pe++) unformedProducts += (whole[pe]!.values.length - stationary[pe]!.values.length) * broadcast.values.length;
-                yield { stationary, broadcast };
-              }
+  // Each region gives every PE's tile of sample n: the same tiles for every sample, or (folded) sample n's
+  // tiles on block n mod perGrid, so consecutive samples of one unit run on different PEs at once.
+  const fold = sampleFold(cfg, tile, H, W, N);
+  const regions: ((n: number) => readonly PeTile[])[] = [];
+  if (fold.perGrid > 1) {
+    const byBlock = Array.from({ length: fold.perGrid }, (_, block) => foldedTiles(cfg, fold, tile, H, W, (b) => (b === block ? block : -1)));
+    regions.push((n) => byBlock[n % fold.perGrid]!);
+  } else {
+    for (let ry = 0; ry < regionCount(H, tile.rows, cfg.py); ry++) {
+      for (let rx = 0; rx < regionCount(W, tile.cols, cfg.px); rx++) {
+        const tiles = regionTiles(cfg, ry, rx, tile, H, W).map((t) => ({ ...t, sample: 0 }));
+        regions.push(() => tiles);
+      }
+    }
+  }
+  for (const tilesOf of regions) {
+    for (const cSpan of spans(C, cGroup)) {
+      const tileLists = new GatherCache();
+      for (const kSpan of spans(K, kGroup)) {
+        const window: PeWindow = {
+          originRow: 0,
+          originCol: 0,
+          windowRows: R,
+          windowCols: S,
+          channels: kSpan.end - kSpan.start,
+          stationaryChannels: cSpan.end - cSpan.start,
+        };
+        const windows = tilesOf(0).map(() => window);
+        function* steps(): Generator<ReductionStep> {
+          for (let n = 0; n < N; n++) {
+            const whole = tilesOf(n).map((t, pe) => (t.sample < 0 ? EMPTY_LIST : tileLists.get(`${n}:${pe}`, () => activationIndex.gather(n, 1, cSpan, t.rows, t.cols))));
+            for (const band of bands) {
+              const broadcast = gradientBlocks.get(`${n}:${kSpan.start}:${band.rows.start}`, () =>
+                shiftedRows(gradientIndex.gather(n, 1, kSpan, band.rows, gradientCols), band.shift),
+              );
+              // A band's stationary lists are the same for every output-channel group: shifted once.
+              const stationary = whole.map((list, pe) =>
+                band.shift === 0 ? list : tileLists.get(`${n}:${pe}:${band.shift}`, () => shiftedRows(list, band.shift * stride)),
+              );
+              for (let pe = 0; pe < whole.length; pe++) unformedProducts += (whole[pe]!.values.length - stationary[pe]!.values.length) * broadcast.values.length;
+              yield { stationary, broadcast };
             }
           }
-          const group = nextGroup(units);
-          for (const unit of packSteps(geometry, windows, steps(), cfg, label)) {
-            units.push({ unit, placement: { n: 0, channelBase: kSpan.start, stationaryChannelBase: cSpan.start, rowBase: 0, colBase: 0 }, group });
-          }
+        }
+        const group = nextGroup(units);
+        for (const unit of packSteps(geometry, windows, steps(), cfg, label)) {
+          units.push({ unit, placement: { n: 0, channelBase: kSpan.start, stationaryChannelBase: cSpan.start, rowBase: 0, colBase: 0 }, group });
         }
       }
     }

@@ -125,6 +125,25 @@ test('weight gradients cut into row bands of their output-gradient plane (a unit
   }
 });
 
+test('samples of a batch side by side on the grid (maps at most half the grid) are bit-exact and counter-exact on the 3 x 3 RTL in every mode', async () => {
+  const m = await model();
+  const pixel: ConvShape = { batch: 5, inChannels: 2, outChannels: 3, height: 1, width: 1, kernelHeight: 3, kernelWidth: 3, stride: 1, padding: 1 };
+  const column: ConvShape = { batch: 4, inChannels: 3, outChannels: 2, height: 3, width: 1, kernelHeight: 3, kernelWidth: 3, stride: 2, padding: 1 };
+  const cases: PassCase[] = (['forward', 'inputGradient', 'weightGradient'] as const).flatMap((pass, i) => [
+    { label: `1 x 1 map, batch 5, ${pass}`, shape: pixel, pass, operands: randomOperands(pixel, 0.7, 61 + i), grid: { px: 3, py: 3 }, capacities: SMALL_UNITS },
+    { label: `3 x 1 map, batch 4, ${pass}`, shape: column, pass, operands: randomOperands(column, 0.7, 64 + i), grid: { px: 3, py: 3 }, capacities: SMALL_UNITS },
+  ]);
+  for (const c of cases) {
+    const schedule = schedulePass(c.shape, c.pass, c.operands, scheduleConfig(TEST_ARRAY_TOP, c.grid, c.capacities), c.label);
+    // Several samples work in one unit: on their own blocks of PEs (forward, input gradient: one window each; weight gradient: one broadcast segment each).
+    const samplesInUnit = schedule.units.map(({ unit, placement }) =>
+      c.pass === 'weightGradient' ? new Set(unit.pes.filter((pe) => pe.segments.length > 0).map((pe) => pe.segments.map((s) => s.broadcastSegment).join())).size : new Set(placement.peSamples?.filter((s) => s >= 0)).size,
+    );
+    expect(Math.max(...samplesInUnit), c.label).toBeGreaterThan(1);
+    await checkPassAllModes(m, TEST_ARRAY_TOP, c, 19);
+  }
+});
+
 test('passes whose channels and matrix columns exceed the 6 coordinate bits are split so they fit: bit-exact and counter-exact on the 3 x 3 RTL in every mode', async () => {
   const m = await model();
   const conv: ConvShape = { batch: 1, inChannels: 2, outChannels: 70, height: 2, width: 2, kernelHeight: 1, kernelWidth: 1, stride: 1, padding: 0 };

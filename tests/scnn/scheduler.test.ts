@@ -273,3 +273,69 @@ describe('window groups', () => {
     });
   });
 });
+
+describe('a batch folded into the grid (samples side by side when a map covers at most half the PEs)', () => {
+  /** Maps of 1-3 pixels a side on grids of 2-6 PEs a side, batches of 2-5: most cases fold. */
+  const foldedCaseArb = fc
+    .record({
+      batch: fc.integer({ min: 2, max: 5 }),
+      inChannels: fc.integer({ min: 1, max: 3 }),
+      outChannels: fc.integer({ min: 1, max: 3 }),
+      height: fc.integer({ min: 1, max: 3 }),
+      width: fc.integer({ min: 1, max: 3 }),
+      kernelHeight: fc.integer({ min: 1, max: 3 }),
+      kernelWidth: fc.integer({ min: 1, max: 3 }),
+      stride: fc.integer({ min: 1, max: 2 }),
+      padding: fc.integer({ min: 0, max: 2 }),
+      seed: fc.nat(),
+      density: fc.double({ min: 0.2, max: 1, noNaN: true }),
+    })
+    .filter((s) => s.kernelHeight <= s.height + 2 * s.padding && s.kernelWidth <= s.width + 2 * s.padding)
+    .map(({ seed, density, ...shape }): ConvCase => {
+      const rng = new Rng(seed);
+      const n = (dims: number[]) => dims.reduce((a, b) => a * b, 1);
+      const E = outputHeight(shape);
+      const F = outputWidth(shape);
+      return {
+        shape,
+        activations: sparseValues(n([shape.batch, shape.inChannels, shape.height, shape.width]), density, 50, rng),
+        weights: sparseValues(n([shape.outChannels, shape.inChannels, shape.kernelHeight, shape.kernelWidth]), density, 50, rng),
+        outputGradients: sparseValues(n([shape.batch, shape.outChannels, E, F]), density, 50, rng),
+      };
+    });
+  const gridArb = fc.record({ px: fc.integer({ min: 2, max: 6 }), py: fc.integer({ min: 2, max: 6 }) });
+
+  it('reproduces all three convolutions bit for bit with the golden counts, and puts several samples in one unit', () => {
+    let folded = 0;
+    fc.assert(
+      fc.property(foldedCaseArb, gridArb, (c, grid) => {
+        const cfg: ArrayConfig = { ...DEFAULT_ARRAY_CONFIG, ...grid, banks: 8, bankDepth: 16, stationaryCapacity: 64, broadcastCapacity: 64, segmentCapacity: 16 };
+        checkPasses(c, cfg);
+        const forward = scheduleConvPass(c.shape, 'forward', c, cfg);
+        if (forward.units.some((u) => new Set(u.placement.peSamples?.filter((s) => s >= 0)).size > 1)) folded++;
+      }),
+      { numRuns: 200, seed: 5 },
+    );
+    expect(folded).toBeGreaterThan(100);
+  });
+
+  it('runs a 2 x 2 map of 4 samples on a 4 x 4 grid as one grid of four blocks: the forward pass broadcasts each weight once, not once per sample', () => {
+    const shape = { batch: 4, inChannels: 2, outChannels: 3, height: 2, width: 2, kernelHeight: 3, kernelWidth: 3, stride: 1, padding: 1 };
+    const rng = new Rng(3);
+    const operands = { activations: sparseValues(4 * 2 * 4, 1, 9, rng), weights: sparseValues(3 * 2 * 9, 1, 9, rng), outputGradients: sparseValues(4 * 3 * 4, 1, 9, rng) };
+    const cfg: ArrayConfig = { ...DEFAULT_ARRAY_CONFIG, px: 4, py: 4 };
+    const forward = scheduleConvPass(shape, 'forward', operands, cfg);
+    // PE (x, y) holds pixel (y mod 2, x mod 2) of sample 2 * floor(y / 2) + floor(x / 2).
+    expect(forward.units[0]!.placement.peSamples).toEqual([0, 0, 1, 1, 0, 0, 1, 1, 2, 2, 3, 3, 2, 2, 3, 3]);
+    const broadcast = forward.units.reduce((sum, u) => sum + u.unit.broadcast.values.length, 0);
+    expect(broadcast).toBe(3 * 2 * 9);
+    // The weight gradient gives each sample its own broadcast segment, on its own block of PEs.
+    const gradient = scheduleConvPass(shape, 'weightGradient', operands, cfg);
+    expect(gradient.units).toHaveLength(1);
+    const { pes, broadcastSegments } = gradient.units[0]!.unit;
+    expect(broadcastSegments).toHaveLength(4);
+    expect(pes.map((pe) => pe.segments.map((s) => s.broadcastSegment))).toEqual(
+      [0, 0, 1, 1, 0, 0, 1, 1, 2, 2, 3, 3, 2, 2, 3, 3].map((sample) => [sample]),
+    );
+  });
+});
