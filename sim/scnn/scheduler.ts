@@ -553,10 +553,11 @@ function scheduleWeightGradient(shape: ConvShape, operands: ConvOperands, cfg: A
   let unformedProducts = 0;
   // Each region gives every PE's tile of sample n: the same tiles for every sample, or (folded) sample n's
   // tiles on block n mod perGrid, so consecutive samples of one unit run on different PEs at once.
+  // Here a tile's `sample` only marks whether the PE holds one (>= 0): the step's n is the sample.
   const fold = sampleFold(cfg, tile, H, W, N);
   const regions: ((n: number) => readonly PeTile[])[] = [];
   if (fold.perGrid > 1) {
-    const byBlock = Array.from({ length: fold.perGrid }, (_, block) => foldedTiles(cfg, fold, tile, H, W, (b) => (b === block ? block : -1)));
+    const byBlock = Array.from({ length: fold.perGrid }, (_, block) => foldedTiles(cfg, fold, tile, H, W, (b) => (b === block ? 0 : -1)));
     regions.push((n) => byBlock[n % fold.perGrid]!);
   } else {
     for (let ry = 0; ry < regionCount(H, tile.rows, cfg.py); ry++) {
