@@ -26,6 +26,7 @@ import { ScnnArrayTop } from '../hw/scnn/array-top.ts';
 import { TRAINING_PASSES } from '../sim/golden/conv-shape.ts';
 import { countRcpFast } from '../sim/golden/rcp-count.ts';
 import type { ArrayCounters } from '../sim/scnn/array-cycle-model.ts';
+import { WEIGHT_GRADIENT_MAPPINGS, type WeightGradientMapping } from '../sim/scnn/array-config.ts';
 import { passCounters, planRuns } from '../sim/scnn/array-runs.ts';
 import { goldenPassOutput, isFullyConnected, schedulePass } from '../sim/scnn/layer-run.ts';
 import { figuresTable, derive, total, type PassFigures } from '../sim/scnn/step-figures.ts';
@@ -52,6 +53,7 @@ interface Options {
   accumulatorSets: 1 | 2;
   pointerLanes: number;
   bankMapping: BankMapping;
+  weightGradient: WeightGradientMapping;
 }
 
 /** The default array, or its single-buffered accumulators with --accumulator-sets 1, its pointer lanes from --pointer-lanes, its modulo banks with --bank-mapping modulo (set in main). */
@@ -118,7 +120,7 @@ async function main(opts: Options): Promise<void> {
   const runTask = async (index: number, session: BulkSession | undefined): Promise<void> => {
     const { layer, pass } = tasks[index]!;
     const { shape, operands, conv } = layerData(layer);
-    const schedule = schedulePass(shape, pass, operands, scheduleConfig(PARAMS, GRID, CAPACITIES), layer.name);
+    const schedule = schedulePass(shape, pass, operands, { ...scheduleConfig(PARAMS, GRID, CAPACITIES), weightGradientMapping: opts.weightGradient }, layer.name);
     const golden = conv ? conv[pass] : { products: scheduledProducts(schedule), valid: matmulValid(shape, pass, operands) };
     const runs = planRuns(schedule, GRID, PARAMS);
     const modelCounters = {} as Record<Anticipation, ArrayCounters>;
@@ -178,7 +180,7 @@ async function main(opts: Options): Promise<void> {
   const rtlCycles = model ? ANTICIPATION_MODES.reduce((s, m) => s + whole.counters[m].cycles, 0) : 0;
   const text = [
     `${table.name} (${opts.input}), batch ${opts.batch}, ${opts.generator} ${opts.sparsity}, seed ${opts.seed}; ${layers.length} layers; engine ${opts.engine}`,
-    `array ${PARAMS.px} x ${PARAMS.py} PEs of ${PARAMS.pe.F} x ${PARAMS.pe.I} multipliers (${MULTIPLIERS}), ${PARAMS.pe.banks} banks x ${PARAMS.pe.bankDepth} x ${PARAMS.pe.accumulatorSets} accumulator set(s), ${PARAMS.pe.pointerLanes} pointer lane(s), ${PARAMS.pe.bankMapping} bank mapping`,
+    `array ${PARAMS.px} x ${PARAMS.py} PEs of ${PARAMS.pe.F} x ${PARAMS.pe.I} multipliers (${MULTIPLIERS}), ${PARAMS.pe.banks} banks x ${PARAMS.pe.bankDepth} x ${PARAMS.pe.accumulatorSets} accumulator set(s), ${PARAMS.pe.pointerLanes} pointer lane(s), ${PARAMS.pe.bankMapping} bank mapping; weight gradients mapped ${opts.weightGradient === 'auto' ? 'by channels where every PE gets one, else planar' : opts.weightGradient}`,
     '',
     figuresTable(records, MULTIPLIERS),
     '',
@@ -243,5 +245,6 @@ await runCli(
     .option('--accumulator-sets <n>', '2: double-buffered accumulators (a drain beside the next group\'s compute); 1: the single-buffered build', integerArg(1, 2), 2)
     .option('--pointer-lanes <n>', 'pointers the fill copies per cycle (1, 2 or 4); 1: the one-pointer fill', integerArg(1, DEFAULT_ARRAY_TOP.pe.F), DEFAULT_ARRAY_TOP.pe.pointerLanes)
     .addOption(new Option('--bank-mapping <mapping>', 'xor: bank = address XOR entry bits (spreads weight-gradient channels); modulo: the address\'s low bits').choices([...BANK_MAPPINGS]).default('xor'))
+    .addOption(new Option('--weight-gradient <mapping>', 'planar: PEs hold tiles of the plane and the reduction network sums one block; channels: PEs hold channels and drain their own blocks; auto: channels where every PE gets one').choices([...WEIGHT_GRADIENT_MAPPINGS]).default('auto'))
     .action(main),
 );

@@ -33,7 +33,19 @@ export interface ArrayConfig {
   /** Pointer-table entries of one work unit (the PE's pointer memory), and the capability that sizes each segment's tables. */
   readonly pointerDepth: number;
   readonly anticipation: AnticipationCapability;
+  /** How the scheduler maps a weight gradient onto the PEs (docs/pe-array.md section 4, step 1); `auto` when absent. */
+  readonly weightGradientMapping?: WeightGradientMapping;
 }
+
+/**
+ * planar: every PE holds a tile of the activation plane and the same block of the weight
+ * gradient, which the reduction network sums over the PEs; channels: every PE holds the whole
+ * plane of its own activation channels and its own block, drained in parallel with no
+ * reduction; auto: channels when every PE gets at least I channels whose whole plane fits its
+ * buffer, planar otherwise.
+ */
+export type WeightGradientMapping = 'planar' | 'channels' | 'auto';
+export const WEIGHT_GRADIENT_MAPPINGS: readonly WeightGradientMapping[] = ['auto', 'planar', 'channels'];
 
 /** How much of each operand one work unit may bring (the scheduler's capacities). */
 export interface UnitCapacities {

@@ -9,7 +9,7 @@
  */
 import { physicalAccumulatorAddress } from '../../hw/scnn/accumulator-banks.ts';
 import { mergeDirection, type ArrayTopParams } from '../../hw/scnn/array-params.ts';
-import { outputIndexOf, sampleOf } from './assemble.ts';
+import { outputIndexOf, sampleOf, stationaryChannelBaseOf } from './assemble.ts';
 import { ImpossibleWorkUnit } from './images.ts';
 import type { PassSchedule } from './scheduler.ts';
 import { groupRows, windowSize, type PeWindow } from './work-unit.ts';
@@ -31,9 +31,9 @@ function linkDistance(params: Pick<ArrayTopParams, 'px' | 'py'>): (a: number, b:
   return (a, b) => Math.max(axis(Math.floor(a / params.px), Math.floor(b / params.px), params.py), axis(a % params.px, b % params.px, params.px));
 }
 
-/** Whether the drain adds every PE's window in the reduction network (weight gradient: every PE holds the same block). */
+/** Whether the drain adds every PE's window in the reduction network (a planar weight gradient: every PE holds the same block). */
 export function reduceAcrossPes(schedule: PassSchedule): boolean {
-  return schedule.pass === 'weightGradient';
+  return schedule.pass === 'weightGradient' && schedule.weightGradientMapping !== 'channels';
 }
 
 /** Group boundaries: whether each unit opens and closes its window group. */
@@ -148,7 +148,7 @@ export function planOutput(schedule: PassSchedule, grid: ScheduleArray, params: 
       pes.forEach((pe, k) => {
         const w = pe.window;
         const rows = Math.ceil(windowSize(w) / A);
-        const block = `${sampleOf(placement, k)}|${placement.channelBase}|${placement.stationaryChannelBase}|${placement.rowBase}|${placement.colBase}|${w.originRow}|${w.originCol}|${w.windowRows}|${w.windowCols}|${w.channels}|${w.stationaryChannels}`;
+        const block = `${sampleOf(placement, k)}|${placement.channelBase}|${stationaryChannelBaseOf(placement, k)}|${placement.rowBase}|${placement.colBase}|${w.originRow}|${w.originCol}|${w.windowRows}|${w.windowCols}|${w.channels}|${w.stationaryChannels}`;
         const home = reduce ? slotSlice.get(block) ?? nextRow.indexOf(Math.min(...nextRow)) : hardwarePe(k, grid, params);
         const key = `${home}|${block}`;
         let row = slotOf.get(key);

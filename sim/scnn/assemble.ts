@@ -2,7 +2,7 @@
  * Puts a pass back together: every PE window of every work unit is added into
  * the output tensor at its global coordinates. Overlapping windows are the
  * halos of neighbouring tiles (forward, input gradient), the same block held by
- * every PE (weight gradient) or the partial sums of units that split a
+ * every PE (planar weight gradient) or the partial sums of units that split a
  * reduction; all of them add. This is the arithmetic the array's halo merge and
  * reduction network perform (docs/pe-array.md section 3).
  */
@@ -12,6 +12,11 @@ import { windowSize, type PeWindow } from './work-unit.ts';
 /** The sample PE `pe`'s window of a unit belongs to (forward and input gradient). */
 export function sampleOf(placement: Placement, pe: number): number {
   return placement.peSamples ? placement.peSamples[pe]! : placement.n;
+}
+
+/** The first stationary channel of PE `pe`'s window of a unit (weight gradient). */
+export function stationaryChannelBaseOf(placement: Placement, pe: number): number {
+  return placement.peStationaryChannelBases ? placement.peStationaryChannelBases[pe]! : placement.stationaryChannelBase;
 }
 
 /** Flat output index of address `addr` of PE `pe`'s window, or -1 when the address lies outside the output tensor. */
@@ -35,7 +40,7 @@ export function outputIndexOf(schedule: PassSchedule, unitIndex: number, pe: num
     case 'weightGradient': {
       const [, channels, rows, cols] = d as [number, number, number, number];
       if (r >= rows || c >= cols) return -1;
-      return (((placement.channelBase + ch) * channels + placement.stationaryChannelBase + sch) * rows + r) * cols + c;
+      return (((placement.channelBase + ch) * channels + stationaryChannelBaseOf(placement, pe) + sch) * rows + r) * cols + c;
     }
     case 'matmul': {
       const [rows, cols] = d as [number, number];

@@ -3,6 +3,7 @@
  * unit, and how a pass's units add up on the whole array once fills, barriers
  * and drains are laid out by the array timeline.
  */
+import { reduceAcrossPes } from './array-output.ts';
 import { arrayTimeline, type UnitPhaseCosts } from './array-timing.ts';
 import type { PassSchedule } from './scheduler.ts';
 import { windowSize } from './work-unit.ts';
@@ -79,7 +80,7 @@ export function drainCycles(schedule: PassSchedule, unitIndex: number, costs: Ar
   const { unit } = schedule.units[unitIndex]!;
   const window = Math.max(...unit.pes.map((p) => windowSize(p.window)));
   const rows = Math.ceil(window / costs.banks);
-  return schedule.pass === 'weightGradient' ? rows + costs.px + costs.py : rows;
+  return reduceAcrossPes(schedule) ? rows + costs.px + costs.py : rows;
 }
 
 /** Lays a pass's units out on the array timeline from each PE's counters (`perUnit[u][pe]`). */

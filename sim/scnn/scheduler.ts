@@ -56,8 +56,14 @@ export interface Placement {
   readonly peSamples?: readonly number[];
   /** First broadcast channel (k in forward and weight gradient, c in input gradient). */
   readonly channelBase: number;
-  /** First stationary channel (c in weight gradient). */
+  /** First stationary channel (c in weight gradient), unless `peStationaryChannelBases` gives one per PE. */
   readonly stationaryChannelBase: number;
+  /**
+   * Per PE, the first stationary channel of its window, when the PEs hold
+   * different channels of the stationary operand (a weight gradient mapped by
+   * channels, `WeightGradientMapping`).
+   */
+  readonly peStationaryChannelBases?: readonly number[];
   /** Output row and column the windows' origins count from (matrix mode: the region's corner; 0 in the convolution passes). */
   readonly rowBase: number;
   readonly colBase: number;
@@ -91,6 +97,8 @@ export interface PassSchedule {
    * are the pass's golden product count.
    */
   readonly unformedProducts: number;
+  /** How a weight gradient was mapped (absent: planar, or another pass). */
+  readonly weightGradientMapping?: 'planar' | 'channels';
 }
 
 // ---------------------------------------------------------------- gathering
@@ -532,17 +540,57 @@ function shiftedRows(list: ElementList, rowShift: number): ElementList {
   return { values: keep(list.values), row: keep(list.row).map((r) => r - rowShift), col: keep(list.col), ch: keep(list.ch) };
 }
 
-/** Weight gradient: every PE accumulates the same K_g x C_g x R x S block; samples (and row bands of a large output-gradient plane) are the reduction steps. */
+/**
+ * How a weight gradient's stationary channels lie on the PEs. Planar: every PE takes a tile of
+ * the activation plane in all `group` channels of a window group and accumulates the same
+ * K_g x C_g x R x S block, which the reduction network sums. Channels [ours]: every PE takes the
+ * whole plane of `perPe` channels of its own, so the PEs hold disjoint blocks that drain into their
+ * own slices side by side, Px·Py bank rows a cycle where the reduction network writes one.
+ */
+interface WeightGradientLayout {
+  readonly mapping: 'planar' | 'channels';
+  readonly tile: { rows: number; cols: number };
+  /** Channels one window group covers (all PEs together). */
+  readonly group: number;
+  /** Channels one PE holds of a window group. */
+  readonly perPe: number;
+}
+
+function weightGradientLayout(shape: ConvShape, cfg: ArrayConfig, label: string): WeightGradientLayout {
+  const { inChannels: C, height: H, width: W, kernelHeight: R, kernelWidth: S } = shape;
+  const entries = accumulatorEntries(cfg);
+  const channelLimit = maxCoordinate(cfg) + 1;
+  const pes = cfg.px * cfg.py;
+  const choice = cfg.weightGradientMapping ?? 'auto';
+  // Channels: as few channels per PE as cover C, each PE's dense plane within its stationary buffer.
+  const perPe = Math.min(Math.ceil(C / pes), Math.floor(entries / (R * S)), channelLimit);
+  const channelsFit = perPe >= 1 && perPe * H * W <= cfg.stationaryCapacity;
+  if (choice === 'channels' && !channelsFit) {
+    throw new RangeError(`${label}: a weight gradient mapped by channels needs a ${H} x ${W} plane of ${Math.max(perPe, 1)} channel(s) in one PE's stationary buffer (${cfg.stationaryCapacity}); use the planar mapping`);
+  }
+  // Auto takes channels when every PE gets at least I of them: then a stationary vector is mostly
+  // one pixel's channels, which meet the same gradients. With fewer, a vector spans several pixels
+  // of one channel and most of its products fall outside the kernel (ResNet-18 CIFAR's 64- and
+  // 128-channel layers ran 2-2.5x longer by channels than planar in `element`).
+  if (choice === 'channels' || (choice === 'auto' && channelsFit && C >= pes * cfg.I)) {
+    return { mapping: 'channels', tile: { rows: H, cols: W }, group: perPe * pes, perPe };
+  }
+  const tile = shrinkTile(Math.ceil(H / cfg.py), Math.ceil(W / cfg.px), (r, c) => r * c <= cfg.stationaryCapacity, label);
+  const group = Math.min(C, Math.floor(cfg.stationaryCapacity / (tile.rows * tile.cols)), Math.floor(entries / (R * S)), channelLimit);
+  return { mapping: 'planar', tile, group, perPe: group };
+}
+
+/** Weight gradient: samples (and row bands of a large output-gradient plane) are the reduction steps; the PEs hold tiles (planar) or channels of the activations. */
 function scheduleWeightGradient(shape: ConvShape, operands: ConvOperands, cfg: ArrayConfig, label: string): PassSchedule {
   const { batch: N, inChannels: C, outChannels: K, height: H, width: W, kernelHeight: R, kernelWidth: S, stride, padding } = shape;
   const E = outputHeight(shape);
   const Fo = outputWidth(shape);
   const entries = accumulatorEntries(cfg);
   if (R * S > entries) throw new RangeError(`${label}: a ${R}x${S} kernel needs ${R * S} accumulators per channel pair; a PE has ${entries}`);
-  const tile = shrinkTile(Math.ceil(H / cfg.py), Math.ceil(W / cfg.px), (r, c) => r * c <= cfg.stationaryCapacity, label);
-  const channelLimit = maxCoordinate(cfg) + 1;
-  const cGroup = Math.min(C, Math.floor(cfg.stationaryCapacity / (tile.rows * tile.cols)), Math.floor(entries / (R * S)), channelLimit);
-  const kGroup = Math.min(K, Math.floor(entries / (cGroup * R * S)), channelLimit);
+  const layout = weightGradientLayout(shape, cfg, label);
+  const { tile, perPe } = layout;
+  const byChannels = layout.mapping === 'channels';
+  const kGroup = Math.min(K, Math.floor(entries / (perPe * R * S)), maxCoordinate(cfg) + 1);
   const { bands, tableRows } = gradientBands(E, Fo, padding, stride, cfg, label);
   const geometry: PassGeometry = { pass: 'weightGradient', stride, padding, outRows: R, outCols: S, broadcastRows: tableRows, broadcastCols: Fo };
   const activationIndex = new PlaneIndex(operands.activations, [N, C, H, W]);
@@ -554,9 +602,12 @@ function scheduleWeightGradient(shape: ConvShape, operands: ConvOperands, cfg: A
   // Each region gives every PE's tile of sample n: the same tiles for every sample, or (folded) sample n's
   // tiles on block n mod perGrid, so consecutive samples of one unit run on different PEs at once.
   // Here a tile's `sample` only marks whether the PE holds one (>= 0): the step's n is the sample.
-  const fold = sampleFold(cfg, tile, H, W, N);
   const regions: ((n: number) => readonly PeTile[])[] = [];
-  if (fold.perGrid > 1) {
+  const fold = sampleFold(cfg, tile, H, W, N);
+  if (byChannels) {
+    const whole = Array.from({ length: cfg.px * cfg.py }, (): PeTile => ({ rows: { start: 0, end: H }, cols: { start: 0, end: W }, sample: 0 }));
+    regions.push(() => whole);
+  } else if (fold.perGrid > 1) {
     const byBlock = Array.from({ length: fold.perGrid }, (_, block) => foldedTiles(cfg, fold, tile, H, W, (b) => (b === block ? 0 : -1)));
     regions.push((n) => byBlock[n % fold.perGrid]!);
   } else {
@@ -568,21 +619,30 @@ function scheduleWeightGradient(shape: ConvShape, operands: ConvOperands, cfg: A
     }
   }
   for (const tilesOf of regions) {
-    for (const cSpan of spans(C, cGroup)) {
+    for (const cSpan of spans(C, layout.group)) {
+      // The channels PE `pe` holds of this group: all of them (planar), or its own slice (channels).
+      const peChannels = (pe: number): Span =>
+        byChannels ? { start: Math.min(cSpan.start + pe * perPe, cSpan.end), end: Math.min(cSpan.start + (pe + 1) * perPe, cSpan.end) } : cSpan;
+      const channelsOf = tilesOf(0).map((_, pe) => peChannels(pe));
       const tileLists = new GatherCache();
       for (const kSpan of spans(K, kGroup)) {
-        const window: PeWindow = {
-          originRow: 0,
-          originCol: 0,
-          windowRows: R,
-          windowCols: S,
-          channels: kSpan.end - kSpan.start,
-          stationaryChannels: cSpan.end - cSpan.start,
-        };
-        const windows = tilesOf(0).map(() => window);
+        // A PE without channels (the last PEs of a channel count that does not fill the grid) gets an empty window.
+        const windows = channelsOf.map(
+          (ch): PeWindow => ({
+            originRow: 0,
+            originCol: 0,
+            windowRows: ch.end > ch.start ? R : 0,
+            windowCols: ch.end > ch.start ? S : 0,
+            channels: kSpan.end - kSpan.start,
+            stationaryChannels: Math.max(1, ch.end - ch.start),
+          }),
+        );
         function* steps(): Generator<ReductionStep> {
           for (let n = 0; n < N; n++) {
-            const whole = tilesOf(n).map((t, pe) => (t.sample < 0 ? EMPTY_LIST : tileLists.get(`${n}:${pe}`, () => activationIndex.gather(n, 1, cSpan, t.rows, t.cols))));
+            const whole = tilesOf(n).map((t, pe) => {
+              const ch = channelsOf[pe]!;
+              return t.sample < 0 || ch.end <= ch.start ? EMPTY_LIST : tileLists.get(`${n}:${pe}`, () => activationIndex.gather(n, 1, ch, t.rows, t.cols));
+            });
             for (const band of bands) {
               const broadcast = gradientBlocks.get(`${n}:${kSpan.start}:${band.rows.start}`, () =>
                 shiftedRows(gradientIndex.gather(n, 1, kSpan, band.rows, gradientCols), band.shift),
@@ -597,13 +657,28 @@ function scheduleWeightGradient(shape: ConvShape, operands: ConvOperands, cfg: A
           }
         }
         const group = nextGroup(units);
-        for (const unit of packSteps(geometry, windows, steps(), cfg, label)) {
-          units.push({ unit, placement: { n: 0, channelBase: kSpan.start, stationaryChannelBase: cSpan.start, rowBase: 0, colBase: 0 }, group });
-        }
+        const placement: Placement = {
+          n: 0,
+          channelBase: kSpan.start,
+          stationaryChannelBase: cSpan.start,
+          rowBase: 0,
+          colBase: 0,
+          ...(byChannels ? { peStationaryChannelBases: channelsOf.map((ch) => ch.start) } : {}),
+        };
+        for (const unit of packSteps(geometry, windows, steps(), cfg, label)) units.push({ unit, placement, group });
       }
     }
   }
-  return { pass: 'weightGradient', outputDims: [K, C, R, S], units, tile, channelGroup: kGroup, stationaryChannelGroup: cGroup, unformedProducts };
+  return {
+    pass: 'weightGradient',
+    outputDims: [K, C, R, S],
+    units,
+    tile,
+    channelGroup: kGroup,
+    stationaryChannelGroup: perPe,
+    unformedProducts,
+    weightGradientMapping: layout.mapping,
+  };
 }
 
 /** Schedules one training pass of a convolution layer (a fully-connected layer is the 1 x 1 case, or use scheduleMatmul). */

@@ -2,7 +2,7 @@ import type { ArrayTopParams } from '../../hw/scnn/array-params.ts';
 import { outputHeight, outputWidth, type ConvShape, type TrainingPass } from '../../sim/golden/conv-shape.ts';
 import { Rng } from '../../sim/golden/random.ts';
 import { countRcpFast } from '../../sim/golden/rcp-count.ts';
-import { scheduleConfig, type UnitCapacities } from '../../sim/scnn/array-config.ts';
+import { scheduleConfig, type ArrayConfig, type UnitCapacities, type WeightGradientMapping } from '../../sim/scnn/array-config.ts';
 import { arrayCycleModel, ARRAY_COUNTER_NAMES, type ArrayCounters } from '../../sim/scnn/array-cycle-model.ts';
 import type { ScheduleArray } from '../../sim/scnn/array-images.ts';
 import { firstMismatch, goldenPassOutput, isFullyConnected, schedulePass } from '../../sim/scnn/layer-run.ts';
@@ -23,9 +23,17 @@ export interface PassCase {
   /** The PE grid the pass is scheduled on (at most the array's). */
   readonly grid: ScheduleArray;
   readonly capacities: UnitCapacities;
+  /** How a weight gradient is mapped (the scheduler's `auto` when absent). */
+  readonly weightGradientMapping?: WeightGradientMapping;
 }
 
 export { scheduleConfig };
+
+/** The scheduler's view of the array for a case: its grid, capacities and weight-gradient mapping. */
+export function caseConfig(params: ArrayTopParams, c: PassCase): ArrayConfig {
+  const config = scheduleConfig(params, c.grid, c.capacities);
+  return c.weightGradientMapping ? { ...config, weightGradientMapping: c.weightGradientMapping } : config;
+}
 
 /**
  * Seeded random operands of a layer: activations ReLU-shaped (non-negative),
@@ -63,7 +71,7 @@ export interface PassCheck {
  * mode, and RCPs computed + anticipated equal the golden RCPs.
  */
 export async function checkPassAllModes(model: VerilatedModel, params: ArrayTopParams, c: PassCase, seed: number): Promise<PassCheck> {
-  const schedule = schedulePass(c.shape, c.pass, c.operands, scheduleConfig(params, c.grid, c.capacities), c.label);
+  const schedule = schedulePass(c.shape, c.pass, c.operands, caseConfig(params, c), c.label);
   const golden = goldenPassOutput(c.shape, c.pass, c.operands, c.label);
   const counts = isFullyConnected(c.shape)
     ? { products: scheduledProducts(schedule), valid: matmulValid(c.shape, c.pass, c.operands) }

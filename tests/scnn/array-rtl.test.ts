@@ -8,7 +8,7 @@ import { firstMismatch, goldenPassOutput, schedulePass } from '../../sim/scnn/la
 import { ANTICIPATION_MODES, elementList, type WorkUnit } from '../../sim/scnn/work-unit.ts';
 import { buildModel, type VerilatedModel } from '../../sim/verilator/build.ts';
 import { passCases, RUNS_CASE, SMALL_UNITS } from '../../tb/scnn/array-cases.ts';
-import { checkPassAllModes, randomOperands, scheduleConfig, type PassCase } from '../../tb/scnn/array-check.ts';
+import { caseConfig, checkPassAllModes, randomOperands, scheduleConfig, type PassCase } from '../../tb/scnn/array-check.ts';
 import type { ConvShape } from '../../sim/golden/conv-shape.ts';
 import { runPassInModes, runPassOnArray } from '../../tb/scnn/array-pass-run.ts';
 import { runArrayTop } from '../../tb/scnn/array-run.ts';
@@ -141,6 +141,22 @@ test('samples of a batch side by side on the grid (maps at most half the grid) a
     );
     expect(Math.max(...samplesInUnit), c.label).toBeGreaterThan(1);
     await checkPassAllModes(m, TEST_ARRAY_TOP, c, 19);
+  }
+});
+
+test('weight gradients mapped by channels (every PE its own channels and block, drained side by side without the reduction network) are bit-exact and counter-exact on the 3 x 3 RTL in every mode', async () => {
+  const m = await model();
+  const shapes: [string, ConvShape, { px: number; py: number }][] = [
+    ['20 channels over 9 PEs, 3 each, stride 1, batch 2', { batch: 2, inChannels: 20, outChannels: 3, height: 5, width: 4, kernelHeight: 3, kernelWidth: 3, stride: 1, padding: 1 }, { px: 3, py: 3 }],
+    ['7 channels over 9 PEs (two empty windows), stride 2', { batch: 1, inChannels: 7, outChannels: 4, height: 7, width: 5, kernelHeight: 3, kernelWidth: 3, stride: 2, padding: 1 }, { px: 3, py: 3 }],
+    ['5 channels on a 2 x 1 grid, 2 x 2 kernel', { batch: 2, inChannels: 5, outChannels: 2, height: 3, width: 3, kernelHeight: 2, kernelWidth: 2, stride: 1, padding: 0 }, { px: 2, py: 1 }],
+  ];
+  for (const [label, shape, grid] of shapes) {
+    const c: PassCase = { label, shape, pass: 'weightGradient', operands: randomOperands(shape, 0.5, 71), grid, capacities: { ...SMALL_UNITS, stationaryCapacity: 128 }, weightGradientMapping: 'channels' };
+    const schedule = schedulePass(c.shape, c.pass, c.operands, caseConfig(TEST_ARRAY_TOP, c), c.label);
+    expect(schedule.weightGradientMapping, label).toBe('channels');
+    expect(new Set(schedule.units[0]!.placement.peStationaryChannelBases).size, label).toBeGreaterThan(1);
+    await checkPassAllModes(m, TEST_ARRAY_TOP, c, 23);
   }
 });
 

@@ -10,7 +10,9 @@ import {
 } from '../../sim/golden/index.ts';
 import { Rng } from '../../sim/golden/random.ts';
 import { DEFAULT_ARRAY_CONFIG, type ArrayConfig } from '../../sim/scnn/array-config.ts';
-import { assembleOutput } from '../../sim/scnn/assemble.ts';
+import { reduceAcrossPes } from '../../sim/scnn/array-output.ts';
+import { assembleOutput, outputIndexOf } from '../../sim/scnn/assemble.ts';
+import { windowSize } from '../../sim/scnn/work-unit.ts';
 import { referenceWorkUnit } from '../../sim/scnn/reference.ts';
 import { scheduleConvPass, scheduleMatmul, type PassSchedule } from '../../sim/scnn/scheduler.ts';
 import { segmentPointerEntries } from '../../sim/scnn/images.ts';
@@ -313,6 +315,95 @@ describe('a batch folded into the grid (samples side by side when a map covers a
     expect(broadcastSegments).toHaveLength(4);
     expect(pes.map((pe) => pe.segments.map((s) => s.broadcastSegment))).toEqual(
       [0, 0, 1, 1, 0, 0, 1, 1, 2, 2, 3, 3, 2, 2, 3, 3].map((sample) => [sample]),
+    );
+  });
+});
+
+describe('a weight gradient mapped by channels (every PE holds its own channels and its own block, no reduction)', () => {
+  const channelCaseArb = convCaseArb(
+    60,
+    convShapeArbWithin({ batch: [1, 3], inChannels: [1, 40], outChannels: [1, 6], height: [1, 5], width: [1, 5], kernelHeight: [1, 3], kernelWidth: [1, 3], stride: [1, 2], padding: [0, 2] }),
+  );
+  const gridArb = fc.record({ px: fc.integer({ min: 1, max: 3 }), py: fc.integer({ min: 1, max: 3 }) });
+  const config = (grid: { px: number; py: number }): ArrayConfig => ({
+    ...DEFAULT_ARRAY_CONFIG,
+    ...grid,
+    banks: 8,
+    bankDepth: 16,
+    stationaryCapacity: 1024,
+    broadcastCapacity: 40,
+    segmentCapacity: 4,
+    weightGradientMapping: 'channels',
+  });
+
+  it('reproduces the weight gradient bit for bit with the golden counts, and no output lies in two PEs\' windows of a unit', () => {
+    fc.assert(
+      fc.property(channelCaseArb, gridArb, (c, grid) => {
+        const opts = { onOverflow: 'wrap' as const };
+        const schedule = scheduleConvPass(c.shape, 'weightGradient', c, config(grid));
+        expect(schedule.weightGradientMapping).toBe('channels');
+        expect(reduceAcrossPes(schedule)).toBe(false);
+        const got = runReference(schedule);
+        expect(Array.from(got.output)).toEqual(Array.from(convWeightGradientDirect(c.shape, c.activations, c.outputGradients, opts)));
+        const counts = convWeightGradientOuterProduct(c.shape, c.activations, c.outputGradients, opts).counts;
+        expect(got.products).toBe(counts.products);
+        expect(got.valid).toBe(counts.valid);
+        schedule.units.forEach(({ unit }, u) => {
+          const owner = new Map<number, number>();
+          unit.pes.forEach((pe, k) => {
+            for (let a = 0; a < windowSize(pe.window); a++) {
+              const o = outputIndexOf(schedule, u, k, pe.window, a);
+              if (o < 0) continue;
+              expect(owner.get(o) ?? k, `unit ${u}: output ${o} in PEs ${owner.get(o)} and ${k}`).toBe(k);
+              owner.set(o, k);
+            }
+          });
+        });
+      }),
+      { numRuns: 150, seed: 9 },
+    );
+  });
+
+  it('gives PE k channels [k * perPe, (k + 1) * perPe) of the group, and an empty window to PEs past the last channel', () => {
+    const shape = { batch: 1, inChannels: 10, outChannels: 2, height: 3, width: 3, kernelHeight: 3, kernelWidth: 3, stride: 1, padding: 1 };
+    const rng = new Rng(4);
+    const operands = { activations: sparseValues(10 * 9, 1, 9, rng), weights: sparseValues(2 * 10 * 9, 1, 9, rng), outputGradients: sparseValues(2 * 9, 1, 9, rng) };
+    const schedule = scheduleConvPass(shape, 'weightGradient', operands, config({ px: 2, py: 2 }));
+    // 10 channels over 4 PEs: 3 each, the last PE 1; one window group of 2 x 3 x 3 x 3 per PE.
+    expect(schedule.stationaryChannelGroup).toBe(3);
+    const [first] = schedule.units;
+    expect(first!.placement.peStationaryChannelBases).toEqual([0, 3, 6, 9]);
+    expect(first!.unit.pes.map((pe) => pe.window.stationaryChannels)).toEqual([3, 3, 3, 1]);
+    expect(first!.unit.pes.map((pe) => pe.stationary.values.length)).toEqual([27, 27, 27, 9]);
+    const twelve = { ...shape, inChannels: 12 };
+    const small = scheduleConvPass(twelve, 'weightGradient', { ...operands, activations: sparseValues(12 * 9, 1, 9, rng) }, { ...config({ px: 2, py: 2 }), bankDepth: 2 });
+    // 16 accumulators hold one 3 x 3 block: one channel per PE and one output channel per window,
+    // so groups of 4 channels, each for output channels 0 and 1.
+    expect(small.stationaryChannelGroup).toBe(1);
+    expect(small.units.map((u) => [u.placement.channelBase, ...u.placement.peStationaryChannelBases!])).toEqual([
+      [0, 0, 1, 2, 3],
+      [1, 0, 1, 2, 3],
+      [0, 4, 5, 6, 7],
+      [1, 4, 5, 6, 7],
+      [0, 8, 9, 10, 11],
+      [1, 8, 9, 10, 11],
+    ]);
+  });
+
+  it('is what auto chooses when every PE gets at least I channels whose whole plane fits the stationary buffer; planar otherwise', () => {
+    const shape = (inChannels: number, side: number) => ({ batch: 1, inChannels, outChannels: 2, height: side, width: side, kernelHeight: 3, kernelWidth: 3, stride: 1, padding: 1 });
+    const operands = (s: ReturnType<typeof shape>) => {
+      const rng = new Rng(5);
+      return { activations: sparseValues(s.inChannels * s.height * s.width, 0.5, 9, rng), weights: sparseValues(2 * s.inChannels * 9, 0.5, 9, rng), outputGradients: sparseValues(2 * s.height * s.width, 0.5, 9, rng) };
+    };
+    const auto: ArrayConfig = { ...config({ px: 2, py: 2 }), weightGradientMapping: 'auto', stationaryCapacity: 64 };
+    const mapping = (s: ReturnType<typeof shape>) => scheduleConvPass(s, 'weightGradient', operands(s), auto).weightGradientMapping;
+    expect(mapping(shape(16, 4))).toBe('channels');
+    expect(mapping(shape(15, 4))).toBe('planar');
+    // 16 channels on 4 PEs are 4 per PE: 4 x 5 x 5 = 100 dense elements do not fit 64.
+    expect(mapping(shape(16, 5))).toBe('planar');
+    expect(() => scheduleConvPass(shape(16, 5), 'weightGradient', operands(shape(16, 5)), { ...auto, weightGradientMapping: 'channels' }, 'conv')).toThrow(
+      "conv: a weight gradient mapped by channels needs a 5 x 5 plane of 4 channel(s) in one PE's stationary buffer (64); use the planar mapping",
     );
   });
 });
