@@ -375,6 +375,11 @@ describe('a weight gradient mapped by channels (every PE holds its own channels 
     expect(first!.placement.peStationaryChannelBases).toEqual([0, 3, 6, 9]);
     expect(first!.unit.pes.map((pe) => pe.window.stationaryChannels)).toEqual([3, 3, 3, 1]);
     expect(first!.unit.pes.map((pe) => pe.stationary.values.length)).toEqual([27, 27, 27, 9]);
+    // A segment per row of the plane, so that no stationary vector spans two rows: 3 rows of 3 channels x 3 pixels;
+    // with a capacity of 2 segments, rows 1 and 2 share one.
+    expect(first!.unit.pes[0]!.segments.map((g) => [g.start, g.end])).toEqual([[0, 9], [9, 18], [18, 27]]);
+    const two = scheduleConvPass(shape, 'weightGradient', operands, { ...config({ px: 2, py: 2 }), segmentCapacity: 2 });
+    expect(two.units[0]!.unit.pes[3]!.segments.map((g) => [g.start, g.end])).toEqual([[0, 3], [3, 9]]);
     const twelve = { ...shape, inChannels: 12 };
     const small = scheduleConvPass(twelve, 'weightGradient', { ...operands, activations: sparseValues(12 * 9, 1, 9, rng) }, { ...config({ px: 2, py: 2 }), bankDepth: 2 });
     // 16 accumulators hold one 3 x 3 block: one channel per PE and one output channel per window,
