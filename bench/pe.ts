@@ -180,7 +180,7 @@ async function main(opts: Options): Promise<void> {
   const rtlCycles = model ? ANTICIPATION_MODES.reduce((s, m) => s + whole.counters[m].cycles, 0) : 0;
   const text = [
     `${table.name} (${opts.input}), batch ${opts.batch}, ${opts.generator} ${opts.sparsity}, seed ${opts.seed}; ${layers.length} layers; engine ${opts.engine}`,
-    `array ${PARAMS.px} x ${PARAMS.py} PEs of ${PARAMS.pe.F} x ${PARAMS.pe.I} multipliers (${MULTIPLIERS}), ${PARAMS.pe.banks} banks x ${PARAMS.pe.bankDepth} x ${PARAMS.pe.accumulatorSets} accumulator set(s), ${PARAMS.pe.pointerLanes} pointer lane(s), ${PARAMS.pe.bankMapping} bank mapping; weight gradients mapped ${opts.weightGradient === 'auto' ? 'by channels where every PE gets one, else planar' : opts.weightGradient}`,
+    `array ${PARAMS.px} x ${PARAMS.py} PEs of ${PARAMS.pe.F} x ${PARAMS.pe.I} multipliers (${MULTIPLIERS}), ${PARAMS.pe.banks} banks x ${PARAMS.pe.bankDepth} x ${PARAMS.pe.accumulatorSets} accumulator set(s), ${PARAMS.pe.pointerLanes} pointer lane(s), ${PARAMS.pe.bankMapping} bank mapping; weight gradients mapped ${opts.weightGradient === 'auto' ? 'by channels where every PE gets at least I channels, else planar' : opts.weightGradient}`,
     '',
     figuresTable(records, MULTIPLIERS),
     '',
@@ -245,6 +245,6 @@ await runCli(
     .option('--accumulator-sets <n>', '2: double-buffered accumulators (a drain beside the next group\'s compute); 1: the single-buffered build', integerArg(1, 2), 2)
     .option('--pointer-lanes <n>', 'pointers the fill copies per cycle (1, 2 or 4); 1: the one-pointer fill', integerArg(1, DEFAULT_ARRAY_TOP.pe.F), DEFAULT_ARRAY_TOP.pe.pointerLanes)
     .addOption(new Option('--bank-mapping <mapping>', 'xor: bank = address XOR entry bits (spreads weight-gradient channels); modulo: the address\'s low bits').choices([...BANK_MAPPINGS]).default('xor'))
-    .addOption(new Option('--weight-gradient <mapping>', 'planar: PEs hold tiles of the plane and the reduction network sums one block; channels: PEs hold channels and drain their own blocks; auto: channels where every PE gets one').choices([...WEIGHT_GRADIENT_MAPPINGS]).default('auto'))
+    .addOption(new Option('--weight-gradient <mapping>', 'planar: PEs hold tiles of the plane and the reduction network sums one block; channels: PEs hold channels and drain their own blocks; auto: channels where every PE gets at least I of them').choices([...WEIGHT_GRADIENT_MAPPINGS]).default('auto'))
     .action(main),
 );
