@@ -13,7 +13,7 @@ import { GENERATORS } from '../workloads/sparsity/generators.ts';
 import { arrayOf, geomean, layerExperimentUnits, LAYER_EXPERIMENT_SETTINGS, runLayerPasses, sumCounters, unitLayer, type PassRecord } from './array-experiments.ts';
 import { multipliersOfArray, passFigures } from './engine.ts';
 import { engineMadeBy } from './pe-array-engines.ts';
-import { arrayEnergyEvents, energyPj, energyRatio, ENERGY_NODE, type ArrayWidths } from './energy.ts';
+import { arrayEnergyEvents, energyPj, energyRatio, ENERGY_NODE, sumEvents, type ArrayWidths, type EnergyEvents } from './energy.ts';
 import type { Comparison, CsvRow, Experiment, ExperimentSettings } from './experiment.ts';
 import { ANT_NETWORKS, layerRuns } from './layer-units.ts';
 import { formatNumber, pct, x2 } from './output.ts';
@@ -42,7 +42,10 @@ export function stepFigures(records: readonly PassRecord[], multipliers: number,
   const fig = Object.fromEntries(ANTICIPATION_MODES.map((m) => [m, passFigures(total[m], multipliers)])) as Record<Anticipation, ReturnType<typeof passFigures>>;
   const valid = records.reduce((s, r) => s + r.golden.valid, 0);
   const rcps = fig.element.rcpsComputed + fig.element.rcpsAnticipated;
-  const events = Object.fromEntries(ANTICIPATION_MODES.map((m) => [m, arrayEnergyEvents(total[m], widths)])) as Record<Anticipation, ReturnType<typeof arrayEnergyEvents>>;
+  // Per pass: a pass that drains through the reduction network moves one slice row per drain cycle, not every PE's.
+  const events = Object.fromEntries(
+    ANTICIPATION_MODES.map((m) => [m, sumEvents(records.map((r) => arrayEnergyEvents(r.byMode[m]!, widths, r.reducedDrain ?? false)))]),
+  ) as Record<Anticipation, EnergyEvents>;
   const energy = Object.fromEntries(ANTICIPATION_MODES.map((m) => [m, energyPj(events[m]).total])) as Record<Anticipation, number>;
   return {
     cycles: { off: fig.off.cycles, vector: fig.vector.cycles, element: fig.element.cycles },

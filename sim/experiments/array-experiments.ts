@@ -88,6 +88,8 @@ export interface PassRecord {
   readonly runs: number;
   /** Drains of runs that end inside a window group (the slice's times its scale when sampled); part of every mode's drainCycles. */
   readonly runCutDrainCycles: number;
+  /** The pass drains through the reduction network (EngineResult.reducedDrain; absent in results stored before it was recorded). */
+  readonly reducedDrain?: boolean;
   readonly sample: PassSample;
   /** Exact golden counts of the whole pass: Cartesian products the conv dataflow forms (null in matrix mode) and valid products. */
   readonly golden: { readonly products: number | null; readonly valid: number };
@@ -125,7 +127,7 @@ export async function runLayerPasses(shape: ConvShape, operands: ConvOperands, o
     const slice = slicePass(shape, operands, sample);
     const r = await o.engine.run({ array: o.array, work: { kind: 'conv', shape: slice.shape, pass, operands: slice.operands }, modes: o.modes, label: o.label });
     const byMode = Object.fromEntries(Object.entries(r.byMode).map(([m, c]) => [m, scaleCounters(c, sample, pass, r.runCutDrainCycles)]));
-    records.push({ pass, dataflow: fc ? 'matmul' : 'conv', units: r.units, groups: r.groups, runs: r.runs, runCutDrainCycles: r.runCutDrainCycles * sample.scale, sample, golden: { products: counts ? counts[pass].products : null, valid }, byMode });
+    records.push({ pass, dataflow: fc ? 'matmul' : 'conv', units: r.units, groups: r.groups, runs: r.runs, runCutDrainCycles: r.runCutDrainCycles * sample.scale, reducedDrain: r.reducedDrain, sample, golden: { products: counts ? counts[pass].products : null, valid }, byMode });
   }
   return records;
 }

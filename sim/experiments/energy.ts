@@ -59,6 +59,13 @@ export interface EnergyEvents {
   readonly dramBits: number;
 }
 
+/** Events of several runs together. */
+export function sumEvents(list: readonly EnergyEvents[]): EnergyEvents {
+  const sum = { multiplies: 0, accumulates: 0, smallSramReadBits: 0, smallSramWriteBits: 0, largeSramReadBits: 0, largeSramWriteBits: 0, crossbarBits: 0, dramBits: 0 };
+  for (const e of list) for (const k of Object.keys(sum) as (keyof EnergyEvents)[]) sum[k] += e[k];
+  return sum;
+}
+
 export type EnergyBreakdown = { readonly [K in keyof EnergyEvents]: number } & { readonly total: number };
 
 /** Picojoules per kind of event and in total. */
@@ -117,24 +124,27 @@ export interface ArrayEventCounters {
  * the PE's broadcast buffer; each cycle the fill engine copies reads fillWidth
  * elements of the global buffer and writes them into a PE's buffer; each cycle
  * the drain engine drains reads one row of A accumulators in every PE and adds
- * it into the PE's output slice (read and write); each halo-merge cycle reads
+ * it into the PE's output slice (read and write), or, through the reduction
+ * network (`reducedDrain`: a planar weight gradient), adds their sum into one
+ * slice row (one read and one write); each halo-merge cycle reads
  * and writes one slice row in every PE (an upper bound: not every PE sends in
  * every phase). The fill and drain count their engines' work, not the cycles
  * left exposed: a hidden copy spends the same energy. Operands move from DRAM
  * alike in every mode and are left out.
  */
-export function arrayEnergyEvents(c: ArrayEventCounters, w: ArrayWidths): EnergyEvents {
+export function arrayEnergyEvents(c: ArrayEventCounters, w: ArrayWidths, reducedDrain = false): EnergyEvents {
   const fillBits = c.fillBusyCycles * w.fillWidth * w.elementBits;
   const rowBits = w.pes * w.banks * w.accBits;
   const drainBits = c.drainBusyCycles * rowBits;
+  const sliceBits = reducedDrain ? c.drainBusyCycles * w.banks * w.accBits : drainBits;
   const mergeBits = c.mergeCycles * rowBits;
   return {
     multiplies: c.busySlots,
     accumulates: c.validProducts,
     smallSramReadBits: c.candidatePairs * w.F * w.elementBits + c.validProducts * w.accBits + drainBits,
     smallSramWriteBits: c.validProducts * w.accBits + fillBits,
-    largeSramReadBits: fillBits + drainBits + mergeBits,
-    largeSramWriteBits: drainBits + mergeBits,
+    largeSramReadBits: fillBits + sliceBits + mergeBits,
+    largeSramWriteBits: sliceBits + mergeBits,
     crossbarBits: c.busySlots * w.accBits,
     dramBits: 0,
   };

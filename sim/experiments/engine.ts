@@ -16,6 +16,7 @@ import { scheduleConfig, type ArraySpec } from '../scnn/array-config.ts';
 import { passCounters, planRuns, runSchedule, type PassRun } from '../scnn/array-runs.ts';
 import type { PassSchedule } from '../scnn/scheduler.ts';
 import type { ScheduleArray } from '../scnn/array-images.ts';
+import { reduceAcrossPes } from '../scnn/array-output.ts';
 import { derivedCounters } from '../scnn/cycle-model.ts';
 import { schedulePass } from '../scnn/layer-run.ts';
 import { scheduleMatmul, type ConvOperands, type Matrix } from '../scnn/scheduler.ts';
@@ -51,6 +52,11 @@ export interface EngineResult {
    * output share (pass-sampling.ts scaleCounters).
    */
   readonly runCutDrainCycles: number;
+  /**
+   * Whether the pass drains through the reduction network (a planar weight gradient: every PE's
+   * bank row is summed into one slice row) rather than every PE into its own slice.
+   */
+  readonly reducedDrain: boolean;
   /** The array counters of the whole pass (summed over its runs) in each mode asked for. */
   readonly byMode: Readonly<Partial<Record<Anticipation, ArrayCounters>>>;
   /** Which engine made the figures. */
@@ -85,7 +91,7 @@ export function planWork({ array, grid, work, label }: EngineRequest): PlannedWo
 
 /** The result fields both engines share: what the schedule and its runs are. */
 export function plannedShape({ schedule, runs }: PlannedWork, array: ArraySpec): Omit<EngineResult, 'byMode' | 'madeBy'> {
-  return { units: schedule.units.length, groups: new Set(schedule.units.map((u) => u.group)).size, runs: runs.length, runCutDrainCycles: runCutDrains(schedule, runs, array) };
+  return { units: schedule.units.length, groups: new Set(schedule.units.map((u) => u.group)).size, runs: runs.length, runCutDrainCycles: runCutDrains(schedule, runs, array), reducedDrain: reduceAcrossPes(schedule) };
 }
 
 /** The cycle-model engine: exact for the array as built (docs/pe-array.md section 3a). */

@@ -1,6 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { arrayEnergyEvents, ENERGY_45NM, energyPj, energyRatio, type EnergyEvents } from '../../sim/experiments/energy.ts';
+import { arrayEnergyEvents, ENERGY_45NM, energyPj, energyRatio, sumEvents, type EnergyEvents } from '../../sim/experiments/energy.ts';
 import { zeroCounters } from '../../sim/scnn/array-runs.ts';
+import { stepFigures } from '../../sim/experiments/ant.ts';
+import type { PassRecord } from '../../sim/experiments/array-experiments.ts';
 import { modelEngine } from '../../sim/experiments/engine.ts';
 import { EngineUnavailableError, requirePeArrayEngine } from '../../sim/experiments/pe-array-engines.ts';
 import { rtlEngine } from '../../sim/experiments/rtl-engine.ts';
@@ -48,6 +50,28 @@ describe('energy model', () => {
     // The same work left exposed (nothing to hide behind) spends the same energy.
     const exposed = { ...work, fillCycles: 10, drainCycles: 5, cycles: 15 };
     expect(arrayEnergyEvents(exposed, widths)).toEqual(e);
+    // Through the reduction network every PE still reads its accumulator row, but the summed row goes into one slice.
+    const reduced = arrayEnergyEvents(work, widths, true);
+    expect(reduced.smallSramReadBits).toBe(3 * row);
+    expect(reduced.largeSramReadBits).toBe(10 * 4 * 40 + 3 * 2 * 32 + 2 * row);
+    expect(reduced.largeSramWriteBits).toBe(3 * 2 * 32 + 2 * row);
+    expect(sumEvents([e, reduced]).largeSramWriteBits).toBe(5 * row + 3 * 2 * 32 + 2 * row);
+  });
+});
+
+describe('step figures', () => {
+  it('charge a pass drained through the reduction network one slice row a drain cycle, and a pass drained PE by PE every PE\'s', () => {
+    const widths = { F: 4, fillWidth: 4, elementBits: 40, accBits: 32, pes: 4, banks: 2 };
+    const counters = { ...zeroCounters(), cycles: 10, busySlots: 5, validProducts: 5, drainBusyCycles: 3 };
+    const whole = { start: 0, count: 1, of: 1 };
+    const record = (reducedDrain: boolean): PassRecord => ({
+      pass: 'weightGradient', dataflow: 'conv', units: 1, groups: 1, runs: 1, runCutDrainCycles: 0, reducedDrain,
+      sample: { batch: whole, C: whole, K: whole, scale: 1 }, golden: { products: 5, valid: 5 }, byMode: { off: counters, vector: counters, element: counters },
+    });
+    const reduced = stepFigures([record(true)], 16, widths).energyPj.element;
+    const perPe = stepFigures([record(false)], 16, widths).energyPj.element;
+    // The three PEs' rows the reduction network saves, read from and written to the slices.
+    expect(perPe - reduced).toBeCloseTo(3 * (4 - 1) * 2 * 32 * (ENERGY_45NM.sramReadBitLarge.pj + ENERGY_45NM.sramWriteBitLarge.pj), 9);
   });
 });
 
