@@ -41,8 +41,8 @@ export interface ArrayConfig {
  * planar: every PE holds a tile of the activation plane and the same block of the weight
  * gradient, which the reduction network sums over the PEs; channels: every PE holds the whole
  * plane of its own activation channels and its own block, drained in parallel with no
- * reduction; auto: channels when every PE gets at least I channels whose whole plane fits its
- * buffer, planar otherwise.
+ * reduction; auto: channels when every PE gets at least I channels and the non-zeros of their
+ * whole plane fit its buffer (in every sample), planar otherwise.
  */
 export type WeightGradientMapping = 'planar' | 'channels' | 'auto';
 export const WEIGHT_GRADIENT_MAPPINGS: readonly WeightGradientMapping[] = ['auto', 'planar', 'channels'];

@@ -581,17 +581,31 @@ interface WeightGradientLayout {
   readonly perPe: number;
 }
 
-function weightGradientLayout(shape: ConvShape, cfg: ArrayConfig, label: string): WeightGradientLayout {
-  const { inChannels: C, height: H, width: W, kernelHeight: R, kernelWidth: S } = shape;
+function weightGradientLayout(shape: ConvShape, activations: PlaneIndex, banded: boolean, cfg: ArrayConfig, label: string): WeightGradientLayout {
+  const { batch: N, inChannels: C, height: H, width: W, kernelHeight: R, kernelWidth: S } = shape;
   const entries = accumulatorEntries(cfg);
   const channelLimit = maxCoordinate(cfg) + 1;
   const pes = cfg.px * cfg.py;
   const choice = cfg.weightGradientMapping ?? 'auto';
-  // Channels: as few channels per PE as cover C, each PE's dense plane within its stationary buffer.
-  const perPe = Math.min(Math.ceil(C / pes), Math.floor(entries / (R * S)), channelLimit);
-  const channelsFit = perPe >= 1 && perPe * H * W <= cfg.stationaryCapacity;
+  // Channels: as few channels per PE as cover C; one step brings a PE its channels' whole plane of one
+  // sample, so the most non-zeros of any sample's slice of perPe channels must fit the stationary buffer.
+  const perPe = Math.max(1, Math.min(Math.ceil(C / pes), Math.floor(entries / (R * S)), channelLimit));
+  let most = { count: 0, n: 0, c: 0 };
+  for (let n = 0; n < N; n++) {
+    for (let c0 = 0; c0 < C; c0 += perPe) {
+      let count = 0;
+      for (let c = c0; c < Math.min(c0 + perPe, C); c++) count += activations.plane(n, c).rowPtr[H]!;
+      if (count > most.count) most = { count, n, c: c0 };
+    }
+  }
+  // A band of a large output-gradient plane meets few of a plane's rows: such a pass stays planar.
+  const channelsFit = !banded && most.count <= cfg.stationaryCapacity;
   if (choice === 'channels' && !channelsFit) {
-    throw new RangeError(`${label}: a weight gradient mapped by channels needs a ${H} x ${W} plane of ${Math.max(perPe, 1)} channel(s) in one PE's stationary buffer (${cfg.stationaryCapacity}); use the planar mapping`);
+    throw new RangeError(
+      banded
+        ? `${label}: a weight gradient whose output-gradient plane comes in row bands cannot be mapped by channels; use the planar mapping`
+        : `${label}: a weight gradient mapped by channels needs ${most.count} activation non-zeros (sample ${most.n}, channels ${most.c}-${Math.min(most.c + perPe, C) - 1} of the ${H} x ${W} plane) in one PE's stationary buffer, which holds ${cfg.stationaryCapacity}; use the planar mapping`,
+    );
   }
   // Auto takes channels when every PE gets at least I of them: then a stationary vector is mostly
   // one pixel's channels, which meet the same gradients. With fewer, a vector spans several pixels
@@ -612,13 +626,13 @@ function scheduleWeightGradient(shape: ConvShape, operands: ConvOperands, cfg: A
   const Fo = outputWidth(shape);
   const entries = accumulatorEntries(cfg);
   if (R * S > entries) throw new RangeError(`${label}: a ${R}x${S} kernel needs ${R * S} accumulators per channel pair; a PE has ${entries}`);
-  const layout = weightGradientLayout(shape, cfg, label);
+  const { bands, tableRows } = gradientBands(E, Fo, padding, stride, cfg, label);
+  const activationIndex = new PlaneIndex(operands.activations, [N, C, H, W]);
+  const layout = weightGradientLayout(shape, activationIndex, bands.length > 1, cfg, label);
   const { tile, perPe } = layout;
   const byChannels = layout.mapping === 'channels';
   const kGroup = Math.min(K, Math.floor(entries / (perPe * R * S)), maxCoordinate(cfg) + 1);
-  const { bands, tableRows } = gradientBands(E, Fo, padding, stride, cfg, label);
   const geometry: PassGeometry = { pass: 'weightGradient', stride, padding, outRows: R, outCols: S, broadcastRows: tableRows, broadcastCols: Fo };
-  const activationIndex = new PlaneIndex(operands.activations, [N, C, H, W]);
   const gradientIndex = new PlaneIndex(operands.outputGradients, [N, K, E, Fo]);
   const gradientBlocks = new GatherCache();
   const gradientCols: Span = { start: 0, end: Fo };

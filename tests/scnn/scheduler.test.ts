@@ -395,20 +395,26 @@ describe('a weight gradient mapped by channels (every PE holds its own channels 
     ]);
   });
 
-  it('is what auto chooses when every PE gets at least I channels whose whole plane fits the stationary buffer; planar otherwise', () => {
-    const shape = (inChannels: number, side: number) => ({ batch: 1, inChannels, outChannels: 2, height: side, width: side, kernelHeight: 3, kernelWidth: 3, stride: 1, padding: 1 });
-    const operands = (s: ReturnType<typeof shape>) => {
+  it('is what auto chooses when every PE gets at least I channels whose non-zeros fit the stationary buffer in every sample; planar otherwise', () => {
+    const shape = (inChannels: number, side: number) => ({ batch: 2, inChannels, outChannels: 2, height: side, width: side, kernelHeight: 3, kernelWidth: 3, stride: 1, padding: 1 });
+    const operands = (s: ReturnType<typeof shape>, density: number) => {
       const rng = new Rng(5);
-      return { activations: sparseValues(s.inChannels * s.height * s.width, 0.5, 9, rng), weights: sparseValues(2 * s.inChannels * 9, 0.5, 9, rng), outputGradients: sparseValues(2 * s.height * s.width, 0.5, 9, rng) };
+      return { activations: sparseValues(2 * s.inChannels * s.height * s.width, density, 9, rng), weights: sparseValues(2 * s.inChannels * 9, 0.5, 9, rng), outputGradients: sparseValues(2 * 2 * s.height * s.width, 0.5, 9, rng) };
     };
     const auto: ArrayConfig = { ...config({ px: 2, py: 2 }), weightGradientMapping: 'auto', stationaryCapacity: 64 };
-    const mapping = (s: ReturnType<typeof shape>) => scheduleConvPass(s, 'weightGradient', operands(s), auto).weightGradientMapping;
-    expect(mapping(shape(16, 4))).toBe('channels');
-    expect(mapping(shape(15, 4))).toBe('planar');
-    // 16 channels on 4 PEs are 4 per PE: 4 x 5 x 5 = 100 dense elements do not fit 64.
-    expect(mapping(shape(16, 5))).toBe('planar');
-    expect(() => scheduleConvPass(shape(16, 5), 'weightGradient', operands(shape(16, 5)), { ...auto, weightGradientMapping: 'channels' }, 'conv')).toThrow(
-      "conv: a weight gradient mapped by channels needs a 5 x 5 plane of 4 channel(s) in one PE's stationary buffer (64); use the planar mapping",
+    const mapping = (s: ReturnType<typeof shape>, density: number) => scheduleConvPass(s, 'weightGradient', operands(s, density), auto).weightGradientMapping;
+    expect(mapping(shape(16, 4), 1)).toBe('channels');
+    expect(mapping(shape(15, 4), 1)).toBe('planar');
+    // 16 channels on 4 PEs are 4 per PE: 4 x 5 x 5 = 100 dense elements do not fit 64, half of them do.
+    expect(mapping(shape(16, 5), 1)).toBe('planar');
+    expect(mapping(shape(16, 5), 0.4)).toBe('channels');
+    // One more non-zero than the buffer holds, in the second sample's first slice (channels 0-3), is refused by name.
+    const dense = shape(16, 4);
+    const ops = operands(dense, 0);
+    ops.activations.fill(1, 16 * 16, 16 * 16 + 64);
+    ops.activations[16 * 16 + 64] = 1;
+    expect(() => scheduleConvPass(dense, 'weightGradient', ops, { ...auto, stationaryCapacity: 63, weightGradientMapping: 'channels' }, 'conv')).toThrow(
+      "conv: a weight gradient mapped by channels needs 64 activation non-zeros (sample 1, channels 0-3 of the 4 x 4 plane) in one PE's stationary buffer, which holds 63; use the planar mapping",
     );
   });
 });
