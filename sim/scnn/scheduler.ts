@@ -10,7 +10,10 @@
  * grouped so the window fits the accumulators. Reduction steps (input channels,
  * output channels or samples, depending on the pass) are packed into work units
  * up to the buffer capacities; a broadcast operand too large for one unit is cut
- * into contiguous pieces, each its own broadcast segment.
+ * into interleaved pieces, each its own broadcast segment. A weight gradient
+ * with many channels is mapped by channels instead of planar tiles: every PE
+ * holds the whole plane of its own channels and its own block of the gradient
+ * (`weightGradientLayout`).
  *
  * Coordinates (docs/pe-array.md, scheduler): every coordinate a unit hands the
  * PE fits its coordBits-wide fields. Channels are relative to the placement's
