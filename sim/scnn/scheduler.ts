@@ -590,32 +590,31 @@ function weightGradientLayout(shape: ConvShape, activations: PlaneIndex, banded:
   const channelLimit = maxCoordinate(cfg) + 1;
   const pes = cfg.px * cfg.py;
   const choice = cfg.weightGradientMapping ?? 'auto';
-  // Channels: as few channels per PE as cover C; one step brings a PE its channels' whole plane of one
-  // sample, so the most non-zeros of any sample's slice of perPe channels must fit the stationary buffer.
-  const perPe = Math.max(1, Math.min(Math.ceil(C / pes), Math.floor(entries / (R * S)), channelLimit));
-  let most = { count: 0, n: 0, c: 0 };
-  for (let n = 0; n < N; n++) {
-    for (let c0 = 0; c0 < C; c0 += perPe) {
-      let count = 0;
-      for (let c = c0; c < Math.min(c0 + perPe, C); c++) count += activations.plane(n, c).rowPtr[H]!;
-      if (count > most.count) most = { count, n, c: c0 };
-    }
-  }
-  // A band of a large output-gradient plane meets few of a plane's rows: such a pass stays planar.
-  const channelsFit = !banded && most.count <= cfg.stationaryCapacity;
-  if (choice === 'channels' && !channelsFit) {
-    throw new RangeError(
-      banded
-        ? `${label}: a weight gradient whose output-gradient plane comes in row bands cannot be mapped by channels; use the planar mapping`
-        : `${label}: a weight gradient mapped by channels needs ${most.count} activation non-zeros (sample ${most.n}, channels ${most.c}-${Math.min(most.c + perPe, C) - 1} of the ${H} x ${W} plane) in one PE's stationary buffer, which holds ${cfg.stationaryCapacity}; use the planar mapping`,
-    );
-  }
   // Auto takes channels when every PE gets at least I of them: then a stationary vector is mostly
   // one pixel's channels, which meet the same gradients. With fewer, a vector spans several pixels
   // of one channel and most of its products fall outside the kernel (ResNet-18 CIFAR's 64- and
-  // 128-channel layers ran 2-2.5x longer by channels than planar in `element`).
-  if (choice === 'channels' || (choice === 'auto' && channelsFit && C >= pes * cfg.I)) {
-    return { mapping: 'channels', tile: { rows: H, cols: W }, group: perPe * pes, perPe };
+  // 128-channel layers took 1.0-2.5x as long by channels as planar in `element`).
+  if (choice === 'channels' || (choice === 'auto' && C >= pes * cfg.I)) {
+    // As few channels per PE as cover C; one step brings a PE its channels' whole plane of one sample,
+    // so the most non-zeros of any sample's slice of perPe channels must fit the stationary buffer.
+    const perPe = Math.max(1, Math.min(Math.ceil(C / pes), Math.floor(entries / (R * S)), channelLimit));
+    let most = { count: 0, n: 0, c: 0 };
+    for (let n = 0; n < N; n++) {
+      for (let c0 = 0; c0 < C; c0 += perPe) {
+        let count = 0;
+        for (let c = c0; c < Math.min(c0 + perPe, C); c++) count += activations.plane(n, c).rowPtr[H]!;
+        if (count > most.count) most = { count, n, c: c0 };
+      }
+    }
+    // A band of a large output-gradient plane meets few of a plane's rows: such a pass stays planar.
+    if (!banded && most.count <= cfg.stationaryCapacity) return { mapping: 'channels', tile: { rows: H, cols: W }, group: perPe * pes, perPe };
+    if (choice === 'channels') {
+      throw new RangeError(
+        banded
+          ? `${label}: a weight gradient whose output-gradient plane comes in row bands cannot be mapped by channels; use the planar mapping`
+          : `${label}: a weight gradient mapped by channels needs ${most.count} activation non-zeros (sample ${most.n}, channels ${most.c}-${Math.min(most.c + perPe, C) - 1} of the ${H} x ${W} plane) in one PE's stationary buffer, which holds ${cfg.stationaryCapacity}; use the planar mapping`,
+      );
+    }
   }
   const tile = shrinkTile(Math.ceil(H / cfg.py), Math.ceil(W / cfg.px), (r, c) => r * c <= cfg.stationaryCapacity, label);
   const group = Math.min(C, Math.floor(cfg.stationaryCapacity / (tile.rows * tile.cols)), Math.floor(entries / (R * S)), channelLimit);
