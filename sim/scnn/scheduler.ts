@@ -644,27 +644,29 @@ function scheduleWeightGradient(shape: ConvShape, operands: ConvOperands, cfg: A
   // tiles on block n mod perGrid, so consecutive samples of one unit run on different PEs at once.
   // Here a tile's `sample` only marks whether the PE holds one (>= 0): the step's n is the sample.
   const regions: ((n: number) => readonly PeTile[])[] = [];
-  const fold = sampleFold(cfg, tile, H, W, N);
   if (byChannels) {
     const whole = Array.from({ length: cfg.px * cfg.py }, (): PeTile => ({ rows: { start: 0, end: H }, cols: { start: 0, end: W }, sample: 0 }));
     regions.push(() => whole);
-  } else if (fold.perGrid > 1) {
-    const byBlock = Array.from({ length: fold.perGrid }, (_, block) => foldedTiles(cfg, fold, tile, H, W, (b) => (b === block ? 0 : -1)));
-    regions.push((n) => byBlock[n % fold.perGrid]!);
   } else {
-    for (let ry = 0; ry < regionCount(H, tile.rows, cfg.py); ry++) {
-      for (let rx = 0; rx < regionCount(W, tile.cols, cfg.px); rx++) {
-        const tiles = regionTiles(cfg, ry, rx, tile, H, W).map((t) => ({ ...t, sample: 0 }));
-        regions.push(() => tiles);
+    const fold = sampleFold(cfg, tile, H, W, N);
+    if (fold.perGrid > 1) {
+      const byBlock = Array.from({ length: fold.perGrid }, (_, block) => foldedTiles(cfg, fold, tile, H, W, (b) => (b === block ? 0 : -1)));
+      regions.push((n) => byBlock[n % fold.perGrid]!);
+    } else {
+      for (let ry = 0; ry < regionCount(H, tile.rows, cfg.py); ry++) {
+        for (let rx = 0; rx < regionCount(W, tile.cols, cfg.px); rx++) {
+          const tiles = regionTiles(cfg, ry, rx, tile, H, W).map((t) => ({ ...t, sample: 0 }));
+          regions.push(() => tiles);
+        }
       }
     }
   }
   for (const tilesOf of regions) {
     for (const cSpan of spans(C, layout.group)) {
-      // The channels PE `pe` holds of this group: all of them (planar), or its own slice (channels).
-      const peChannels = (pe: number): Span =>
-        byChannels ? { start: Math.min(cSpan.start + pe * perPe, cSpan.end), end: Math.min(cSpan.start + (pe + 1) * perPe, cSpan.end) } : cSpan;
-      const channelsOf = tilesOf(0).map((_, pe) => peChannels(pe));
+      // The channels each PE holds of this group: all of them (planar), or its own slice (channels).
+      const channelsOf = tilesOf(0).map((_, pe): Span =>
+        byChannels ? { start: Math.min(cSpan.start + pe * perPe, cSpan.end), end: Math.min(cSpan.start + (pe + 1) * perPe, cSpan.end) } : cSpan,
+      );
       const tileLists = new GatherCache();
       for (const kSpan of spans(K, kGroup)) {
         // A PE without channels (the last PEs of a channel count that does not fill the grid) gets an empty window.
