@@ -13,7 +13,7 @@ export function peConfigPorts(p: PeParams) {
   const w = peWidths(p);
   const coord = () => Input(UInt(p.coordBits));
   return {
-    pass: Input(UInt(2)),
+    pass: Input(UInt(3)),
     /** log2 of the stride: 0, 1 or 2. */
     strideShift: Input(UInt(2)),
     padding: coord(),
@@ -93,11 +93,12 @@ export function productAddressUnit(p: PeParams, cfg: PeConfig, s: Coordinates, b
     const fwdOk = t.msb().not().and(divisibleByStride(cfg, t)).and(fwd.lt(S(out)));
     // input gradient: o = s·σ + b - p.
     const ig = S(sv).shlBy(shift).add(S(bv)).sub(pad);
-    // weight gradient: r = s + p - b·σ.
+    // weight gradient: r = s + p - b·σ; swapped (output gradients stationary): r = b + p - s·σ.
     const wg = S(sv).add(pad).sub(S(bv).shlBy(shift));
+    const wgs = S(bv).add(pad).sub(S(sv).shlBy(shift));
     const inRange = (x: Signal) => x.msb().not().and(x.lt(S(out)));
-    const value = mux(isPass(cfg, 'forward'), fwd, mux(isPass(cfg, 'inputGradient'), ig, wg));
-    const ok = mux(isPass(cfg, 'forward'), fwdOk, mux(isPass(cfg, 'inputGradient'), inRange(ig), inRange(wg)));
+    const value = mux(isPass(cfg, 'forward'), fwd, mux(isPass(cfg, 'inputGradient'), ig, mux(isPass(cfg, 'weightGradientSwapped'), wgs, wg)));
+    const ok = mux(isPass(cfg, 'forward'), fwdOk, inRange(value));
     return { value, ok };
   };
   const rows = axis(s.row, b.row, cfg.outRows);
@@ -138,18 +139,21 @@ export function meetingRangeUnit(p: PeParams, cfg: PeConfig, dim: 'row' | 'col',
   const roundUp = one.shlBy(shift).sub(one);
   const wLo = S(s0).add(pad).sub(out).add(one).add(roundUp).shrBy(shift);
   const wHi = S(s1).add(pad).shrBy(shift);
+  // swapped weight gradient: [s0·σ - p, s1·σ - p + out - 1]
+  const sLo = S(s0).shlBy(shift).sub(pad);
+  const sHi = S(s1).shlBy(shift).sub(pad).add(out).sub(one);
   let lo: Signal;
   let hi: Signal;
-  const pick = (f: Signal, i: Signal, wg: Signal, mm: Signal) =>
-    mux(isPass(cfg, 'forward'), f, mux(isPass(cfg, 'inputGradient'), i, mux(isPass(cfg, 'weightGradient'), wg, mm)));
+  const pick = (f: Signal, i: Signal, wg: Signal, wgs: Signal, mm: Signal) =>
+    mux(isPass(cfg, 'forward'), f, mux(isPass(cfg, 'inputGradient'), i, mux(isPass(cfg, 'weightGradient'), wg, mux(isPass(cfg, 'weightGradientSwapped'), wgs, mm))));
   if (dim === 'row') {
     const mLo = S(cfg.originCol);
     const mHi = S(cfg.originCol).add(S(cfg.windowCols)).sub(one);
-    lo = pick(fLo, iLo, wLo, mLo);
-    hi = pick(fHi, iHi, wHi, mHi);
+    lo = pick(fLo, iLo, wLo, sLo, mLo);
+    hi = pick(fHi, iHi, wHi, sHi, mHi);
   } else {
-    lo = pick(fLo, iLo, wLo, zero);
-    hi = pick(fHi, iHi, wHi, extent.sub(one));
+    lo = pick(fLo, iLo, wLo, sLo, zero);
+    hi = pick(fHi, iHi, wHi, sHi, extent.sub(one));
   }
   const top = extent.sub(one);
   const loC = mux(lo.lt(zero), zero, lo);

@@ -6,7 +6,7 @@ export type AnticipationCapability = 'off' | 'vector' | 'element';
 export const ANTICIPATION_CODES: Readonly<Record<AnticipationCapability, number>> = { off: 0, vector: 1, element: 2 };
 
 /** Pass codes of the `pass` configuration register. */
-export const PASS_CODES = { forward: 0, inputGradient: 1, weightGradient: 2, matmul: 3 } as const;
+export const PASS_CODES = { forward: 0, inputGradient: 1, weightGradient: 2, matmul: 3, weightGradientSwapped: 4 } as const;
 
 export interface PeParams {
   /** Broadcast vector width (a power of two, at least 2). */

@@ -12,7 +12,7 @@ import { mergeDirection, type ArrayTopParams } from '../../hw/scnn/array-params.
 import { outputIndexOf, sampleOf, stationaryChannelBaseOf } from './assemble.ts';
 import { ImpossibleWorkUnit } from './images.ts';
 import type { PassSchedule } from './scheduler.ts';
-import { groupRows, windowSize, type PeWindow } from './work-unit.ts';
+import { groupRows, isWeightGradientPass, windowSize, type PeWindow } from './work-unit.ts';
 
 /** The PE grid a schedule was made for (the scheduler's ArrayConfig px, py). */
 export interface ScheduleArray {
@@ -33,7 +33,7 @@ function linkDistance(params: Pick<ArrayTopParams, 'px' | 'py'>): (a: number, b:
 
 /** Whether the drain adds every PE's window in the reduction network (a planar weight gradient: every PE holds the same block). */
 export function reduceAcrossPes(schedule: PassSchedule): boolean {
-  return schedule.pass === 'weightGradient' && schedule.weightGradientMapping !== 'channels';
+  return isWeightGradientPass(schedule.pass) && schedule.weightGradientMapping !== 'channels';
 }
 
 /** Group boundaries: whether each unit opens and closes its window group. */

@@ -42,6 +42,12 @@ export function outputIndexOf(schedule: PassSchedule, unitIndex: number, pe: num
       if (r >= rows || c >= cols) return -1;
       return (((placement.channelBase + ch) * channels + stationaryChannelBaseOf(placement, pe) + sch) * rows + r) * cols + c;
     }
+    case 'weightGradientSwapped': {
+      // The broadcast channel is c and the stationary channel k: dW[k, c, r, s].
+      const [, channels, rows, cols] = d as [number, number, number, number];
+      if (r >= rows || c >= cols) return -1;
+      return (((stationaryChannelBaseOf(placement, pe) + sch) * channels + placement.channelBase + ch) * rows + r) * cols + c;
+    }
     case 'matmul': {
       const [rows, cols] = d as [number, number];
       if (r >= rows || c >= cols) return -1;

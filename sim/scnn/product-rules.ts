@@ -40,6 +40,12 @@ export function productAddress(
       if (r < 0 || s < 0 || r >= g.outRows || s >= g.outCols) return -1;
       return windowAddress(w, bch, sch, r, s);
     }
+    case 'weightGradientSwapped': {
+      const r = br + padding - sr * stride;
+      const s = bc + padding - sc * stride;
+      if (r < 0 || s < 0 || r >= g.outRows || s >= g.outCols) return -1;
+      return windowAddress(w, bch, sch, r, s);
+    }
     case 'matmul': {
       if (br < w.originCol || br >= w.originCol + w.windowCols) return -1;
       return (sr - w.originRow) * w.windowCols + (br - w.originCol);
@@ -93,6 +99,10 @@ export function meetingBroadcastRange(g: PassGeometry, w: PeWindow, dim: 'row' |
     case 'weightGradient':
       lo = ceilDiv(s0 + p - out + 1, st);
       hi = Math.floor((s1 + p) / st);
+      break;
+    case 'weightGradientSwapped':
+      lo = s0 * st - p;
+      hi = s1 * st - p + out - 1;
       break;
     case 'matmul':
       if (dim === 'row') {

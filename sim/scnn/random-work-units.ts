@@ -124,6 +124,12 @@ export function randomWorkUnit(o: RandomUnitOptions): WorkUnit {
   const batch = between(1, 2);
   const x = Array.from({ length: batch }, () => plane(h, w, cIn));
   const dy = Array.from({ length: batch }, () => plane(e, f, kOut));
+  if (o.pass === 'weightGradientSwapped') {
+    // The same pairs with the roles swapped: dY[n] stationary, X[n] broadcast.
+    return assemble({ pass: 'weightGradientSwapped', stride: st, padding: p, outRows: r, outCols: s, broadcastRows: h, broadcastCols: w }, dy, x, dy.map((_, i) => i), {
+      originRow: 0, originCol: 0, windowRows: r, windowCols: s, channels: cIn, stationaryChannels: kOut,
+    });
+  }
   return assemble({ pass: 'weightGradient', stride: st, padding: p, outRows: r, outCols: s, broadcastRows: e, broadcastCols: f }, x, dy, x.map((_, i) => i), {
     originRow: 0, originCol: 0, windowRows: r, windowCols: s, channels: kOut, stationaryChannels: cIn,
   });

@@ -16,14 +16,27 @@
  * | forward        | X (c fixed)   | W (ch = k)     | (k, e, f)              | ty = s.row+p-b.row ≥ 0, σ | ty, ty/σ < outRows (cols alike) |
  * | inputGradient  | dY (k fixed)  | W (ch = c)     | (c, h, w)              | h = s.row·σ+b.row-p in [0, outRows) (cols alike) |
  * | weightGradient | X (ch = c)    | dY (ch = k)    | (k, c, r, s)           | r = s.row+p-b.row·σ in [0, outRows) (cols alike) |
+ * | weightGradientSwapped | dY (ch = k) | X (ch = c)  | (k, c, r, s)           | r = b.row+p-s.row·σ in [0, outRows) (cols alike) |
  * | matmul         | A (row = i)   | B (row = j)    | (i, j)                 | j in the PE's output columns [originCol, originCol+windowCols) |
  *
  * Stationary elements of a segment and broadcast elements of a broadcast
  * segment are sorted by (row, col, ch), so the rows that can meet a stationary
  * vector form one contiguous run of the broadcast segment (ANT's row pointers).
  */
-export type ArrayPass = 'forward' | 'inputGradient' | 'weightGradient' | 'matmul';
-export const ARRAY_PASSES: readonly ArrayPass[] = ['forward', 'inputGradient', 'weightGradient', 'matmul'];
+/**
+ * The array's passes. `weightGradientSwapped` computes the weight gradient with the operands'
+ * roles swapped [ours]: the output gradients (dense under a top-K workload) stay in the PEs and
+ * the sparse activations are broadcast, so the fill copies non-zeros only and a stationary vector
+ * holds several output channels of one pixel, whose products with a broadcast activation all fall
+ * inside the kernel (docs/pe-array.md section 4).
+ */
+export type ArrayPass = 'forward' | 'inputGradient' | 'weightGradient' | 'weightGradientSwapped' | 'matmul';
+export const ARRAY_PASSES: readonly ArrayPass[] = ['forward', 'inputGradient', 'weightGradient', 'weightGradientSwapped', 'matmul'];
+
+/** Whether a pass computes a weight gradient (its outputs are K x C x R x S). */
+export function isWeightGradientPass(pass: ArrayPass): pass is 'weightGradient' | 'weightGradientSwapped' {
+  return pass === 'weightGradient' || pass === 'weightGradientSwapped';
+}
 
 /** How much of the redundant work the sequencer anticipates. */
 export type Anticipation = 'off' | 'vector' | 'element';
@@ -57,8 +70,8 @@ export interface PassGeometry {
  * col - originCol); bank = address mod banks, depth = address div banks.
  *
  * - forward / inputGradient: (b.ch, oy, ox) -> ((b.ch * windowRows) + oy - originRow) * windowCols + ox - originCol
- * - weightGradient: (b.ch, s.ch, r, s) -> ((b.ch * stationaryChannels + s.ch) * windowRows + r) * windowCols + s
- *   (origin 0; window = outRows x outCols)
+ * - weightGradient, weightGradientSwapped: (b.ch, s.ch, r, s) -> ((b.ch * stationaryChannels + s.ch) * windowRows + r) * windowCols + s
+ *   (origin 0; window = outRows x outCols; b.ch is k, s.ch is c, or the other way round when swapped)
  * - matmul: (i, j) -> (i - originRow) * windowCols + j - originCol
  */
 export interface PeWindow {
@@ -66,9 +79,9 @@ export interface PeWindow {
   readonly originCol: number;
   readonly windowRows: number;
   readonly windowCols: number;
-  /** Broadcast channels held (output channels of forward, input channels of inputGradient, k of weightGradient; 1 for matmul). */
+  /** Broadcast channels held (output channels of forward, input channels of inputGradient, k of weightGradient, c of weightGradientSwapped; 1 for matmul). */
   readonly channels: number;
-  /** Stationary channels held (weightGradient only; 1 otherwise). */
+  /** Stationary channels held (c of weightGradient, k of weightGradientSwapped; 1 otherwise). */
   readonly stationaryChannels: number;
 }
 
