@@ -26,7 +26,7 @@ import { ScnnArrayTop } from '../hw/scnn/array-top.ts';
 import { TRAINING_PASSES } from '../sim/golden/conv-shape.ts';
 import { countRcpFast } from '../sim/golden/rcp-count.ts';
 import type { ArrayCounters } from '../sim/scnn/array-cycle-model.ts';
-import { WEIGHT_GRADIENT_MAPPINGS, type WeightGradientMapping } from '../sim/scnn/array-config.ts';
+import { WEIGHT_GRADIENT_MAPPINGS, WEIGHT_GRADIENT_STATIONARY, type WeightGradientMapping, type WeightGradientStationary } from '../sim/scnn/array-config.ts';
 import { passCounters, planRuns } from '../sim/scnn/array-runs.ts';
 import { goldenPassOutput, isFullyConnected, schedulePass } from '../sim/scnn/layer-run.ts';
 import { figuresTable, derive, total, type PassFigures } from '../sim/scnn/step-figures.ts';
@@ -54,6 +54,7 @@ interface Options {
   pointerLanes: number;
   bankMapping: BankMapping;
   weightGradient: WeightGradientMapping;
+  weightGradientStationary: WeightGradientStationary;
 }
 
 /** The default array, or its single-buffered accumulators with --accumulator-sets 1, its pointer lanes from --pointer-lanes, its modulo banks with --bank-mapping modulo (set in main). */
@@ -120,7 +121,7 @@ async function main(opts: Options): Promise<void> {
   const runTask = async (index: number, session: BulkSession | undefined): Promise<void> => {
     const { layer, pass } = tasks[index]!;
     const { shape, operands, conv } = layerData(layer);
-    const schedule = schedulePass(shape, pass, operands, { ...scheduleConfig(PARAMS, GRID, CAPACITIES), weightGradientMapping: opts.weightGradient }, layer.name);
+    const schedule = schedulePass(shape, pass, operands, { ...scheduleConfig(PARAMS, GRID, CAPACITIES), weightGradientMapping: opts.weightGradient, weightGradientStationary: opts.weightGradientStationary }, layer.name);
     const golden = conv ? conv[pass] : { products: scheduledProducts(schedule), valid: matmulValid(shape, pass, operands) };
     const runs = planRuns(schedule, GRID, PARAMS);
     const modelCounters = {} as Record<Anticipation, ArrayCounters>;
@@ -246,5 +247,6 @@ await runCli(
     .option('--pointer-lanes <n>', 'pointers the fill copies per cycle (1, 2 or 4); 1: the one-pointer fill', integerArg(1, DEFAULT_ARRAY_TOP.pe.F), DEFAULT_ARRAY_TOP.pe.pointerLanes)
     .addOption(new Option('--bank-mapping <mapping>', 'xor: bank = address XOR entry bits (spreads weight-gradient channels); modulo: the address\'s low bits').choices([...BANK_MAPPINGS]).default('xor'))
     .addOption(new Option('--weight-gradient <mapping>', 'planar: PEs hold tiles of the plane and the reduction network sums one block; channels: PEs hold channels and drain their own blocks; auto: channels where every PE gets at least I of them').choices([...WEIGHT_GRADIENT_MAPPINGS]).default('auto'))
+    .addOption(new Option('--weight-gradient-stationary <operand>', 'activations: the PEs hold the activations and the output gradients are broadcast; outputGradients: the other way round; auto: the scheduler picks').choices([...WEIGHT_GRADIENT_STATIONARY]).default('auto'))
     .action(main),
 );

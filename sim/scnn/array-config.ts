@@ -35,6 +35,8 @@ export interface ArrayConfig {
   readonly anticipation: AnticipationCapability;
   /** How the scheduler maps a weight gradient onto the PEs (docs/pe-array.md section 4, step 1); `auto` when absent. */
   readonly weightGradientMapping?: WeightGradientMapping;
+  /** Which operand of a weight gradient stays in the PEs (docs/pe-array.md section 4, step 1); `auto` when absent. */
+  readonly weightGradientStationary?: WeightGradientStationary;
 }
 
 /**
@@ -46,6 +48,14 @@ export interface ArrayConfig {
  */
 export type WeightGradientMapping = 'planar' | 'channels' | 'auto';
 export const WEIGHT_GRADIENT_MAPPINGS: readonly WeightGradientMapping[] = ['auto', 'planar', 'channels'];
+
+/**
+ * activations: the activations stay in the PEs and the output gradients are broadcast (the
+ * `weightGradient` pass); outputGradients: the other way round (`weightGradientSwapped`), which
+ * broadcasts the sparse operand and keeps the dense one; auto: the scheduler picks.
+ */
+export type WeightGradientStationary = 'activations' | 'outputGradients' | 'auto';
+export const WEIGHT_GRADIENT_STATIONARY: readonly WeightGradientStationary[] = ['auto', 'activations', 'outputGradients'];
 
 /** How much of each operand one work unit may bring (the scheduler's capacities). */
 export interface UnitCapacities {

@@ -559,6 +559,24 @@ function gradientBands(E: number, Fo: number, padding: number, stride: number, c
   return { bands, tableRows };
 }
 
+/** Whether the pointer tables of a whole broadcast plane fit the PE's pointer memory. */
+function planeTablesFit(rows: number, cols: number, padding: number, stride: number, cfg: ArrayConfig): boolean {
+  const plane: PassGeometry = { pass: 'weightGradientSwapped', stride, padding, outRows: 1, outCols: 1, broadcastRows: rows, broadcastCols: cols };
+  return segmentPointerEntries(plane, cfg.anticipation) <= cfg.pointerDepth;
+}
+
+/** A swapped weight gradient broadcasts the whole activation plane of each sample: its tables must fit (no bands). */
+function swappedPlaneTables(roles: WeightGradientRoles, padding: number, stride: number, cfg: ArrayConfig, label: string): { bands: GradientBand[]; tableRows: number } {
+  const { broadcastRows: H, broadcastCols: W } = roles;
+  if (!planeTablesFit(H, W, padding, stride, cfg)) {
+    throw new RangeError(
+      `${label}: a weight gradient with the output gradients stationary broadcasts the whole ${H} x ${W} activation plane, ` +
+        `whose pointer tables do not fit the PE's pointer memory (${cfg.pointerDepth} entries); keep the activations stationary`,
+    );
+  }
+  return { bands: [{ rows: { start: 0, end: H }, shift: 0 }], tableRows: H };
+}
+
 /** `list` (sorted by row) with its rows less `rowShift`, from its first element at or after `rowShift`. */
 function shiftedRows(list: ElementList, rowShift: number): ElementList {
   if (rowShift === 0) return list;
@@ -569,8 +587,24 @@ function shiftedRows(list: ElementList, rowShift: number): ElementList {
 }
 
 /**
+ * The two operands of a weight gradient in their roles: the one the PEs hold (activations X in
+ * `weightGradient`, output gradients dY in `weightGradientSwapped`) and the one broadcast.
+ */
+interface WeightGradientRoles {
+  readonly pass: 'weightGradient' | 'weightGradientSwapped';
+  readonly stationary: PlaneIndex;
+  readonly stationaryChannels: number;
+  readonly stationaryRows: number;
+  readonly stationaryCols: number;
+  readonly broadcast: PlaneIndex;
+  readonly broadcastChannels: number;
+  readonly broadcastRows: number;
+  readonly broadcastCols: number;
+}
+
+/**
  * How a weight gradient's stationary channels lie on the PEs. Planar: every PE takes a tile of
- * the activation plane in all `group` channels of a window group and accumulates the same
+ * the stationary plane in all `group` channels of a window group and accumulates the same
  * K_g x C_g x R x S block, which the reduction network sums. Channels [ours]: every PE takes the
  * whole plane of `perPe` channels of its own, so the PEs hold disjoint blocks that drain into their
  * own slices side by side, Px·Py bank rows a cycle where the reduction network writes one.
@@ -578,23 +612,31 @@ function shiftedRows(list: ElementList, rowShift: number): ElementList {
 interface WeightGradientLayout {
   readonly mapping: 'planar' | 'channels';
   readonly tile: { rows: number; cols: number };
-  /** Channels one window group covers (all PEs together). */
+  /** Stationary channels one window group covers (all PEs together). */
   readonly group: number;
-  /** Channels one PE holds of a window group. */
+  /** Stationary channels one PE holds of a window group. */
   readonly perPe: number;
 }
 
-function weightGradientLayout(shape: ConvShape, activations: PlaneIndex, banded: boolean, cfg: ArrayConfig, label: string): WeightGradientLayout {
-  const { batch: N, inChannels: C, height: H, width: W, kernelHeight: R, kernelWidth: S } = shape;
+function weightGradientLayout(shape: ConvShape, roles: WeightGradientRoles, banded: boolean, cfg: ArrayConfig, label: string): WeightGradientLayout {
+  const { batch: N, kernelHeight: R, kernelWidth: S } = shape;
+  const { stationaryChannels: C, stationaryRows: H, stationaryCols: W } = roles;
   const entries = accumulatorEntries(cfg);
   const channelLimit = maxCoordinate(cfg) + 1;
   const pes = cfg.px * cfg.py;
+  const swapped = roles.pass === 'weightGradientSwapped';
   const choice = cfg.weightGradientMapping ?? 'auto';
   // Auto takes channels when every PE gets at least I of them: then a stationary vector is mostly
-  // one pixel's channels, which meet the same gradients. With fewer, a vector spans several pixels
-  // of one channel and most of its products fall outside the kernel (ResNet-18 CIFAR's 64- and
-  // 128-channel layers took 1.0-2.5x as long by channels as planar in `element`).
-  if (choice === 'channels' || (choice === 'auto' && C >= pes * cfg.I)) {
+  // one pixel's channels, which meet the same broadcast elements. With fewer, a vector spans
+  // several pixels of one channel and most of its products fall outside the kernel (ResNet-18
+  // CIFAR's 64- and 128-channel layers took 1.0-2.5x as long by channels as planar in `element`,
+  // activations stationary). Swapped, one output channel per PE is enough: the broadcast
+  // activations of a row run then meet a vector's I neighbouring pixels, and the drain needs no
+  // reduction. Unless the activations have fewer channels than a broadcast vector has lanes (an
+  // image's RGB planes): then a planar vector of I output channels of one pixel fills the
+  // multipliers better (ResNet-18 CIFAR's conv1: 4,397 cycles planar, 13,821 by channels).
+  const wanted = swapped ? C >= pes && roles.broadcastChannels >= cfg.F : C >= pes * cfg.I;
+  if (choice === 'channels' || (choice === 'auto' && wanted)) {
     // As few channels per PE as cover C; one step brings a PE its channels' whole plane of one sample,
     // so the most non-zeros of any sample's slice of perPe channels must fit the stationary buffer.
     const perPe = Math.max(1, Math.min(Math.ceil(C / pes), Math.floor(entries / (R * S)), channelLimit));
@@ -602,42 +644,77 @@ function weightGradientLayout(shape: ConvShape, activations: PlaneIndex, banded:
     for (let n = 0; n < N; n++) {
       for (let c0 = 0; c0 < C; c0 += perPe) {
         let count = 0;
-        for (let c = c0; c < Math.min(c0 + perPe, C); c++) count += activations.plane(n, c).rowPtr[H]!;
+        for (let c = c0; c < Math.min(c0 + perPe, C); c++) count += roles.stationary.plane(n, c).rowPtr[H]!;
         if (count > most.count) most = { count, n, c: c0 };
       }
     }
     // A band of a large output-gradient plane meets few of a plane's rows: such a pass stays planar.
     if (!banded && most.count <= cfg.stationaryCapacity) return { mapping: 'channels', tile: { rows: H, cols: W }, group: perPe * pes, perPe };
     if (choice === 'channels') {
+      const operand = swapped ? 'output-gradient' : 'activation';
       throw new RangeError(
         banded
           ? `${label}: a weight gradient whose output-gradient plane comes in row bands cannot be mapped by channels; use the planar mapping`
-          : `${label}: a weight gradient mapped by channels needs ${most.count} activation non-zeros (sample ${most.n}, channels ${most.c}-${Math.min(most.c + perPe, C) - 1} of the ${H} x ${W} plane) in one PE's stationary buffer, which holds ${cfg.stationaryCapacity}; use the planar mapping`,
+          : `${label}: a weight gradient mapped by channels needs ${most.count} ${operand} non-zeros (sample ${most.n}, channels ${most.c}-${Math.min(most.c + perPe, C) - 1} of the ${H} x ${W} plane) in one PE's stationary buffer, which holds ${cfg.stationaryCapacity}; use the planar mapping`,
       );
     }
   }
   const tile = shrinkTile(Math.ceil(H / cfg.py), Math.ceil(W / cfg.px), (r, c) => r * c <= cfg.stationaryCapacity, label);
-  const group = Math.min(C, Math.floor(cfg.stationaryCapacity / (tile.rows * tile.cols)), Math.floor(entries / (R * S)), channelLimit);
+  const pairs = Math.floor(entries / (R * S));
+  let group = Math.min(C, Math.floor(cfg.stationaryCapacity / (tile.rows * tile.cols)), pairs, channelLimit);
+  if (swapped) {
+    // The broadcast activations are filled once per group of output channels, so a larger group
+    // fills less; the group's window leaves the rest of the accumulators to the broadcast channels,
+    // whose number sets how many activations a stationary vector meets per kernel row.
+    group = Math.min(group, Math.max(cfg.I, Math.floor(Math.sqrt(pairs * 2) / cfg.I) * cfg.I));
+  }
   return { mapping: 'planar', tile, group, perPe: group };
 }
 
-/** Weight gradient: samples (and row bands of a large output-gradient plane) are the reduction steps; the PEs hold tiles (planar) or channels of the activations. */
-function scheduleWeightGradient(shape: ConvShape, operands: ConvOperands, cfg: ArrayConfig, label: string): PassSchedule {
-  const { batch: N, inChannels: C, outChannels: K, height: H, width: W, kernelHeight: R, kernelWidth: S, stride, padding } = shape;
+/**
+ * Which operand a weight gradient keeps in the PEs. Auto keeps the output gradients [ours]
+ * whenever the activation plane's pointer tables fit the PE (the swapped pass broadcasts whole
+ * planes, without bands): a top-K workload leaves the output gradients dense and the activations
+ * sparse, so broadcasting the activations fills only non-zeros, and a stationary vector of output
+ * channels of one pixel makes every product it meets valid. On ResNet-18 CIFAR every layer's
+ * weight gradient took fewer cycles in `element` so (docs/pe-array.md section 4).
+ */
+function weightGradientRoles(shape: ConvShape, operands: ConvOperands, cfg: ArrayConfig): WeightGradientRoles {
+  const { batch: N, inChannels: C, outChannels: K, height: H, width: W, stride, padding } = shape;
   const E = outputHeight(shape);
   const Fo = outputWidth(shape);
+  const activations = new PlaneIndex(operands.activations, [N, C, H, W]);
+  const gradients = new PlaneIndex(operands.outputGradients, [N, K, E, Fo]);
+  const choice = cfg.weightGradientStationary ?? 'auto';
+  const swapped = choice === 'outputGradients' || (choice === 'auto' && planeTablesFit(H, W, padding, stride, cfg));
+  return swapped
+    ? { pass: 'weightGradientSwapped', stationary: gradients, stationaryChannels: K, stationaryRows: E, stationaryCols: Fo, broadcast: activations, broadcastChannels: C, broadcastRows: H, broadcastCols: W }
+    : { pass: 'weightGradient', stationary: activations, stationaryChannels: C, stationaryRows: H, stationaryCols: W, broadcast: gradients, broadcastChannels: K, broadcastRows: E, broadcastCols: Fo };
+}
+
+/**
+ * Weight gradient: samples (and row bands of a large broadcast plane) are the reduction steps; the
+ * PEs hold tiles (planar) or channels of the stationary operand, and see the broadcast operand's
+ * whole plane in a group of its channels.
+ */
+function scheduleWeightGradient(shape: ConvShape, operands: ConvOperands, cfg: ArrayConfig, label: string): PassSchedule {
+  const { batch: N, inChannels: C, outChannels: K, kernelHeight: R, kernelWidth: S, stride, padding } = shape;
   const entries = accumulatorEntries(cfg);
   if (R * S > entries) throw new RangeError(`${label}: a ${R}x${S} kernel needs ${R * S} accumulators per channel pair; a PE has ${entries}`);
-  const { bands, tableRows } = gradientBands(E, Fo, padding, stride, cfg, label);
-  const activationIndex = new PlaneIndex(operands.activations, [N, C, H, W]);
-  const layout = weightGradientLayout(shape, activationIndex, bands.length > 1, cfg, label);
+  const roles = weightGradientRoles(shape, operands, cfg);
+  const swapped = roles.pass === 'weightGradientSwapped';
+  const { bands, tableRows } = swapped
+    ? swappedPlaneTables(roles, padding, stride, cfg, label)
+    : gradientBands(roles.broadcastRows, roles.broadcastCols, padding, stride, cfg, label);
+  const layout = weightGradientLayout(shape, roles, bands.length > 1, cfg, label);
   const { tile, perPe } = layout;
+  const sRows = roles.stationaryRows;
+  const sCols = roles.stationaryCols;
   const byChannels = layout.mapping === 'channels';
-  const kGroup = Math.min(K, Math.floor(entries / (perPe * R * S)), maxCoordinate(cfg) + 1);
-  const geometry: PassGeometry = { pass: 'weightGradient', stride, padding, outRows: R, outCols: S, broadcastRows: tableRows, broadcastCols: Fo };
-  const gradientIndex = new PlaneIndex(operands.outputGradients, [N, K, E, Fo]);
-  const gradientBlocks = new GatherCache();
-  const gradientCols: Span = { start: 0, end: Fo };
+  const bGroup = Math.min(roles.broadcastChannels, Math.floor(entries / (perPe * R * S)), maxCoordinate(cfg) + 1);
+  const geometry: PassGeometry = { pass: roles.pass, stride, padding, outRows: R, outCols: S, broadcastRows: tableRows, broadcastCols: roles.broadcastCols };
+  const broadcastBlocks = new GatherCache();
+  const broadcastCols: Span = { start: 0, end: roles.broadcastCols };
   const units: ScheduledUnit[] = [];
   let unformedProducts = 0;
   // Each region gives every PE's tile of sample n: the same tiles for every sample, or (folded) sample n's
@@ -645,30 +722,30 @@ function scheduleWeightGradient(shape: ConvShape, operands: ConvOperands, cfg: A
   // Here a tile's `sample` only marks whether the PE holds one (>= 0): the step's n is the sample.
   const regions: ((n: number) => readonly PeTile[])[] = [];
   if (byChannels) {
-    const whole = Array.from({ length: cfg.px * cfg.py }, (): PeTile => ({ rows: { start: 0, end: H }, cols: { start: 0, end: W }, sample: 0 }));
+    const whole = Array.from({ length: cfg.px * cfg.py }, (): PeTile => ({ rows: { start: 0, end: sRows }, cols: { start: 0, end: sCols }, sample: 0 }));
     regions.push(() => whole);
   } else {
-    const fold = sampleFold(cfg, tile, H, W, N);
+    const fold = sampleFold(cfg, tile, sRows, sCols, N);
     if (fold.perGrid > 1) {
-      const byBlock = Array.from({ length: fold.perGrid }, (_, block) => foldedTiles(cfg, fold, tile, H, W, (b) => (b === block ? 0 : -1)));
+      const byBlock = Array.from({ length: fold.perGrid }, (_, block) => foldedTiles(cfg, fold, tile, sRows, sCols, (b) => (b === block ? 0 : -1)));
       regions.push((n) => byBlock[n % fold.perGrid]!);
     } else {
-      for (let ry = 0; ry < regionCount(H, tile.rows, cfg.py); ry++) {
-        for (let rx = 0; rx < regionCount(W, tile.cols, cfg.px); rx++) {
-          const tiles = regionTiles(cfg, ry, rx, tile, H, W).map((t) => ({ ...t, sample: 0 }));
+      for (let ry = 0; ry < regionCount(sRows, tile.rows, cfg.py); ry++) {
+        for (let rx = 0; rx < regionCount(sCols, tile.cols, cfg.px); rx++) {
+          const tiles = regionTiles(cfg, ry, rx, tile, sRows, sCols).map((t) => ({ ...t, sample: 0 }));
           regions.push(() => tiles);
         }
       }
     }
   }
   for (const tilesOf of regions) {
-    for (const cSpan of spans(C, layout.group)) {
+    for (const sSpan of spans(roles.stationaryChannels, layout.group)) {
       // The channels each PE holds of this group: all of them (planar), or its own slice (channels).
       const channelsOf = tilesOf(0).map((_, pe): Span =>
-        byChannels ? { start: Math.min(cSpan.start + pe * perPe, cSpan.end), end: Math.min(cSpan.start + (pe + 1) * perPe, cSpan.end) } : cSpan,
+        byChannels ? { start: Math.min(sSpan.start + pe * perPe, sSpan.end), end: Math.min(sSpan.start + (pe + 1) * perPe, sSpan.end) } : sSpan,
       );
       const tileLists = new GatherCache();
-      for (const kSpan of spans(K, kGroup)) {
+      for (const bSpan of spans(roles.broadcastChannels, bGroup)) {
         // A PE without channels (the last PEs of a channel count that does not fill the grid) gets an empty window.
         const windows = channelsOf.map(
           (ch): PeWindow => ({
@@ -676,7 +753,7 @@ function scheduleWeightGradient(shape: ConvShape, operands: ConvOperands, cfg: A
             originCol: 0,
             windowRows: ch.end > ch.start ? R : 0,
             windowCols: ch.end > ch.start ? S : 0,
-            channels: kSpan.end - kSpan.start,
+            channels: bSpan.end - bSpan.start,
             stationaryChannels: Math.max(1, ch.end - ch.start),
           }),
         );
@@ -684,13 +761,13 @@ function scheduleWeightGradient(shape: ConvShape, operands: ConvOperands, cfg: A
           for (let n = 0; n < N; n++) {
             const whole = tilesOf(n).map((t, pe) => {
               const ch = channelsOf[pe]!;
-              return t.sample < 0 || ch.end <= ch.start ? EMPTY_LIST : tileLists.get(`${n}:${pe}`, () => activationIndex.gather(n, 1, ch, t.rows, t.cols));
+              return t.sample < 0 || ch.end <= ch.start ? EMPTY_LIST : tileLists.get(`${n}:${pe}`, () => roles.stationary.gather(n, 1, ch, t.rows, t.cols));
             });
             for (const band of bands) {
-              const broadcast = gradientBlocks.get(`${n}:${kSpan.start}:${band.rows.start}`, () =>
-                shiftedRows(gradientIndex.gather(n, 1, kSpan, band.rows, gradientCols), band.shift),
+              const broadcast = broadcastBlocks.get(`${n}:${bSpan.start}:${band.rows.start}`, () =>
+                shiftedRows(roles.broadcast.gather(n, 1, bSpan, band.rows, broadcastCols), band.shift),
               );
-              // A band's stationary lists are the same for every output-channel group: shifted once.
+              // A band's stationary lists are the same for every broadcast channel group: shifted once.
               const stationary = whole.map((list, pe) =>
                 band.shift === 0 ? list : tileLists.get(`${n}:${pe}:${band.shift}`, () => shiftedRows(list, band.shift * stride)),
               );
@@ -702,8 +779,8 @@ function scheduleWeightGradient(shape: ConvShape, operands: ConvOperands, cfg: A
         const group = nextGroup(units);
         const placement: Placement = {
           n: 0,
-          channelBase: kSpan.start,
-          stationaryChannelBase: cSpan.start,
+          channelBase: bSpan.start,
+          stationaryChannelBase: sSpan.start,
           rowBase: 0,
           colBase: 0,
           ...(byChannels ? { peStationaryChannelBases: channelsOf.map((ch) => ch.start) } : {}),
@@ -713,11 +790,11 @@ function scheduleWeightGradient(shape: ConvShape, operands: ConvOperands, cfg: A
     }
   }
   return {
-    pass: 'weightGradient',
+    pass: roles.pass,
     outputDims: [K, C, R, S],
     units,
     tile,
-    channelGroup: kGroup,
+    channelGroup: bGroup,
     stationaryChannelGroup: perPe,
     unformedProducts,
     weightGradientMapping: layout.mapping,

@@ -32,7 +32,9 @@ export function passCases(seed: number, passes: readonly TrainingPass[] = ['forw
     { name: 'fc 40 -> 7', shape: { batch: 3, inChannels: 40, outChannels: 7, height: 1, width: 1, kernelHeight: 1, kernelWidth: 1, stride: 1, padding: 0 }, density: 0.4, grid: { px: 3, py: 2 } },
     { name: 'fc 12 -> 19', shape: { batch: 2, inChannels: 12, outChannels: 19, height: 1, width: 1, kernelHeight: 1, kernelWidth: 1, stride: 1, padding: 0 }, density: 1, grid: { px: 3, py: 3 } },
   ];
-  return layers.flatMap((l) =>
+  // Every other layer keeps a weight gradient's activations stationary; the rest leave the choice
+  // to the scheduler, which swaps the operands wherever the activation plane's tables fit.
+  return layers.flatMap((l, i) =>
     passes.map((pass): PassCase => ({
       label: l.name,
       shape: l.shape,
@@ -40,6 +42,7 @@ export function passCases(seed: number, passes: readonly TrainingPass[] = ['forw
       operands: randomOperands(l.shape, l.density, deriveSeed(seed, l.name)),
       grid: l.grid,
       capacities: SMALL_UNITS,
+      ...(pass === 'weightGradient' && i % 2 === 0 ? { weightGradientStationary: 'activations' as const } : {}),
     })),
   );
 }

@@ -2,7 +2,7 @@ import type { ArrayTopParams } from '../../hw/scnn/array-params.ts';
 import { outputHeight, outputWidth, type ConvShape, type TrainingPass } from '../../sim/golden/conv-shape.ts';
 import { Rng } from '../../sim/golden/random.ts';
 import { countRcpFast } from '../../sim/golden/rcp-count.ts';
-import { scheduleConfig, type ArrayConfig, type UnitCapacities, type WeightGradientMapping } from '../../sim/scnn/array-config.ts';
+import { scheduleConfig, type ArrayConfig, type UnitCapacities, type WeightGradientMapping, type WeightGradientStationary } from '../../sim/scnn/array-config.ts';
 import { arrayCycleModel, ARRAY_COUNTER_NAMES, type ArrayCounters } from '../../sim/scnn/array-cycle-model.ts';
 import type { ScheduleArray } from '../../sim/scnn/array-images.ts';
 import { firstMismatch, goldenPassOutput, isFullyConnected, schedulePass } from '../../sim/scnn/layer-run.ts';
@@ -25,14 +25,20 @@ export interface PassCase {
   readonly capacities: UnitCapacities;
   /** How a weight gradient is mapped (the scheduler's `auto` when absent). */
   readonly weightGradientMapping?: WeightGradientMapping;
+  /** Which operand of a weight gradient stays in the PEs (the scheduler's `auto` when absent). */
+  readonly weightGradientStationary?: WeightGradientStationary;
 }
 
 export { scheduleConfig };
 
-/** The scheduler's view of the array for a case: its grid, capacities and weight-gradient mapping. */
+/** The scheduler's view of the array for a case: its grid, capacities and weight-gradient choices. */
 export function caseConfig(params: ArrayTopParams, c: PassCase): ArrayConfig {
   const config = scheduleConfig(params, c.grid, c.capacities);
-  return c.weightGradientMapping ? { ...config, weightGradientMapping: c.weightGradientMapping } : config;
+  return {
+    ...config,
+    ...(c.weightGradientMapping ? { weightGradientMapping: c.weightGradientMapping } : {}),
+    ...(c.weightGradientStationary ? { weightGradientStationary: c.weightGradientStationary } : {}),
+  };
 }
 
 /**

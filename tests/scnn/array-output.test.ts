@@ -8,7 +8,7 @@ import { randomOperands } from '../../tb/scnn/array-check.ts';
 import { referenceWorkUnit } from '../../sim/scnn/reference.ts';
 import type { PassSchedule } from '../../sim/scnn/scheduler.ts';
 import { passCases, SMALL_UNITS } from '../../tb/scnn/array-cases.ts';
-import { scheduleConfig } from '../../tb/scnn/array-check.ts';
+import { caseConfig, scheduleConfig } from '../../tb/scnn/array-check.ts';
 import { TEST_ARRAY_TOP } from '../../tb/scnn/array-test-params.ts';
 import { convCaseArb } from '../golden/arbitraries.ts';
 
@@ -69,7 +69,7 @@ test('the output plan (slots, reduction, halo merge program, owners) applied to 
   let spreadSlices = 0;
   let selfSends = 0;
   for (const c of passCases(11)) {
-    const schedule = schedulePass(c.shape, c.pass, c.operands, scheduleConfig(TEST_ARRAY_TOP, c.grid, c.capacities), c.label);
+    const schedule = schedulePass(c.shape, c.pass, c.operands, caseConfig(TEST_ARRAY_TOP, c), c.label);
     const plan = planOutput(schedule, c.grid, TEST_ARRAY_TOP, true);
     const mismatch = firstMismatch(applyPlan(schedule, c.grid, TEST_ARRAY_TOP, plan), goldenPassOutput(c.shape, c.pass, c.operands, c.label));
     expect(mismatch, `${c.label} ${c.pass}`).toBeUndefined();
@@ -117,7 +117,7 @@ test('property: the output plan gives the golden layer for random layers, passes
 
 test('a PE whose tile reaches no output has an empty window: it drains no row and takes no part in the halo merge', () => {
   for (const c of passCases(5, ['forward', 'inputGradient']).filter((x) => x.label === 'conv 2x4 k3 s1 p1' || x.label === 'conv 3x3 k1 s2 p0')) {
-    const schedule = schedulePass(c.shape, c.pass, c.operands, scheduleConfig(TEST_ARRAY_TOP, c.grid, c.capacities), c.label);
+    const schedule = schedulePass(c.shape, c.pass, c.operands, caseConfig(TEST_ARRAY_TOP, c), c.label);
     const idle = new Set<number>();
     schedule.units.forEach(({ unit }) => unit.pes.forEach((pe, k) => pe.window.windowRows * pe.window.windowCols === 0 && idle.add(hardwarePe(k, c.grid, TEST_ARRAY_TOP))));
     expect(idle.size, `${c.label} ${c.pass}`).toBeGreaterThan(0);

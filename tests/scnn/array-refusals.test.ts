@@ -4,11 +4,11 @@ import { ScnnArrayTop } from '../../hw/scnn/array-top.ts';
 import { encodeArrayTop } from '../../sim/scnn/array-images.ts';
 import { schedulePass } from '../../sim/scnn/layer-run.ts';
 import { passCases } from '../../tb/scnn/array-cases.ts';
-import { scheduleConfig } from '../../tb/scnn/array-check.ts';
+import { caseConfig } from '../../tb/scnn/array-check.ts';
 import { TEST_ARRAY_TOP } from '../../tb/scnn/array-test-params.ts';
 
 const c = passCases(5, ['forward']).find((x) => x.label === 'conv 6x6 k5 s2 p3')!;
-const schedule = schedulePass(c.shape, c.pass, c.operands, scheduleConfig(TEST_ARRAY_TOP, c.grid, c.capacities), c.label);
+const schedule = schedulePass(c.shape, c.pass, c.operands, caseConfig(TEST_ARRAY_TOP, c), c.label);
 const encode = (params = TEST_ARRAY_TOP, grid = c.grid, limit = 1000) => () => encodeArrayTop(schedule, grid, params, 'element', limit);
 
 test('a pass that fits encodes', () => {
@@ -28,7 +28,7 @@ test('a pass the array cannot hold is refused with the limit it exceeds, before 
 
 test('a pass whose windows or halo merge exceed the output slices or the merge program is refused', () => {
   const wide = passCases(5, ['forward']).find((x) => x.label === 'conv 13x15 k3 s2 p1')!;
-  const s = schedulePass(wide.shape, wide.pass, wide.operands, scheduleConfig(TEST_ARRAY_TOP, wide.grid, wide.capacities), wide.label);
+  const s = schedulePass(wide.shape, wide.pass, wide.operands, caseConfig(TEST_ARRAY_TOP, wide), wide.label);
   const run = (params: typeof TEST_ARRAY_TOP) => () => encodeArrayTop(s, wide.grid, params, 'element', 1000);
   expect(run(TEST_ARRAY_TOP)).not.toThrow();
   expect(run({ ...TEST_ARRAY_TOP, sliceDepth: 128 })).toThrow(/forward pass refused: PE 1's windows need 160 output-slice entries over the pass; its slice holds 128/);

@@ -66,7 +66,7 @@ test('property: random layers (densities 0-100 %, strides 1-2, paddings 0-3) on 
 test('the watchdog ends a pass at the cycle limit with the counters so far', async () => {
   const m = await model();
   const c = passCases(3, ['weightGradient'])[0]!;
-  const schedule = schedulePass(c.shape, c.pass, c.operands, scheduleConfig(TEST_ARRAY_TOP, c.grid, c.capacities), c.label);
+  const schedule = schedulePass(c.shape, c.pass, c.operands, caseConfig(TEST_ARRAY_TOP, c), c.label);
   const full = arrayCycleModel(schedule, c.grid, TEST_ARRAY_TOP, 'off').counters;
   const limit = Math.floor(full.cycles / 2);
   const run = await runArrayTop(m, TEST_ARRAY_TOP, schedule, c.grid, 'off', { seed: 3, cycleLimit: limit });
@@ -118,7 +118,7 @@ test('weight gradients cut into row bands of their output-gradient plane (a unit
     { label: 'bands, stride 2', shape: stride2, pass: 'weightGradient', operands: randomOperands(stride2, 0.5, 52), grid: { px: 3, py: 3 }, capacities: { ...SMALL_UNITS, pointerCapacity: 4 + 3 * 7 } },
   ];
   for (const c of cases) {
-    const schedule = schedulePass(c.shape, c.pass, c.operands, scheduleConfig(TEST_ARRAY_TOP, c.grid, c.capacities), c.label);
+    const schedule = schedulePass(c.shape, c.pass, c.operands, caseConfig(TEST_ARRAY_TOP, c), c.label);
     expect(schedule.unformedProducts, c.label).toBeGreaterThan(0);
     expect(Math.max(...schedule.units.map((u) => u.unit.geometry.broadcastRows)), c.label).toBe(3);
     await checkPassAllModes(m, TEST_ARRAY_TOP, c, 17);
@@ -134,7 +134,7 @@ test('samples of a batch side by side on the grid (maps at most half the grid) a
     { label: `3 x 1 map, batch 4, ${pass}`, shape: column, pass, operands: randomOperands(column, 0.7, 64 + i), grid: { px: 3, py: 3 }, capacities: SMALL_UNITS },
   ]);
   for (const c of cases) {
-    const schedule = schedulePass(c.shape, c.pass, c.operands, scheduleConfig(TEST_ARRAY_TOP, c.grid, c.capacities), c.label);
+    const schedule = schedulePass(c.shape, c.pass, c.operands, caseConfig(TEST_ARRAY_TOP, c), c.label);
     // Several samples work in one unit: on their own blocks of PEs (forward, input gradient: one window each; weight gradient: one broadcast segment each).
     const samplesInUnit = schedule.units.map(({ unit, placement }) =>
       c.pass === 'weightGradient' ? new Set(unit.pes.filter((pe) => pe.segments.length > 0).map((pe) => pe.segments.map((s) => s.broadcastSegment).join())).size : new Set(placement.peSamples?.filter((s) => s >= 0)).size,
@@ -152,11 +152,32 @@ test('weight gradients mapped by channels (every PE its own channels and block, 
     ['5 channels on a 2 x 1 grid, 2 x 2 kernel', { batch: 2, inChannels: 5, outChannels: 2, height: 3, width: 3, kernelHeight: 2, kernelWidth: 2, stride: 1, padding: 0 }, { px: 2, py: 1 }],
   ];
   for (const [label, shape, grid] of shapes) {
-    const c: PassCase = { label, shape, pass: 'weightGradient', operands: randomOperands(shape, 0.5, 71), grid, capacities: { ...SMALL_UNITS, stationaryCapacity: 128 }, weightGradientMapping: 'channels' };
+    const c: PassCase = {
+      label, shape, pass: 'weightGradient', operands: randomOperands(shape, 0.5, 71), grid, capacities: { ...SMALL_UNITS, stationaryCapacity: 128 }, weightGradientMapping: 'channels', weightGradientStationary: 'activations',
+    };
     const schedule = schedulePass(c.shape, c.pass, c.operands, caseConfig(TEST_ARRAY_TOP, c), c.label);
     expect(schedule.weightGradientMapping, label).toBe('channels');
     expect(new Set(schedule.units[0]!.placement.peStationaryChannelBases).size, label).toBeGreaterThan(1);
     await checkPassAllModes(m, TEST_ARRAY_TOP, c, 23);
+  }
+});
+
+test('weight gradients with the output gradients stationary and the activations broadcast (weightGradientSwapped), planar and by output channels, are bit-exact and counter-exact on the 3 x 3 RTL in every mode', async () => {
+  const m = await model();
+  const cases: [string, ConvShape, { px: number; py: number }, 'planar' | 'channels'][] = [
+    ['planar, 6 x 5 map, stride 1, batch 2', { batch: 2, inChannels: 5, outChannels: 6, height: 6, width: 5, kernelHeight: 3, kernelWidth: 3, stride: 1, padding: 1 }, { px: 3, py: 3 }, 'planar'],
+    ['planar, stride 2, padding 2, 2 x 3 grid', { batch: 1, inChannels: 3, outChannels: 5, height: 7, width: 6, kernelHeight: 3, kernelWidth: 3, stride: 2, padding: 2 }, { px: 3, py: 2 }, 'planar'],
+    ['20 output channels over 9 PEs, 3 each, batch 2', { batch: 2, inChannels: 4, outChannels: 20, height: 5, width: 4, kernelHeight: 3, kernelWidth: 3, stride: 1, padding: 1 }, { px: 3, py: 3 }, 'channels'],
+    ['7 output channels over 9 PEs (two empty windows), stride 2, 2 x 2 kernel', { batch: 1, inChannels: 3, outChannels: 7, height: 7, width: 5, kernelHeight: 2, kernelWidth: 2, stride: 2, padding: 0 }, { px: 3, py: 3 }, 'channels'],
+  ];
+  for (const [label, shape, grid, mapping] of cases) {
+    const c: PassCase = {
+      label, shape, pass: 'weightGradient', operands: randomOperands(shape, 0.5, 73), grid, capacities: { ...SMALL_UNITS, stationaryCapacity: 128 }, weightGradientMapping: mapping, weightGradientStationary: 'outputGradients',
+    };
+    const schedule = schedulePass(c.shape, c.pass, c.operands, caseConfig(TEST_ARRAY_TOP, c), c.label);
+    expect(schedule.pass, label).toBe('weightGradientSwapped');
+    expect(schedule.weightGradientMapping, label).toBe(mapping);
+    await checkPassAllModes(m, TEST_ARRAY_TOP, c, 29);
   }
 });
 
@@ -170,7 +191,7 @@ test('passes whose channels and matrix columns exceed the 6 coordinate bits are 
     { label: 'fc 70 -> 4', shape: fcLayer, pass: 'weightGradient', operands: randomOperands(fcLayer, 0.3, 43), grid: { px: 3, py: 3 }, capacities: SMALL_UNITS },
   ];
   for (const c of cases) {
-    const schedule = schedulePass(c.shape, c.pass, c.operands, scheduleConfig(TEST_ARRAY_TOP, c.grid, c.capacities), c.label);
+    const schedule = schedulePass(c.shape, c.pass, c.operands, caseConfig(TEST_ARRAY_TOP, c), c.label);
     // 70 output channels are two channel groups (64 + 6); 70 matrix columns are two regions, the second relative to column 63.
     if (c.pass === 'forward') expect(schedule.channelGroup).toBe(64);
     else expect(Math.max(...schedule.units.map((u) => u.placement.colBase))).toBe(63);

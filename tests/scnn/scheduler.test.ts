@@ -61,13 +61,36 @@ function checkPasses(c: ConvCase, cfg: ArrayConfig): void {
       counts: convWeightGradientOuterProduct(c.shape, c.activations, c.outputGradients, opts).counts,
     },
   };
-  for (const pass of ['forward', 'inputGradient', 'weightGradient'] as const) {
-    const schedule = scheduleConvPass(c.shape, pass, c, cfg);
+  const runs = [
+    ...(['forward', 'inputGradient'] as const).map((pass) => ({ pass, cfg })),
+    // The weight gradient with either operand stationary (the pass and its swapped twin).
+    ...WEIGHT_GRADIENT_OPERANDS.map((weightGradientStationary) => ({ pass: 'weightGradient' as const, cfg: { ...cfg, weightGradientStationary } })),
+  ];
+  for (const { pass, cfg: passCfg } of runs) {
+    const schedule = scheduleConvPass(c.shape, pass, c, passCfg);
+    const label = `${schedule.pass}`;
     const got = runReference(schedule);
-    expect(Array.from(got.output), pass).toEqual(Array.from(golden[pass].direct));
-    expect(got.products, `${pass} products`).toBe(golden[pass].counts.products);
-    expect(got.valid, `${pass} valid`).toBe(golden[pass].counts.valid);
+    expect(Array.from(got.output), label).toEqual(Array.from(golden[pass].direct));
+    expect(got.products, `${label} products`).toBe(golden[pass].counts.products);
+    expect(got.valid, `${label} valid`).toBe(golden[pass].counts.valid);
   }
+}
+
+const WEIGHT_GRADIENT_OPERANDS = ['activations', 'outputGradients'] as const;
+
+/** No output lies in two PEs' windows of one unit (a weight gradient mapped by channels: no reduction). */
+function expectDisjointWindows(schedule: PassSchedule): void {
+  schedule.units.forEach(({ unit }, u) => {
+    const owner = new Map<number, number>();
+    unit.pes.forEach((pe, k) => {
+      for (let a = 0; a < windowSize(pe.window); a++) {
+        const o = outputIndexOf(schedule, u, k, pe.window, a);
+        if (o < 0) continue;
+        expect(owner.get(o) ?? k, `unit ${u}: output ${o} in PEs ${owner.get(o)} and ${k}`).toBe(k);
+        owner.set(o, k);
+      }
+    });
+  });
 }
 
 describe('scheduler + functional reference', () => {
@@ -102,7 +125,7 @@ describe('scheduler + functional reference', () => {
         const tableRows = Math.ceil(padding / stride) + bandRows;
         // Pointers for exactly tableRows rows of tables: bands of bandRows gradient rows.
         const pointerDepth = tableRows + 1 + tableRows * (Fo + 1);
-        const cfg: ArrayConfig = { ...array, pointerDepth };
+        const cfg: ArrayConfig = { ...array, pointerDepth, weightGradientStationary: 'activations' };
         const schedule = scheduleConvPass(c.shape, 'weightGradient', c, cfg);
         for (const { unit } of schedule.units) {
           expect(unit.broadcastSegments.length * segmentPointerEntries(unit.geometry, 'element')).toBeLessThanOrEqual(pointerDepth);
@@ -123,7 +146,7 @@ describe('scheduler + functional reference', () => {
     // A 12 x 12 plane, 3 x 3 kernel, padding 1: bands of 2 gradient rows (tables for 3 rows: 1 leading row for the padding).
     const shape = { batch: 1, inChannels: 1, outChannels: 1, height: 12, width: 12, kernelHeight: 3, kernelWidth: 3, stride: 1, padding: 1 };
     const dense = { activations: new Int32Array(144).fill(1), weights: new Int32Array(9), outputGradients: new Int32Array(144).fill(1) };
-    const cfg: ArrayConfig = { ...DEFAULT_ARRAY_CONFIG, px: 1, py: 1, pointerDepth: 3 + 1 + 3 * 13 };
+    const cfg: ArrayConfig = { ...DEFAULT_ARRAY_CONFIG, px: 1, py: 1, pointerDepth: 3 + 1 + 3 * 13, weightGradientStationary: 'activations' };
     const schedule = scheduleConvPass(shape, 'weightGradient', dense, cfg);
     // Band [e0, e0 + 2) is shifted by e0 - 1 rows: the e0 - 1 activation rows above are left out, 12 x 24 products each.
     const bands = [0, 2, 4, 6, 8, 10];
@@ -134,7 +157,7 @@ describe('scheduler + functional reference', () => {
   it('refuses a weight gradient one row of whose output-gradient plane brings more pointers than a unit may use, and says what to do', () => {
     const shape = { batch: 1, inChannels: 1, outChannels: 1, height: 40, width: 40, kernelHeight: 3, kernelWidth: 3, stride: 1, padding: 1 };
     const zeros = { activations: new Int32Array(1600), weights: new Int32Array(9), outputGradients: new Int32Array(1600) };
-    expect(() => scheduleConvPass(shape, 'weightGradient', zeros, { ...DEFAULT_ARRAY_CONFIG, pointerDepth: 60 }, 'conv1')).toThrow(
+    expect(() => scheduleConvPass(shape, 'weightGradient', zeros, { ...DEFAULT_ARRAY_CONFIG, pointerDepth: 60, weightGradientStationary: 'activations' }, 'conv1')).toThrow(
       "conv1: one row of the 40 x 40 output-gradient plane, with the 1 leading row(s) its padding needs, brings more pointers than the PE's pointer memory holds (60); use a PE with a larger pointerDepth or without element anticipation",
     );
   });
@@ -262,7 +285,7 @@ describe('window groups', () => {
     const shape = { batch: 1, inChannels: 1, outChannels: 1, height: 16, width: 16, kernelHeight: 3, kernelWidth: 3, stride: 1, padding: 1 };
     const dense = (n: number) => Int32Array.from({ length: n }, (_, i) => 1 + (i % 7));
     const operands = { activations: dense(256), weights: dense(9), outputGradients: dense(256) };
-    const cfg: ArrayConfig = { ...DEFAULT_ARRAY_CONFIG, px: 2, py: 2, stationaryCapacity: 256, broadcastCapacity: 64, segmentCapacity: 4, pointerDepth: 4096 };
+    const cfg: ArrayConfig = { ...DEFAULT_ARRAY_CONFIG, px: 2, py: 2, stationaryCapacity: 256, broadcastCapacity: 64, segmentCapacity: 4, pointerDepth: 4096, weightGradientStationary: 'activations' };
     const segments = scheduleConvPass(shape, 'weightGradient', operands, cfg).units.flatMap(({ unit }) =>
       unit.broadcastSegments.map(({ start, end }) => ({ rows: unit.broadcast.row.slice(start, end), cols: unit.broadcast.col.slice(start, end) })),
     );
@@ -309,7 +332,7 @@ describe('a batch folded into the grid (samples side by side when a map covers a
     const broadcast = forward.units.reduce((sum, u) => sum + u.unit.broadcast.values.length, 0);
     expect(broadcast).toBe(3 * 2 * 9);
     // The weight gradient gives each sample its own broadcast segment, on its own block of PEs.
-    const gradient = scheduleConvPass(shape, 'weightGradient', operands, cfg);
+    const gradient = scheduleConvPass(shape, 'weightGradient', operands, { ...cfg, weightGradientStationary: 'activations' });
     expect(gradient.units).toHaveLength(1);
     const { pes, broadcastSegments } = gradient.units[0]!.unit;
     expect(broadcastSegments).toHaveLength(4);
@@ -334,6 +357,7 @@ describe('a weight gradient mapped by channels (every PE holds its own channels 
     broadcastCapacity: 40,
     segmentCapacity: 4,
     weightGradientMapping: 'channels',
+    weightGradientStationary: 'activations',
   });
 
   it('reproduces the weight gradient bit for bit with the golden counts, and no output lies in two PEs\' windows of a unit', () => {
@@ -348,17 +372,7 @@ describe('a weight gradient mapped by channels (every PE holds its own channels 
         const counts = convWeightGradientOuterProduct(c.shape, c.activations, c.outputGradients, opts).counts;
         expect(got.products).toBe(counts.products);
         expect(got.valid).toBe(counts.valid);
-        schedule.units.forEach(({ unit }, u) => {
-          const owner = new Map<number, number>();
-          unit.pes.forEach((pe, k) => {
-            for (let a = 0; a < windowSize(pe.window); a++) {
-              const o = outputIndexOf(schedule, u, k, pe.window, a);
-              if (o < 0) continue;
-              expect(owner.get(o) ?? k, `unit ${u}: output ${o} in PEs ${owner.get(o)} and ${k}`).toBe(k);
-              owner.set(o, k);
-            }
-          });
-        });
+        expectDisjointWindows(schedule);
       }),
       { numRuns: 150, seed: 9 },
     );
@@ -416,5 +430,85 @@ describe('a weight gradient mapped by channels (every PE holds its own channels 
     expect(() => scheduleConvPass(dense, 'weightGradient', ops, { ...auto, stationaryCapacity: 63, weightGradientMapping: 'channels' }, 'conv')).toThrow(
       "conv: a weight gradient mapped by channels needs 64 activation non-zeros (sample 1, channels 0-3 of the 4 x 4 plane) in one PE's stationary buffer, which holds 63; use the planar mapping",
     );
+  });
+});
+
+describe('a weight gradient with the output gradients stationary and the activations broadcast (weightGradientSwapped)', () => {
+  const swappedCaseArb = convCaseArb(
+    60,
+    convShapeArbWithin({ batch: [1, 3], inChannels: [1, 6], outChannels: [1, 40], height: [1, 6], width: [1, 6], kernelHeight: [1, 3], kernelWidth: [1, 3], stride: [1, 2], padding: [0, 2] }),
+  );
+  const gridArb = fc.record({ px: fc.integer({ min: 1, max: 3 }), py: fc.integer({ min: 1, max: 3 }) });
+  const config = (grid: { px: number; py: number }, weightGradientMapping: 'planar' | 'channels'): ArrayConfig => ({
+    ...DEFAULT_ARRAY_CONFIG,
+    ...grid,
+    banks: 8,
+    bankDepth: 16,
+    stationaryCapacity: 2048,
+    broadcastCapacity: 40,
+    segmentCapacity: 4,
+    weightGradientMapping,
+    weightGradientStationary: 'outputGradients',
+  });
+
+  it('reproduces the weight gradient bit for bit with the golden counts, planar and by output channels; by channels no output lies in two PEs\' windows of a unit', () => {
+    fc.assert(
+      fc.property(swappedCaseArb, gridArb, fc.constantFrom('planar' as const, 'channels' as const), (c, grid, mapping) => {
+        const opts = { onOverflow: 'wrap' as const };
+        const schedule = scheduleConvPass(c.shape, 'weightGradient', c, config(grid, mapping));
+        expect(schedule.pass).toBe('weightGradientSwapped');
+        expect(schedule.weightGradientMapping).toBe(mapping);
+        expect(reduceAcrossPes(schedule)).toBe(mapping === 'planar');
+        const got = runReference(schedule);
+        expect(Array.from(got.output)).toEqual(Array.from(convWeightGradientDirect(c.shape, c.activations, c.outputGradients, opts)));
+        const counts = convWeightGradientOuterProduct(c.shape, c.activations, c.outputGradients, opts).counts;
+        expect(got.products).toBe(counts.products);
+        expect(got.valid).toBe(counts.valid);
+        if (mapping === 'channels') expectDisjointWindows(schedule);
+      }),
+      { numRuns: 150, seed: 13 },
+    );
+  });
+
+  it('holds output gradients in the PEs and broadcasts activations with their input channel; PE k of a channel mapping takes output channels [k * perPe, (k + 1) * perPe)', () => {
+    const shape = { batch: 1, inChannels: 3, outChannels: 10, height: 3, width: 3, kernelHeight: 3, kernelWidth: 3, stride: 1, padding: 1 };
+    const rng = new Rng(6);
+    const operands = { activations: sparseValues(3 * 9, 1, 9, rng), weights: sparseValues(10 * 3 * 9, 1, 9, rng), outputGradients: sparseValues(10 * 9, 1, 9, rng) };
+    const schedule = scheduleConvPass(shape, 'weightGradient', operands, config({ px: 2, py: 2 }, 'channels'));
+    const [first] = schedule.units;
+    expect(first!.placement.peStationaryChannelBases).toEqual([0, 3, 6, 9]);
+    expect(first!.unit.pes.map((pe) => pe.stationary.values.length)).toEqual([27, 27, 27, 9]);
+    // The broadcast is the 3 x 3 activation plane in its 3 input channels, sorted by (row, col, channel).
+    const b = first!.unit.broadcast;
+    expect(Array.from(b.ch.slice(0, 3))).toEqual([0, 1, 2]);
+    expect(first!.unit.geometry).toMatchObject({ pass: 'weightGradientSwapped', broadcastRows: 3, broadcastCols: 3, outRows: 3, outCols: 3 });
+  });
+
+  it('is what auto chooses while the activation plane\'s pointer tables fit the PE; otherwise the activations stay, and forcing it is refused with what to do', () => {
+    const shape = (side: number) => ({ batch: 1, inChannels: 4, outChannels: 4, height: side, width: side, kernelHeight: 3, kernelWidth: 3, stride: 1, padding: 1 });
+    const operands = (side: number) => {
+      const rng = new Rng(8);
+      return { activations: sparseValues(4 * side * side, 0.3, 9, rng), weights: sparseValues(4 * 4 * 9, 0.5, 9, rng), outputGradients: sparseValues(4 * side * side, 1, 9, rng) };
+    };
+    // Element tables of a 12 x 12 plane: 13 row pointers and 12 x 13 column pointers = 169.
+    const cfg: ArrayConfig = { ...DEFAULT_ARRAY_CONFIG, px: 2, py: 2, pointerDepth: 169 };
+    expect(scheduleConvPass(shape(12), 'weightGradient', operands(12), cfg).pass).toBe('weightGradientSwapped');
+    expect(scheduleConvPass(shape(13), 'weightGradient', operands(13), cfg).pass).toBe('weightGradient');
+    expect(() => scheduleConvPass(shape(13), 'weightGradient', operands(13), { ...cfg, weightGradientStationary: 'outputGradients' }, 'conv')).toThrow(
+      "conv: a weight gradient with the output gradients stationary broadcasts the whole 13 x 13 activation plane, whose pointer tables do not fit the PE's pointer memory (169 entries); keep the activations stationary",
+    );
+  });
+
+  it('maps by output channels under auto when every PE gets one and the activations fill a broadcast vector; planar otherwise', () => {
+    const shape = (inChannels: number, outChannels: number) => ({ batch: 1, inChannels, outChannels, height: 4, width: 4, kernelHeight: 3, kernelWidth: 3, stride: 1, padding: 1 });
+    const mapping = (inChannels: number, outChannels: number) => {
+      const s = shape(inChannels, outChannels);
+      const rng = new Rng(9);
+      const ops = { activations: sparseValues(inChannels * 16, 0.5, 9, rng), weights: sparseValues(outChannels * inChannels * 9, 0.5, 9, rng), outputGradients: sparseValues(outChannels * 16, 1, 9, rng) };
+      return scheduleConvPass(s, 'weightGradient', ops, { ...DEFAULT_ARRAY_CONFIG, px: 2, py: 2 }).weightGradientMapping;
+    };
+    expect(mapping(4, 4)).toBe('channels');
+    expect(mapping(4, 3)).toBe('planar');
+    expect(mapping(3, 4)).toBe('planar');
   });
 });
