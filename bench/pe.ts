@@ -64,6 +64,12 @@ const GRID = { px: PARAMS.px, py: PARAMS.py };
 const CAPACITIES = { stationaryCapacity: PARAMS.pe.stationaryDepth, broadcastCapacity: PARAMS.pe.broadcastDepth, segmentCapacity: PARAMS.pe.segmentDepth };
 const MULTIPLIERS = PARAMS.px * PARAMS.py * PARAMS.pe.F * PARAMS.pe.I;
 
+const WEIGHT_GRADIENT_STATIONARY_TEXT: Readonly<Record<WeightGradientStationary, string>> = {
+  auto: 'the output gradients stationary where the activation plane\'s tables fit, else the activations',
+  activations: 'the activations stationary',
+  outputGradients: 'the output gradients stationary',
+};
+
 interface PassRecord extends PassFigures {
   readonly model: Readonly<Record<Anticipation, ArrayCounters>>;
   readonly rtlWallMs?: number;
@@ -181,7 +187,7 @@ async function main(opts: Options): Promise<void> {
   const rtlCycles = model ? ANTICIPATION_MODES.reduce((s, m) => s + whole.counters[m].cycles, 0) : 0;
   const text = [
     `${table.name} (${opts.input}), batch ${opts.batch}, ${opts.generator} ${opts.sparsity}, seed ${opts.seed}; ${layers.length} layers; engine ${opts.engine}`,
-    `array ${PARAMS.px} x ${PARAMS.py} PEs of ${PARAMS.pe.F} x ${PARAMS.pe.I} multipliers (${MULTIPLIERS}), ${PARAMS.pe.banks} banks x ${PARAMS.pe.bankDepth} x ${PARAMS.pe.accumulatorSets} accumulator set(s), ${PARAMS.pe.pointerLanes} pointer lane(s), ${PARAMS.pe.bankMapping} bank mapping; weight gradients mapped ${opts.weightGradient === 'auto' ? 'by channels where every PE gets at least I channels, else planar' : opts.weightGradient}`,
+    `array ${PARAMS.px} x ${PARAMS.py} PEs of ${PARAMS.pe.F} x ${PARAMS.pe.I} multipliers (${MULTIPLIERS}), ${PARAMS.pe.banks} banks x ${PARAMS.pe.bankDepth} x ${PARAMS.pe.accumulatorSets} accumulator set(s), ${PARAMS.pe.pointerLanes} pointer lane(s), ${PARAMS.pe.bankMapping} bank mapping; weight gradients with ${WEIGHT_GRADIENT_STATIONARY_TEXT[opts.weightGradientStationary]}, mapped ${opts.weightGradient === 'auto' ? 'by the scheduler\'s rule (planar or by channels)' : opts.weightGradient}`,
     '',
     figuresTable(records, MULTIPLIERS),
     '',
