@@ -27,6 +27,7 @@
 import { outputHeight, outputWidth, validateConvShape, type ConvShape, type TrainingPass } from '../golden/conv-shape.ts';
 import { accumulatorEntries, maxCoordinate, validateArrayConfig, type ArrayConfig } from './array-config.ts';
 import { segmentPointerEntries } from './images.ts';
+import { estimateScheduleCycles } from './schedule-estimate.ts';
 import { PlaneIndex } from './plane-index.ts';
 import { maxReachSize, reachSize, spatialReach, tileSpan, type DimensionGeometry, type Span } from './tiling.ts';
 import type { ArrayPass, BroadcastSegment, ElementList, PassGeometry, PeSegment, PeWindow, WorkUnit } from './work-unit.ts';
@@ -671,23 +672,14 @@ function weightGradientLayout(shape: ConvShape, roles: WeightGradientRoles, band
   return { mapping: 'planar', tile, group, perPe: group };
 }
 
-/**
- * Which operand a weight gradient keeps in the PEs. Auto keeps the output gradients [ours]
- * whenever the activation plane's pointer tables fit the PE (the swapped pass broadcasts whole
- * planes, without bands): a top-K workload leaves the output gradients dense and the activations
- * sparse, so broadcasting the activations fills only non-zeros, and a stationary vector of output
- * channels of one pixel makes every product it meets valid. On ResNet-18 CIFAR every layer's
- * weight gradient took fewer cycles in `element` so (docs/pe-array.md section 4).
- */
-function weightGradientRoles(shape: ConvShape, operands: ConvOperands, cfg: ArrayConfig): WeightGradientRoles {
-  const { batch: N, inChannels: C, outChannels: K, height: H, width: W, stride, padding } = shape;
+/** The roles of a weight gradient's operands with `stationary` kept in the PEs. */
+function weightGradientRoles(shape: ConvShape, operands: ConvOperands, stationary: 'activations' | 'outputGradients'): WeightGradientRoles {
+  const { batch: N, inChannels: C, outChannels: K, height: H, width: W } = shape;
   const E = outputHeight(shape);
   const Fo = outputWidth(shape);
   const activations = new PlaneIndex(operands.activations, [N, C, H, W]);
   const gradients = new PlaneIndex(operands.outputGradients, [N, K, E, Fo]);
-  const choice = cfg.weightGradientStationary ?? 'auto';
-  const swapped = choice === 'outputGradients' || (choice === 'auto' && planeTablesFit(H, W, padding, stride, cfg));
-  return swapped
+  return stationary === 'outputGradients'
     ? { pass: 'weightGradientSwapped', stationary: gradients, stationaryChannels: K, stationaryRows: E, stationaryCols: Fo, broadcast: activations, broadcastChannels: C, broadcastRows: H, broadcastCols: W }
     : { pass: 'weightGradient', stationary: activations, stationaryChannels: C, stationaryRows: H, stationaryCols: W, broadcast: gradients, broadcastChannels: K, broadcastRows: E, broadcastCols: Fo };
 }
@@ -697,11 +689,47 @@ function weightGradientRoles(shape: ConvShape, operands: ConvOperands, cfg: Arra
  * PEs hold tiles (planar) or channels of the stationary operand, and see the broadcast operand's
  * whole plane in a group of its channels.
  */
+/**
+ * Which operand a weight gradient keeps in the PEs. `auto` schedules it both ways, wherever the
+ * activation plane's pointer tables let the swapped pass broadcast it whole, and keeps the schedule
+ * that `estimateScheduleCycles` finds faster in the PE's anticipation mode [ours]. Neither way wins
+ * everywhere: under a top-K workload the output gradients are dense and the activations sparse, so
+ * swapped the fill copies only non-zeros and a stationary vector of output channels of one pixel
+ * makes every product it meets valid (ResNet-18 CIFAR: every layer faster but layer1's convs); but
+ * a gradient plane too large for a PE's channels leaves the swapped pass planar, re-filling the
+ * activations for every small group of output channels, and there the activations stationary
+ * win (ResNet-50 ImageNet's 56 x 56 layers, DenseNet-121's 32-channel convs).
+ */
 function scheduleWeightGradient(shape: ConvShape, operands: ConvOperands, cfg: ArrayConfig, label: string): PassSchedule {
+  const choice = cfg.weightGradientStationary ?? 'auto';
+  const H = shape.height;
+  const W = shape.width;
+  if (choice !== 'auto') return scheduleWeightGradientWith(shape, operands, cfg, choice, label);
+  if (!planeTablesFit(H, W, shape.padding, shape.stride, cfg)) return scheduleWeightGradientWith(shape, operands, cfg, 'activations', label);
+  // A forced mapping one of the two cannot take (by channels, a plane too large) leaves the other.
+  const attempt = (operand: 'activations' | 'outputGradients'): PassSchedule | RangeError => {
+    try {
+      return scheduleWeightGradientWith(shape, operands, cfg, operand, label);
+    } catch (e) {
+      if (e instanceof RangeError) return e;
+      throw e;
+    }
+  };
+  const kept = attempt('activations');
+  const swapped = attempt('outputGradients');
+  if (kept instanceof RangeError) {
+    if (swapped instanceof RangeError) throw kept;
+    return swapped;
+  }
+  if (swapped instanceof RangeError) return kept;
+  return estimateScheduleCycles(swapped, cfg) < estimateScheduleCycles(kept, cfg) ? swapped : kept;
+}
+
+function scheduleWeightGradientWith(shape: ConvShape, operands: ConvOperands, cfg: ArrayConfig, stationary: 'activations' | 'outputGradients', label: string): PassSchedule {
   const { batch: N, inChannels: C, outChannels: K, kernelHeight: R, kernelWidth: S, stride, padding } = shape;
   const entries = accumulatorEntries(cfg);
   if (R * S > entries) throw new RangeError(`${label}: a ${R}x${S} kernel needs ${R * S} accumulators per channel pair; a PE has ${entries}`);
-  const roles = weightGradientRoles(shape, operands, cfg);
+  const roles = weightGradientRoles(shape, operands, stationary);
   const swapped = roles.pass === 'weightGradientSwapped';
   const { bands, tableRows } = swapped
     ? swappedPlaneTables(roles, padding, stride, cfg, label)

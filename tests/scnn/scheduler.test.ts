@@ -16,6 +16,7 @@ import { windowSize } from '../../sim/scnn/work-unit.ts';
 import { referenceWorkUnit } from '../../sim/scnn/reference.ts';
 import { scheduleConvPass, scheduleMatmul, type PassSchedule } from '../../sim/scnn/scheduler.ts';
 import { segmentPointerEntries } from '../../sim/scnn/images.ts';
+import { estimateScheduleCycles } from '../../sim/scnn/schedule-estimate.ts';
 import { outputHeight, outputWidth } from '../../sim/golden/conv-shape.ts';
 import { convCaseArb, convShapeArbWithin, sparseValues, type ConvCase } from '../golden/arbitraries.ts';
 
@@ -484,17 +485,27 @@ describe('a weight gradient with the output gradients stationary and the activat
     expect(first!.unit.geometry).toMatchObject({ pass: 'weightGradientSwapped', broadcastRows: 3, broadcastCols: 3, outRows: 3, outCols: 3 });
   });
 
-  it('is what auto chooses while the activation plane\'s pointer tables fit the PE; otherwise the activations stay, and forcing it is refused with what to do', () => {
-    const shape = (side: number) => ({ batch: 1, inChannels: 4, outChannels: 4, height: side, width: side, kernelHeight: 3, kernelWidth: 3, stride: 1, padding: 1 });
-    const operands = (side: number) => {
+  it('is what auto chooses where its estimate is lower and the activation plane\'s pointer tables fit the PE; forcing it where they do not is refused with what to do', () => {
+    const shape = (side: number) => ({ batch: 1, inChannels: 16, outChannels: 16, height: side, width: side, kernelHeight: 3, kernelWidth: 3, stride: 1, padding: 1 });
+    const operands = (side: number, activationDensity: number, gradientDensity: number) => {
       const rng = new Rng(8);
-      return { activations: sparseValues(4 * side * side, 0.3, 9, rng), weights: sparseValues(4 * 4 * 9, 0.5, 9, rng), outputGradients: sparseValues(4 * side * side, 1, 9, rng) };
+      return { activations: sparseValues(16 * side * side, activationDensity, 9, rng), weights: sparseValues(16 * 16 * 9, 0.5, 9, rng), outputGradients: sparseValues(16 * side * side, gradientDensity, 9, rng) };
     };
     // Element tables of a 12 x 12 plane: 13 row pointers and 12 x 13 column pointers = 169.
     const cfg: ArrayConfig = { ...DEFAULT_ARRAY_CONFIG, px: 2, py: 2, pointerDepth: 169 };
-    expect(scheduleConvPass(shape(12), 'weightGradient', operands(12), cfg).pass).toBe('weightGradientSwapped');
-    expect(scheduleConvPass(shape(13), 'weightGradient', operands(13), cfg).pass).toBe('weightGradient');
-    expect(() => scheduleConvPass(shape(13), 'weightGradient', operands(13), { ...cfg, weightGradientStationary: 'outputGradients' }, 'conv')).toThrow(
+    const choices = [];
+    for (const [a, g] of [[0.1, 1], [1, 0.1], [0.3, 0.3]] as const) {
+      const ops = operands(12, a, g);
+      const estimate = (weightGradientStationary: 'activations' | 'outputGradients') =>
+        estimateScheduleCycles(scheduleConvPass(shape(12), 'weightGradient', ops, { ...cfg, weightGradientStationary }), cfg);
+      const auto = scheduleConvPass(shape(12), 'weightGradient', ops, cfg).pass;
+      expect(auto, `activations ${a}, gradients ${g}`).toBe(estimate('outputGradients') < estimate('activations') ? 'weightGradientSwapped' : 'weightGradient');
+      choices.push(auto);
+    }
+    // Sparse activations against dense gradients swap; the other way round they stay.
+    expect(choices.slice(0, 2)).toEqual(['weightGradientSwapped', 'weightGradient']);
+    expect(scheduleConvPass(shape(13), 'weightGradient', operands(13, 0.1, 1), cfg).pass).toBe('weightGradient');
+    expect(() => scheduleConvPass(shape(13), 'weightGradient', operands(13, 0.1, 1), { ...cfg, weightGradientStationary: 'outputGradients' }, 'conv')).toThrow(
       "conv: a weight gradient with the output gradients stationary broadcasts the whole 13 x 13 activation plane, whose pointer tables do not fit the PE's pointer memory (169 entries); keep the activations stationary",
     );
   });
@@ -505,7 +516,7 @@ describe('a weight gradient with the output gradients stationary and the activat
       const s = shape(inChannels, outChannels);
       const rng = new Rng(9);
       const ops = { activations: sparseValues(inChannels * 16, 0.5, 9, rng), weights: sparseValues(outChannels * inChannels * 9, 0.5, 9, rng), outputGradients: sparseValues(outChannels * 16, 1, 9, rng) };
-      return scheduleConvPass(s, 'weightGradient', ops, { ...DEFAULT_ARRAY_CONFIG, px: 2, py: 2 }).weightGradientMapping;
+      return scheduleConvPass(s, 'weightGradient', ops, { ...DEFAULT_ARRAY_CONFIG, px: 2, py: 2, weightGradientStationary: 'outputGradients' }).weightGradientMapping;
     };
     expect(mapping(4, 4)).toBe('channels');
     expect(mapping(4, 3)).toBe('planar');
