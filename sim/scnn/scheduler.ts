@@ -672,44 +672,54 @@ function weightGradientLayout(shape: ConvShape, roles: WeightGradientRoles, band
   return { mapping: 'planar', tile, group, perPe: group };
 }
 
-/** The roles of a weight gradient's operands with `stationary` kept in the PEs. */
-function weightGradientRoles(shape: ConvShape, operands: ConvOperands, stationary: 'activations' | 'outputGradients'): WeightGradientRoles {
+/** The plane indexes of a weight gradient's two operands. */
+interface OperandIndexes {
+  readonly activations: PlaneIndex;
+  readonly gradients: PlaneIndex;
+}
+
+function operandIndexes(shape: ConvShape, operands: ConvOperands): OperandIndexes {
   const { batch: N, inChannels: C, outChannels: K, height: H, width: W } = shape;
+  return {
+    activations: new PlaneIndex(operands.activations, [N, C, H, W]),
+    gradients: new PlaneIndex(operands.outputGradients, [N, K, outputHeight(shape), outputWidth(shape)]),
+  };
+}
+
+/** The roles of a weight gradient's operands with `stationary` kept in the PEs. */
+function weightGradientRoles(shape: ConvShape, { activations, gradients }: OperandIndexes, stationary: 'activations' | 'outputGradients'): WeightGradientRoles {
+  const { inChannels: C, outChannels: K, height: H, width: W } = shape;
   const E = outputHeight(shape);
   const Fo = outputWidth(shape);
-  const activations = new PlaneIndex(operands.activations, [N, C, H, W]);
-  const gradients = new PlaneIndex(operands.outputGradients, [N, K, E, Fo]);
   return stationary === 'outputGradients'
     ? { pass: 'weightGradientSwapped', stationary: gradients, stationaryChannels: K, stationaryRows: E, stationaryCols: Fo, broadcast: activations, broadcastChannels: C, broadcastRows: H, broadcastCols: W }
     : { pass: 'weightGradient', stationary: activations, stationaryChannels: C, stationaryRows: H, stationaryCols: W, broadcast: gradients, broadcastChannels: K, broadcastRows: E, broadcastCols: Fo };
 }
 
 /**
- * Weight gradient: samples (and row bands of a large broadcast plane) are the reduction steps; the
- * PEs hold tiles (planar) or channels of the stationary operand, and see the broadcast operand's
- * whole plane in a group of its channels.
- */
-/**
  * Which operand a weight gradient keeps in the PEs. `auto` schedules it both ways, wherever the
  * activation plane's pointer tables let the swapped pass broadcast it whole, and keeps the schedule
  * that `estimateScheduleCycles` finds faster in the PE's anticipation mode [ours]. Neither way wins
  * everywhere: under a top-K workload the output gradients are dense and the activations sparse, so
  * swapped the fill copies only non-zeros and a stationary vector of output channels of one pixel
- * makes every product it meets valid (ResNet-18 CIFAR: every layer faster but layer1's convs); but
- * a gradient plane too large for a PE's channels leaves the swapped pass planar, re-filling the
- * activations for every small group of output channels, and there the activations stationary
- * win (ResNet-50 ImageNet's 56 x 56 layers, DenseNet-121's 32-channel convs).
+ * makes every product it meets valid (ResNet-18 CIFAR: every weight gradient took fewer cycles
+ * so). But swapping wherever the tables fit made the `ant` experiment's ResNet-50 ImageNet step
+ * 2.1x and DenseNet-121's 15 % slower in `element`: a gradient plane too large for a PE's channels
+ * leaves the swapped pass planar, filling the activations again for every small group of output
+ * channels.
  */
 function scheduleWeightGradient(shape: ConvShape, operands: ConvOperands, cfg: ArrayConfig, label: string): PassSchedule {
   const choice = cfg.weightGradientStationary ?? 'auto';
   const H = shape.height;
   const W = shape.width;
-  if (choice !== 'auto') return scheduleWeightGradientWith(shape, operands, cfg, choice, label);
-  if (!planeTablesFit(H, W, shape.padding, shape.stride, cfg)) return scheduleWeightGradientWith(shape, operands, cfg, 'activations', label);
+  // Both candidates read the same two tensors: their planes are indexed once.
+  const indexes = operandIndexes(shape, operands);
+  if (choice !== 'auto') return scheduleWeightGradientWith(shape, indexes, cfg, choice, label);
+  if (!planeTablesFit(H, W, shape.padding, shape.stride, cfg)) return scheduleWeightGradientWith(shape, indexes, cfg, 'activations', label);
   // A forced mapping one of the two cannot take (by channels, a plane too large) leaves the other.
   const attempt = (operand: 'activations' | 'outputGradients'): PassSchedule | RangeError => {
     try {
-      return scheduleWeightGradientWith(shape, operands, cfg, operand, label);
+      return scheduleWeightGradientWith(shape, indexes, cfg, operand, label);
     } catch (e) {
       if (e instanceof RangeError) return e;
       throw e;
@@ -725,11 +735,16 @@ function scheduleWeightGradient(shape: ConvShape, operands: ConvOperands, cfg: A
   return estimateScheduleCycles(swapped, cfg) < estimateScheduleCycles(kept, cfg) ? swapped : kept;
 }
 
-function scheduleWeightGradientWith(shape: ConvShape, operands: ConvOperands, cfg: ArrayConfig, stationary: 'activations' | 'outputGradients', label: string): PassSchedule {
+/**
+ * Weight gradient: samples (and row bands of a large broadcast plane) are the reduction steps; the
+ * PEs hold tiles (planar) or channels of the stationary operand, and see the broadcast operand's
+ * whole plane in a group of its channels.
+ */
+function scheduleWeightGradientWith(shape: ConvShape, indexes: OperandIndexes, cfg: ArrayConfig, stationary: 'activations' | 'outputGradients', label: string): PassSchedule {
   const { batch: N, inChannels: C, outChannels: K, kernelHeight: R, kernelWidth: S, stride, padding } = shape;
   const entries = accumulatorEntries(cfg);
   if (R * S > entries) throw new RangeError(`${label}: a ${R}x${S} kernel needs ${R * S} accumulators per channel pair; a PE has ${entries}`);
-  const roles = weightGradientRoles(shape, operands, stationary);
+  const roles = weightGradientRoles(shape, indexes, stationary);
   const swapped = roles.pass === 'weightGradientSwapped';
   const { bands, tableRows } = swapped
     ? swappedPlaneTables(roles, padding, stride, cfg, label)
