@@ -65,7 +65,7 @@ const CAPACITIES = { stationaryCapacity: PARAMS.pe.stationaryDepth, broadcastCap
 const MULTIPLIERS = PARAMS.px * PARAMS.py * PARAMS.pe.F * PARAMS.pe.I;
 
 const WEIGHT_GRADIENT_STATIONARY_TEXT: Readonly<Record<WeightGradientStationary, string>> = {
-  auto: 'the output gradients stationary where the activation plane\'s tables fit, else the activations',
+  auto: 'whichever operand stationary the scheduler\'s estimate finds faster (the output gradients only where the activation plane\'s tables fit)',
   activations: 'the activations stationary',
   outputGradients: 'the output gradients stationary',
 };
@@ -252,7 +252,7 @@ await runCli(
     .option('--accumulator-sets <n>', '2: double-buffered accumulators (a drain beside the next group\'s compute); 1: the single-buffered build', integerArg(1, 2), 2)
     .option('--pointer-lanes <n>', 'pointers the fill copies per cycle (1, 2 or 4); 1: the one-pointer fill', integerArg(1, DEFAULT_ARRAY_TOP.pe.F), DEFAULT_ARRAY_TOP.pe.pointerLanes)
     .addOption(new Option('--bank-mapping <mapping>', 'xor: bank = address XOR entry bits (spreads weight-gradient channels); modulo: the address\'s low bits').choices([...BANK_MAPPINGS]).default('xor'))
-    .addOption(new Option('--weight-gradient <mapping>', 'planar: PEs hold tiles of the plane and the reduction network sums one block; channels: PEs hold channels and drain their own blocks; auto: channels where every PE gets at least I of them').choices([...WEIGHT_GRADIENT_MAPPINGS]).default('auto'))
-    .addOption(new Option('--weight-gradient-stationary <operand>', 'activations: the PEs hold the activations and the output gradients are broadcast; outputGradients: the other way round; auto: the scheduler picks').choices([...WEIGHT_GRADIENT_STATIONARY]).default('auto'))
+    .addOption(new Option('--weight-gradient <mapping>', 'planar: PEs hold tiles of the plane and the reduction network sums one block; channels: PEs hold channels and drain their own blocks; auto: the scheduler\'s rule (activations stationary: channels where every PE gets at least I of them; output gradients stationary: where every PE gets one and the activations fill a broadcast vector)').choices([...WEIGHT_GRADIENT_MAPPINGS]).default('auto'))
+    .addOption(new Option('--weight-gradient-stationary <operand>', 'activations: the PEs hold the activations and the output gradients are broadcast; outputGradients: the other way round; auto: the one the scheduler\'s estimate finds faster').choices([...WEIGHT_GRADIENT_STATIONARY]).default('auto'))
     .action(main),
 );

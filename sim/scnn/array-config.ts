@@ -52,7 +52,8 @@ export const WEIGHT_GRADIENT_MAPPINGS: readonly WeightGradientMapping[] = ['auto
 /**
  * activations: the activations stay in the PEs and the output gradients are broadcast (the
  * `weightGradient` pass); outputGradients: the other way round (`weightGradientSwapped`), which
- * broadcasts the sparse operand and keeps the dense one; auto: the scheduler picks.
+ * broadcasts the sparse operand and keeps the dense one; auto: the one the scheduler's sampled
+ * cycle estimate finds faster, the output gradients only where the activation plane's tables fit.
  */
 export type WeightGradientStationary = 'activations' | 'outputGradients' | 'auto';
 export const WEIGHT_GRADIENT_STATIONARY: readonly WeightGradientStationary[] = ['auto', 'activations', 'outputGradients'];

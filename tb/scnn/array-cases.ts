@@ -33,7 +33,7 @@ export function passCases(seed: number, passes: readonly TrainingPass[] = ['forw
     { name: 'fc 12 -> 19', shape: { batch: 2, inChannels: 12, outChannels: 19, height: 1, width: 1, kernelHeight: 1, kernelWidth: 1, stride: 1, padding: 0 }, density: 1, grid: { px: 3, py: 3 } },
   ];
   // Every other layer keeps a weight gradient's activations stationary; the rest leave the choice
-  // to the scheduler, which swaps the operands wherever the activation plane's tables fit.
+  // to the scheduler's estimate (docs/pe-array.md section 4, step 1).
   return layers.flatMap((l, i) =>
     passes.map((pass): PassCase => ({
       label: l.name,
